@@ -1,0 +1,152 @@
+"""Checks on what people type into the request form."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.enums import ErrorCode, IdentityDocumentType
+from domain.errors import DomainError
+from domain.validation import (
+    ensure_validity_period,
+    normalize_email,
+    require_text,
+    validate_identity_number,
+    validity_start,
+)
+
+CC = IdentityDocumentType.CC
+CE = IdentityDocumentType.CE
+PASSPORT = IdentityDocumentType.PASSPORT
+LABEL = "El nombre del representante legal"
+
+
+class TestRequireText:
+    def test_stripped(self) -> None:
+        assert require_text("  Ana María Pérez \n", field="name", label=LABEL) == "Ana María Pérez"
+
+    @pytest.mark.parametrize("value", [None, "", "   ", "\t\n"])
+    def test_blank_is_refused(self, value: str | None) -> None:
+        with pytest.raises(DomainError) as caught:
+            require_text(value, field="legalRepresentativeName", label=LABEL)
+        assert caught.value.code == ErrorCode.INVALID_INPUT
+        assert caught.value.field == "legalRepresentativeName"
+        assert caught.value.message == "El nombre del representante legal es obligatorio."
+
+    def test_length_limit_counts_the_stripped_text(self) -> None:
+        assert require_text(" " + "a" * 10 + " ", field="f", label=LABEL, max_length=10) == "a" * 10
+        with pytest.raises(DomainError) as caught:
+            require_text("a" * 11, field="f", label=LABEL, max_length=10)
+        assert caught.value.code == ErrorCode.INVALID_INPUT
+        assert caught.value.message == (
+            "El nombre del representante legal no puede tener más de 10 caracteres."
+        )
+
+    def test_default_limit_is_200(self) -> None:
+        assert require_text("a" * 200, field="f", label=LABEL) == "a" * 200
+        with pytest.raises(DomainError):
+            require_text("a" * 201, field="f", label=LABEL)
+
+
+class TestNormalizeEmail:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("contacto@empresa.com.co", "contacto@empresa.com.co"),
+            ("  Ana.Perez@Empresa.COM.CO ", "Ana.Perez@empresa.com.co"),
+            ("facturación@empresa.co", "facturación@empresa.co"),
+        ],
+    )
+    def test_normalized(self, value: str, expected: str) -> None:
+        assert normalize_email(value) == expected
+
+    @pytest.mark.parametrize(
+        "value", ["ana", "ana@", "@empresa.com", "ana@empresa", "ana perez@empresa.com", "a@@b.co"]
+    )
+    def test_invalid_is_refused(self, value: str) -> None:
+        with pytest.raises(DomainError) as caught:
+            normalize_email(value)
+        assert caught.value.code == ErrorCode.INVALID_INPUT
+        assert caught.value.field == "email"
+        assert "no es válido" in caught.value.message
+
+    def test_blank_is_refused_on_the_given_field(self) -> None:
+        with pytest.raises(DomainError) as caught:
+            normalize_email("  ", field="contactEmail")
+        assert caught.value.field == "contactEmail"
+        assert caught.value.message == "El correo electrónico es obligatorio."
+
+
+class TestValidateIdentityNumber:
+    @pytest.mark.parametrize(
+        ("id_type", "number", "expected"),
+        [
+            (CC, "1.020.304.050", "1020304050"),
+            (CC, " 52 123 456 ", "52123456"),
+            (CC, "123", "123"),
+            (CE, "456789", "456789"),
+            (CE, "1.234.567.890", "1234567890"),
+            (PASSPORT, "ab123456", "AB123456"),
+            (PASSPORT, " PE 12345 ", "PE12345"),
+            (PASSPORT, "12345", "12345"),
+            (PASSPORT, "A" * 20, "A" * 20),
+        ],
+    )
+    def test_accepted(self, id_type: IdentityDocumentType, number: str, expected: str) -> None:
+        assert validate_identity_number(id_type, number, field="idNumber") == expected
+
+    @pytest.mark.parametrize(
+        ("id_type", "number", "message_part"),
+        [
+            (CC, "12", "entre 3 y 10 dígitos"),
+            (CC, "12345678901", "entre 3 y 10 dígitos"),
+            (CC, "12A456", "cédula de ciudadanía"),
+            (CC, "52-123-456", "solo números"),
+            (CE, "E123456", "cédula de extranjería"),
+            (CE, "12345678901", "cédula de extranjería"),
+            (PASSPORT, "AB12", "entre 5 y 20"),
+            (PASSPORT, "A" * 21, "pasaporte"),
+            (PASSPORT, "AB-12345", "sin símbolos"),
+            (PASSPORT, "ÑA12345", "pasaporte"),
+            (CC, " .. ", "obligatorio"),
+            (PASSPORT, "", "obligatorio"),
+        ],
+    )
+    def test_refused(self, id_type: IdentityDocumentType, number: str, message_part: str) -> None:
+        with pytest.raises(DomainError) as caught:
+            validate_identity_number(id_type, number, field="legalRepresentativeIdNumber")
+        assert caught.value.code == ErrorCode.INVALID_INPUT
+        assert caught.value.field == "legalRepresentativeIdNumber"
+        assert message_part in caught.value.message
+
+
+class TestValidityStart:
+    TODAY = date(2027, 3, 15)
+
+    def test_none_means_today(self) -> None:
+        assert validity_start(None, self.TODAY) == self.TODAY
+
+    @pytest.mark.parametrize("days", [0, 1, 30])
+    def test_today_or_later(self, days: int) -> None:
+        requested = self.TODAY + timedelta(days=days)
+        assert validity_start(requested, self.TODAY) == requested
+
+    def test_before_today_is_refused(self) -> None:
+        with pytest.raises(DomainError) as caught:
+            validity_start(self.TODAY - timedelta(days=1), self.TODAY)
+        assert caught.value.code == ErrorCode.INVALID_INPUT
+        assert caught.value.field == "validityStartsOn"
+        assert caught.value.message == "La fecha de inicio de vigencia no puede ser anterior a hoy."
+
+
+class TestEnsureValidityPeriod:
+    START = datetime(2027, 3, 15, 5, tzinfo=UTC)
+
+    def test_end_after_start(self) -> None:
+        ensure_validity_period(self.START, self.START + timedelta(seconds=1))
+
+    @pytest.mark.parametrize("delta", [timedelta(0), timedelta(days=-1)])
+    def test_end_not_after_start_is_refused(self, delta: timedelta) -> None:
+        with pytest.raises(DomainError) as caught:
+            ensure_validity_period(self.START, self.START + delta)
+        assert caught.value.code == ErrorCode.INVALID_INPUT
+        assert caught.value.field == "validUntil"
