@@ -1,0 +1,1 @@
+"""The status-change bus that feeds subscriptions. Events are published only after their commit."""

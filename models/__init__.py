@@ -1,0 +1,30 @@
+"""Tortoise models: the rows the service keeps. The schema changes only through `models/migrations`."""
+
+from models.certificates import Certificate, CertificateStatusChange
+from models.companies import Company
+from models.outbox import EmailKind, OutboxEmail, OutboxStatus
+from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
+from models.users import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Certificate",
+    "CertificateRequest",
+    "CertificateStatusChange",
+    "Company",
+    "EmailKind",
+    "OutboxEmail",
+    "OutboxStatus",
+    "RequestDocument",
+    "RequestStatusChange",
+    "User",
+]
+
+#: The Tortoise module paths of every model, for `Tortoise.init`.
+MODEL_MODULES = [
+    "models.companies",
+    "models.users",
+    "models.requests",
+    "models.certificates",
+    "models.outbox",
+]

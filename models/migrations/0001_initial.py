@@ -1,0 +1,156 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from domain.enums import CertificateStatus, DocumentKind, IdentityDocumentType, PersonType, RequestKind, RequestStatus, Role
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Company',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('nit_base', fields.CharField(unique=True, max_length=15)),
+                ('nit_check_digit', fields.SmallIntField()),
+                ('legal_name', fields.CharField(max_length=200)),
+                ('person_type', fields.CharEnumField(description='LEGAL_ENTITY: LEGAL_ENTITY\nNATURAL_PERSON: NATURAL_PERSON', enum_type=PersonType, max_length=20)),
+                ('contact_name', fields.CharField(max_length=200)),
+                ('contact_email', fields.CharField(max_length=254)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'companies', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='User',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.CharField(unique=True, max_length=254)),
+                ('name', fields.CharField(max_length=200)),
+                ('role', fields.CharEnumField(description='CUSTOMER: CUSTOMER\nREVIEWER: REVIEWER\nADMIN: ADMIN', enum_type=Role, max_length=20)),
+                ('company', fields.ForeignKeyField('models.Company', source_field='company_id', null=True, db_constraint=True, to_field='id', related_name='users', on_delete=OnDelete.RESTRICT)),
+                ('is_active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'users', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ApiToken',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='tokens', on_delete=OnDelete.CASCADE)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'api_tokens', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CertificateRequest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('company', fields.ForeignKeyField('models.Company', source_field='company_id', db_constraint=True, to_field='id', related_name='requests', on_delete=OnDelete.RESTRICT)),
+                ('kind', fields.CharEnumField(description='NEW: NEW\nRENEWAL: RENEWAL', enum_type=RequestKind, max_length=10)),
+                ('status', fields.CharEnumField(db_index=True, description='IN_REVIEW: IN_REVIEW\nREJECTED: REJECTED\nCOMPLETED: COMPLETED', enum_type=RequestStatus, max_length=20)),
+                ('attempt', fields.IntField(default=1)),
+                ('legal_representative_name', fields.CharField(max_length=200)),
+                ('legal_representative_id_type', fields.CharEnumField(description='CC: CC\nCE: CE\nPASSPORT: PASSPORT', enum_type=IdentityDocumentType, max_length=10)),
+                ('legal_representative_id_number', fields.CharField(max_length=20)),
+                ('validity_starts_on', fields.DateField()),
+                ('submitted_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('observations', fields.TextField(null=True, unique=False)),
+                ('submitted_by', fields.ForeignKeyField('models.User', source_field='submitted_by_id', db_constraint=True, to_field='id', related_name='submitted_requests', on_delete=OnDelete.RESTRICT)),
+                ('idempotency_key', fields.CharField(null=True, max_length=100)),
+                ('version', fields.IntField(default=1)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'certificate_requests', 'app': 'models', 'unique_together': (('company', 'idempotency_key'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Certificate',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('company', fields.ForeignKeyField('models.Company', source_field='company_id', db_constraint=True, to_field='id', related_name='certificates', on_delete=OnDelete.RESTRICT)),
+                ('request', fields.OneToOneField('models.CertificateRequest', source_field='request_id', db_constraint=True, to_field='id', related_name='certificate', on_delete=OnDelete.RESTRICT)),
+                ('serial_number', fields.CharField(max_length=100)),
+                ('issuer', fields.CharField(max_length=100)),
+                ('status', fields.CharEnumField(db_index=True, description='ACTIVE: ACTIVE\nINACTIVE: INACTIVE\nREVOKED: REVOKED\nEXPIRED: EXPIRED', enum_type=CertificateStatus, max_length=20)),
+                ('valid_from', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('valid_until', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('replaced_by', fields.ForeignKeyField('models.Certificate', source_field='replaced_by_id', null=True, db_constraint=True, to_field='id', related_name='replaces', on_delete=OnDelete.SET_NULL)),
+                ('version', fields.IntField(default=1)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'certificates', 'app': 'models', 'unique_together': (('issuer', 'serial_number'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CertificateStatusChange',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('certificate', fields.ForeignKeyField('models.Certificate', source_field='certificate_id', db_constraint=True, to_field='id', related_name='history', on_delete=OnDelete.CASCADE)),
+                ('from_status', fields.CharEnumField(null=True, description='ACTIVE: ACTIVE\nINACTIVE: INACTIVE\nREVOKED: REVOKED\nEXPIRED: EXPIRED', enum_type=CertificateStatus, max_length=20)),
+                ('to_status', fields.CharEnumField(description='ACTIVE: ACTIVE\nINACTIVE: INACTIVE\nREVOKED: REVOKED\nEXPIRED: EXPIRED', enum_type=CertificateStatus, max_length=20)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='certificate_changes', on_delete=OnDelete.SET_NULL)),
+                ('actor_name', fields.CharField(null=True, max_length=200)),
+                ('actor_role', fields.CharEnumField(null=True, description='CUSTOMER: CUSTOMER\nREVIEWER: REVIEWER\nADMIN: ADMIN', enum_type=Role, max_length=20)),
+                ('note', fields.TextField(null=True, unique=False)),
+            ],
+            options={'table': 'certificate_status_changes', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RequestDocument',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('request', fields.ForeignKeyField('models.CertificateRequest', source_field='request_id', db_constraint=True, to_field='id', related_name='documents', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='RUT: RUT\nLEGAL_REPRESENTATIVE_ID: LEGAL_REPRESENTATIVE_ID\nCHAMBER_OF_COMMERCE_CERTIFICATE: CHAMBER_OF_COMMERCE_CERTIFICATE\nOTHER: OTHER', enum_type=DocumentKind, max_length=40)),
+                ('file_name', fields.CharField(max_length=255)),
+                ('content_type', fields.CharField(max_length=100)),
+                ('size_bytes', fields.IntField()),
+                ('sha256', fields.CharField(max_length=64)),
+                ('uploaded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('issued_on', fields.DateField(null=True)),
+                ('observation', fields.TextField(null=True, unique=False)),
+                ('attempt', fields.IntField()),
+                ('superseded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'request_documents', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One attached file. A resubmission supersedes the documents it replaces, which stay for history.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RequestStatusChange',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('request', fields.ForeignKeyField('models.CertificateRequest', source_field='request_id', db_constraint=True, to_field='id', related_name='history', on_delete=OnDelete.CASCADE)),
+                ('from_status', fields.CharEnumField(null=True, description='IN_REVIEW: IN_REVIEW\nREJECTED: REJECTED\nCOMPLETED: COMPLETED', enum_type=RequestStatus, max_length=20)),
+                ('to_status', fields.CharEnumField(description='IN_REVIEW: IN_REVIEW\nREJECTED: REJECTED\nCOMPLETED: COMPLETED', enum_type=RequestStatus, max_length=20)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='request_changes', on_delete=OnDelete.SET_NULL)),
+                ('actor_name', fields.CharField(max_length=200)),
+                ('actor_role', fields.CharEnumField(description='CUSTOMER: CUSTOMER\nREVIEWER: REVIEWER\nADMIN: ADMIN', enum_type=Role, max_length=20)),
+                ('note', fields.TextField(null=True, unique=False)),
+            ],
+            options={'table': 'request_status_changes', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        # Added after Certificate exists: the two tables refer to each other, and Tortoise
+        # drops the foreign keys of a model created before the model it points to.
+        ops.AddField(
+            model_name='CertificateRequest',
+            name='renewal_of',
+            field=fields.ForeignKeyField('models.Certificate', source_field='renewal_of_id', null=True, db_constraint=True, to_field='id', related_name='renewal_requests', on_delete=OnDelete.RESTRICT),
+        ),
+    ]

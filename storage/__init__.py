@@ -1,0 +1,1 @@
+"""Where the bytes of attached documents live: content-addressed files on disk by default."""

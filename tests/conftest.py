@@ -1,0 +1,82 @@
+"""Fixtures for the whole suite: a migrated database per backend, a fixed clock, the services' dependencies."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from domain.clock import FixedClock
+from models.database import tortoise_config
+from models.migrate import apply_migrations
+from tests.support.database import (
+    MigratedSqlite,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_admin_url,
+    truncate_postgres,
+)
+
+BACKENDS = ["sqlite", "postgres"]
+
+#: A Tuesday in Bogotá, mid-morning: an ordinary business day away from holidays.
+DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> MigratedSqlite:
+    return MigratedSqlite(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    admin = postgres_admin_url()
+    if admin is None:
+        pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
+    url = asyncio.run(create_postgres_database(admin))
+    asyncio.run(apply_migrations(url))
+    yield url
+    asyncio.run(drop_postgres_database(admin, url))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: MigratedSqlite
+) -> str:
+    """The URL of a migrated, empty database: a copy of the SQLite template, or PostgreSQL truncated."""
+    if request.param == "sqlite":
+        return sqlite_template.fresh_copy(tmp_path)
+    url: str = request.getfixturevalue("postgres_url")
+    asyncio.run(truncate_postgres(url))
+    return url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[str]:
+    """Tortoise connected to a fresh migrated database for the test; yields the database URL."""
+    # Tortoise caches generated SQL per connection *name*, whatever the dialect; the suite
+    # alternates SQLite and PostgreSQL under the one name "default", so start clean each time.
+    EXECUTOR_CACHE.clear()
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        yield database_url
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
+    if not os.environ.get("TEST_DATABASE_URL"):
+        lines.append("PostgreSQL tests skipped: set TEST_DATABASE_URL to run them")
+    if not os.environ.get("TEST_REDIS_URL"):
+        lines.append("Redis tests skipped: set TEST_REDIS_URL to run them")
+    return lines

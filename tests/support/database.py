@@ -1,0 +1,71 @@
+"""Test databases: SQLite always, PostgreSQL when TEST_DATABASE_URL is set; migrated once per run."""
+
+import asyncio
+import os
+import shutil
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from models.migrate import apply_migrations
+
+
+def postgres_admin_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+async def create_postgres_database(admin_url: str) -> str:
+    """A new, empty database on the server of `admin_url`; returns its URL."""
+    name = f"certs_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return _with_database(admin_url, name)
+
+
+async def drop_postgres_database(admin_url: str, url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+class MigratedSqlite:
+    """A SQLite file migrated once; each test gets a fresh copy of it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.template = folder / "template.sqlite3"
+        asyncio.run(apply_migrations(f"sqlite://{self.template}"))
+
+    def fresh_copy(self, folder: Path) -> str:
+        target = folder / f"{uuid.uuid4().hex[:8]}.sqlite3"
+        shutil.copyfile(self.template, target)
+        return f"sqlite://{target}"
+
+
+async def truncate_postgres(url: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            " AND tablename <> 'tortoise_migrations'"
+        )
+        names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+        await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
