@@ -1,0 +1,216 @@
+"""Queuing the emails of DOMAIN.md's "Emails" section as outbox rows.
+
+Each function renders one message from the template files and inserts one `OutboxEmail` row.
+It must be awaited inside the caller's open transaction (`async with in_transaction():`), so the
+email is committed together with the status change that causes it, or not at all; it never
+opens a transaction of its own nor commits.
+
+Every email is identified by an event key (for example `request:7:rejected:2`), unique in the
+table. Queuing the same event again is a no-op: the row is looked up first, and the insert uses
+`ON CONFLICT DO NOTHING` as the backstop for a concurrent transaction queuing the same event,
+so a duplicate never raises an integrity error that would abort the caller's transaction. The
+Message-ID is derived from the event key too, so it is the same on every delivery attempt and
+a mail client can tell a redelivery from a new message.
+
+The recipient is the company's principal contact as it is when the event happens; a later
+change of contact does not redirect emails already queued.
+"""
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from domain.calendar import BOGOTA, expected_decision_by, format_date_es, local_date
+from domain.certificate_lifecycle import certificate_status_label
+from domain.documents import document_kind_label
+from domain.enums import RequestKind
+from models import (
+    Certificate,
+    CertificateRequest,
+    CertificateStatusChange,
+    Company,
+    RequestDocument,
+)
+from models.outbox import EmailKind, OutboxEmail, OutboxStatus
+from notifications.config import MailConfig, current_config
+from notifications.rendering import (
+    Fragment,
+    RenderedEmail,
+    join_fragments,
+    load_template,
+    render_email,
+    render_fragment,
+)
+
+
+def message_id_for(event_key: str, config: MailConfig | None = None) -> str:
+    """The Message-ID of an event: stable, globally unique per installation and event."""
+    settings = config or current_config()
+    seed = f"{settings.public_base_url}\n{event_key}".encode()
+    digest = hashlib.sha1(seed, usedforsecurity=False).hexdigest()
+    return f"<{digest}@{settings.sender_domain}>"
+
+
+def phrase(name: str) -> str:
+    """A short fixed text from `templates/partials/<name>.txt` (one line, no placeholders)."""
+    return load_template(f"partials/{name}.txt").template.strip()
+
+
+def _date_es(at: datetime) -> str:
+    return format_date_es(local_date(at))
+
+
+def _datetime_es(at: datetime) -> str:
+    local = at.astimezone(BOGOTA)
+    return f"{format_date_es(local.date())} a las {local:%H:%M}"
+
+
+def _kind_label(kind: RequestKind) -> str:
+    return phrase("request_kind_new" if kind == RequestKind.NEW else "request_kind_renewal")
+
+
+def _common_values(company: Company, config: MailConfig) -> dict[str, str]:
+    return {
+        "contact_name": company.contact_name,
+        "legal_name": company.legal_name,
+        "nit": company.nit,
+        "portal_url": config.public_base_url,
+    }
+
+
+def _request_values(request: CertificateRequest) -> dict[str, str]:
+    return {
+        "request_id": str(request.id),
+        "attempt": str(request.attempt),
+        "kind_label": _kind_label(request.kind),
+        "submitted_on": _date_es(request.submitted_at),
+        "decision_by": format_date_es(expected_decision_by(request.submitted_at)),
+    }
+
+
+async def _queue(
+    *,
+    event_key: str,
+    kind: EmailKind,
+    company: Company,
+    template: str,
+    values: Mapping[str, str],
+    fragments: Mapping[str, Fragment] | None = None,
+) -> None:
+    if await OutboxEmail.exists(event_key=event_key):
+        return
+    config = current_config()
+    rendered: RenderedEmail = render_email(
+        template, {**_common_values(company, config), **values}, fragments
+    )
+    row = OutboxEmail(
+        event_key=event_key,
+        kind=kind,
+        company_id=company.id,
+        mail_from=config.mail_from,
+        to_name=company.contact_name,
+        to_email=company.contact_email,
+        message_id=message_id_for(event_key, config),
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+    )
+    # ON CONFLICT DO NOTHING: a concurrent twin of this event loses quietly, and the caller's
+    # transaction stays usable (a raised IntegrityError would abort it on PostgreSQL).
+    await OutboxEmail.bulk_create([row], ignore_conflicts=True)
+
+
+async def queue_request_received(request: CertificateRequest, company: Company) -> None:
+    """On submit and on every resubmit (one email per attempt)."""
+    await _queue(
+        event_key=f"request:{request.id}:received:{request.attempt}",
+        kind=EmailKind.REQUEST_RECEIVED,
+        company=company,
+        template="request_received" if request.attempt <= 1 else "request_resubmitted",
+        values=_request_values(request),
+    )
+
+
+def _flagged_documents(flagged: Sequence[RequestDocument]) -> Fragment:
+    if not flagged:
+        return render_fragment("no_flagged_documents", {})
+    items = join_fragments(
+        render_fragment(
+            "flagged_document",
+            {
+                "label": document_kind_label(document.kind),
+                "file_name": document.file_name,
+                "observation": (document.observation or "").strip()
+                or phrase("no_document_observation"),
+            },
+        )
+        for document in flagged
+    )
+    listing = load_template("partials/flagged_documents_list.html").substitute(items=items.html)
+    return Fragment(text=items.text, html=listing.rstrip("\n"))
+
+
+async def queue_request_rejected(
+    request: CertificateRequest, company: Company, flagged: Sequence[RequestDocument]
+) -> None:
+    """The rejection, with the reviewer's observations, the flagged documents and the steps."""
+    await _queue(
+        event_key=f"request:{request.id}:rejected:{request.attempt}",
+        kind=EmailKind.REQUEST_REJECTED,
+        company=company,
+        template="request_rejected",
+        values={
+            **_request_values(request),
+            "observations": (request.observations or "").strip() or phrase("no_observations"),
+        },
+        fragments={"documents": _flagged_documents(flagged)},
+    )
+
+
+async def queue_request_approved(
+    request: CertificateRequest, company: Company, certificate: Certificate
+) -> None:
+    """The approval, with the certificate's serial and its dates in Bogotá."""
+    await _queue(
+        event_key=f"request:{request.id}:approved",
+        kind=EmailKind.REQUEST_APPROVED,
+        company=company,
+        template="request_approved",
+        values={
+            **_request_values(request),
+            "serial_number": certificate.serial_number,
+            "issuer": certificate.issuer,
+            "valid_from": _date_es(certificate.valid_from),
+            "valid_until": _date_es(certificate.valid_until),
+        },
+    )
+
+
+async def queue_certificate_state_changed(
+    certificate: Certificate, company: Company, change: CertificateStatusChange
+) -> None:
+    """A certificate moved from one status to another; the note says why, when there is one."""
+    note = (change.note or "").strip()
+    await _queue(
+        event_key=f"certificate:{certificate.id}:status:{change.id}",
+        kind=EmailKind.CERTIFICATE_STATE_CHANGED,
+        company=company,
+        template="certificate_state_changed",
+        values={
+            "serial_number": certificate.serial_number,
+            "from_label": certificate_status_label(change.from_status)
+            if change.from_status is not None
+            else phrase("no_previous_status"),
+            "to_label": certificate_status_label(change.to_status),
+            "changed_at": _datetime_es(change.at),
+            "actor": change.actor_name or phrase("actor_system"),
+        },
+        fragments={
+            "note": render_fragment("change_note", {"note": note})
+            if note
+            else Fragment(text="", html="")
+        },
+    )
