@@ -1,0 +1,59 @@
+"""API tokens: random, shown once, stored only as a sha256 hash, with an expiry and revocation."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from domain.enums import ErrorCode
+from domain.errors import DomainError
+from models import ApiToken, User
+from services.principal import Principal
+
+TOKEN_PREFIX = "cdt_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(email: str, *, now: datetime, expires_in_days: int | None) -> str:
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None or not user.is_active:
+        raise DomainError(
+            ErrorCode.NOT_FOUND, f"No existe un usuario activo con el correo {email}."
+        )
+    if expires_in_days is not None and expires_in_days <= 0:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "La vigencia del token debe ser de al menos un día."
+        )
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await ApiToken.create(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    return token
+
+
+async def authenticate(token: str, *, now: datetime) -> Principal | None:
+    """The principal a bearer token stands for, or None when it is unknown, expired or revoked.
+
+    Looking the token up by its hash means the database compares digests, never the secret itself.
+    """
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = await ApiToken.get_or_none(token_hash=hash_token(token)).select_related("user")
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    user: User = row.user
+    if not user.is_active:
+        return None
+    return Principal(
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        role=user.role,
+        company_id=user.company_id,
+    )

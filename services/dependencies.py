@@ -1,0 +1,31 @@
+"""What the use cases need from the outside world, built once by the server and handed in."""
+
+from dataclasses import dataclass, field
+
+from domain.clock import Clock
+from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
+from events.bus import EventBus
+from events.messages import StatusChanged
+from storage.documents import DocumentStore
+
+
+@dataclass
+class Dependencies:
+    clock: Clock
+    documents: DocumentStore
+    bus: EventBus
+    max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+
+
+@dataclass
+class AfterCommit:
+    """Events a use case collects inside its transaction, to publish only once it has committed."""
+
+    events: list[StatusChanged] = field(default_factory=list)
+
+    def add(self, event: StatusChanged) -> None:
+        self.events.append(event)
+
+    async def publish(self, bus: EventBus) -> None:
+        for event in self.events:
+            await bus.publish(event)
