@@ -1,0 +1,1 @@
+"""Root fields (queries, mutations, subscriptions) and DataLoaders. Thin: input → service → payload."""

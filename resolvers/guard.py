@@ -1,0 +1,27 @@
+"""The one place that turns a domain refusal into data (mutations) or a public error (queries)."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from domain.errors import DomainError
+from schema.errors import user_errors
+from schema.extensions import PublicError
+
+T = TypeVar("T")
+P = TypeVar("P")
+
+
+async def payload_or_errors(action: Callable[[], Awaitable[P]], on_error: Callable[..., P]) -> P:
+    """Run a mutation's work; a DomainError becomes `on_error(errors=[...])`."""
+    try:
+        return await action()
+    except DomainError as error:
+        return on_error(errors=user_errors(error))
+
+
+async def or_public_error(action: Awaitable[T]) -> T:
+    """Run a query's work; a DomainError becomes a GraphQL error with its code, unmasked."""
+    try:
+        return await action
+    except DomainError as error:
+        raise PublicError(error) from error

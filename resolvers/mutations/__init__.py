@@ -1,0 +1,1 @@
+"""One root mutation per module."""

@@ -1,0 +1,62 @@
+"""Live status changes. Each event is re-authorised and loaded fresh, with loaders made for it."""
+
+from collections.abc import AsyncGenerator
+from typing import Literal
+
+import strawberry
+
+from events.messages import StatusChanged
+from models import CertificateStatusChange as CertificateChangeRow
+from models import RequestStatusChange as RequestChangeRow
+from resolvers.guard import or_public_error
+from schema.certificates import CertificateStatusChange
+from schema.context import AppInfo
+from schema.node import from_global_id
+from schema.requests import CertificateRequestStatusChange
+from services import reads
+from services.principal import Principal, require_principal
+
+
+def _target(global_id: strawberry.ID | None, type_name: str) -> int | None:
+    """The watched id; an id of another type can never match (0), like a foreign one."""
+    if global_id is None:
+        return None
+    decoded = from_global_id(global_id)
+    return decoded[1] if decoded and decoded[0] == type_name else 0
+
+
+async def _events(
+    info: AppInfo, subject: Literal["request", "certificate"], target: int | None
+) -> AsyncGenerator[tuple[Principal, StatusChanged], None]:
+    async def authenticated() -> Principal:
+        return require_principal(info.context.principal)
+
+    principal = await or_public_error(authenticated())
+    async with info.context.deps.bus.subscribe() as events:
+        async for event in events:
+            if event.subject != subject or not principal.may_see_company(event.company_id):
+                continue
+            if target is not None and event.subject_id != target:
+                continue
+            info.context.fresh_loaders()
+            yield principal, event
+
+
+async def certificate_request_status_changed(
+    info: AppInfo, request_id: strawberry.ID | None = None
+) -> AsyncGenerator[CertificateRequestStatusChange, None]:
+    """Every change the viewer may see; only that request's when the id is given."""
+    async for _, event in _events(info, "request", _target(request_id, "CertificateRequest")):
+        change = (await reads.by_ids(RequestChangeRow, [event.change_id])).get(event.change_id)
+        if change is not None:
+            yield CertificateRequestStatusChange.from_row(change)
+
+
+async def certificate_status_changed(
+    info: AppInfo, certificate_id: strawberry.ID | None = None
+) -> AsyncGenerator[CertificateStatusChange, None]:
+    """Every change the viewer may see; only that certificate's when the id is given."""
+    async for _, event in _events(info, "certificate", _target(certificate_id, "Certificate")):
+        change = (await reads.by_ids(CertificateChangeRow, [event.change_id])).get(event.change_id)
+        if change is not None:
+            yield CertificateStatusChange(row=change)

@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry types close to the SDL of ../shared/design/API.graphql."""

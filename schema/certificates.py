@@ -1,0 +1,143 @@
+"""Issued certificates and their history."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
+from domain.enums import CertificateStatus as Status
+from domain.renewal import days_until_expiry, is_renewal_open, renewable_from
+from models import Certificate as CertificateRow
+from models import CertificateStatusChange as ChangeRow
+from schema.context import AppInfo
+from schema.enums import CertificateStatus
+from schema.node import Node, to_global_id
+from schema.requests import Actor, load_company
+
+if TYPE_CHECKING:
+    from schema.companies import Company
+    from schema.requests import CertificateRequest
+
+CompanyRef = Annotated["Company", strawberry.lazy("schema.companies")]
+RequestRef = Annotated["CertificateRequest", strawberry.lazy("schema.requests")]
+
+
+@strawberry.type(description="A digital certificate issued by Andes SCD to the company.")
+class Certificate(Node):
+    row: strawberry.Private[CertificateRow]
+
+    @classmethod
+    def from_row(cls, row: CertificateRow) -> "Certificate":
+        return cls(id=to_global_id("Certificate", row.id), row=row)
+
+    @strawberry.field
+    async def company(self, info: AppInfo) -> CompanyRef:
+        return await load_company(info, self.row.company_id)
+
+    @strawberry.field
+    async def request(self, info: AppInfo) -> RequestRef:
+        from schema.requests import CertificateRequest
+
+        row = await info.context.loaders.request.load(self.row.request_id)
+        if row is None:
+            raise LookupError(f"request {self.row.request_id} vanished")
+        return CertificateRequest.from_row(row)
+
+    @strawberry.field
+    def serial_number(self) -> str:
+        return self.row.serial_number
+
+    @strawberry.field
+    def issuer(self) -> str:
+        return self.row.issuer
+
+    @strawberry.field
+    def status(self) -> CertificateStatus:
+        return self.row.status
+
+    @strawberry.field(description="Activo, Inactivo, Revocado or Vencido.")
+    def status_label(self) -> str:
+        return certificate_status_label(self.row.status)
+
+    @strawberry.field
+    def valid_from(self) -> datetime:
+        return self.row.valid_from
+
+    @strawberry.field
+    def valid_until(self) -> datetime:
+        return self.row.valid_until
+
+    @strawberry.field(description="Calendar days in Colombia until validUntil; negative after it.")
+    def days_until_expiry(self, info: AppInfo) -> int:
+        return days_until_expiry(self.row.valid_until, info.context.deps.clock.now())
+
+    @strawberry.field(description="One calendar month before validUntil.")
+    def renewable_from(self) -> datetime:
+        return renewable_from(self.row.valid_until)
+
+    @strawberry.field(
+        description="In its renewal window (or expired), not revoked nor already renewed, and no "
+        "request of the company in review."
+    )
+    async def can_renew(self, info: AppInfo) -> bool:
+        if self.row.status is Status.REVOKED or self.row.replaced_by_id is not None:
+            return False
+        if not is_renewal_open(self.row.valid_until, info.context.deps.clock.now()):
+            return False
+        return not await info.context.loaders.request_in_review.load(self.row.company_id)
+
+    @strawberry.field(description="The states the company may set now; empty: no edit action.")
+    def allowed_state_changes(self, info: AppInfo) -> list[CertificateStatus]:
+        return allowed_state_changes(
+            self.row.status, self.row.valid_until, info.context.deps.clock.now()
+        )
+
+    @strawberry.field(description="The certificate that renewed this one.")
+    async def replaced_by(self, info: AppInfo) -> "Certificate | None":
+        if self.row.replaced_by_id is None:
+            return None
+        row = await info.context.loaders.certificate.load(self.row.replaced_by_id)
+        return Certificate.from_row(row) if row else None
+
+    @strawberry.field
+    async def history(self, info: AppInfo) -> list["CertificateStatusChange"]:
+        rows = await info.context.loaders.history_by_certificate.load(self.row.id)
+        return [CertificateStatusChange(row=row, certificate_row=self.row) for row in rows]
+
+
+@strawberry.type
+class CertificateStatusChange:
+    row: strawberry.Private[ChangeRow]
+    certificate_row: strawberry.Private[CertificateRow | None] = None
+
+    @strawberry.field
+    async def certificate(self, info: AppInfo) -> Certificate:
+        row = self.certificate_row or await info.context.loaders.certificate.load(
+            self.row.certificate_id
+        )
+        if row is None:
+            raise LookupError(f"certificate {self.row.certificate_id} vanished")
+        return Certificate.from_row(row)
+
+    @strawberry.field
+    def from_status(self) -> CertificateStatus | None:
+        return self.row.from_status
+
+    @strawberry.field
+    def to_status(self) -> CertificateStatus:
+        return self.row.to_status
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.row.at
+
+    @strawberry.field(description="Null when the system made the change (expiry, renewal).")
+    def actor(self) -> Actor | None:
+        if self.row.actor_name is None or self.row.actor_role is None:
+            return None
+        return Actor(name=self.row.actor_name, role=self.row.actor_role)
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.row.note

@@ -1,0 +1,29 @@
+"""What every resolver sees in `info.context`: the caller, the dependencies and per-request loaders."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info
+
+from resolvers.loaders import Loaders
+from services.dependencies import Dependencies
+from services.principal import Principal
+
+
+@dataclass
+class Context:
+    deps: Dependencies
+    public_base_url: str
+    principal: Principal | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+    #: Set by Strawberry from the WebSocket `connection_init` payload.
+    connection_params: dict[str, Any] | None = None
+    request: Any = None
+    response: Any = None
+
+    def fresh_loaders(self) -> None:
+        """Subscriptions call this per event, so nothing cached outlives the event it was loaded for."""
+        self.loaders = Loaders()
+
+
+AppInfo = Info[Context, None]

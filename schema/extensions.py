@@ -1,0 +1,54 @@
+"""Schema extensions: unexpected errors are masked; refusals meant for people pass through."""
+
+import logging
+import uuid
+from typing import Any
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from domain.errors import DomainError
+
+logger = logging.getLogger("certs.errors")
+
+
+class PublicError(GraphQLError):
+    """A refusal a query cannot return as data (its type is non-null): code and Spanish message."""
+
+    def __init__(self, error: DomainError) -> None:
+        extensions: dict[str, Any] = {"code": error.code.value}
+        if error.field:
+            extensions["field"] = error.field
+        super().__init__(error.message, extensions=extensions)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Syntax and validation errors have no original error; ours are PublicError. Mask the rest."""
+    original = error.original_error
+    return original is not None and not isinstance(original, PublicError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces a bug's message (which may hold SQL, paths or data) with a generic Spanish one and
+    an error id; the full traceback goes to the server log under that id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message="Error inesperado.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:12]
+        original = error.original_error
+        logger.error(
+            "unexpected error %s at %s",
+            error_id,
+            error.path,
+            exc_info=(type(original), original, original.__traceback__) if original else None,
+        )
+        return GraphQLError(
+            message=f"Error inesperado. Código de seguimiento: {error_id}.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+        )

@@ -1,0 +1,249 @@
+"""Certificate requests («solicitudes»), their documents, history and the Relay connection."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.calendar import expected_decision_by, local_date
+from domain.enums import RequestStatus
+from domain.request_lifecycle import request_status_label
+from models import CertificateRequest as RequestRow
+from models import RequestDocument as DocumentRow
+from models import RequestStatusChange as ChangeRow
+from schema.context import AppInfo
+from schema.enums import (
+    CertificateRequestKind,
+    CertificateRequestStatus,
+    DocumentKind,
+    IdentityDocumentType,
+    Role,
+)
+from schema.node import Node, to_global_id
+
+if TYPE_CHECKING:
+    from schema.certificates import Certificate
+    from schema.companies import Company
+
+CompanyRef = Annotated["Company", strawberry.lazy("schema.companies")]
+CertificateRef = Annotated["Certificate", strawberry.lazy("schema.certificates")]
+
+
+@strawberry.type
+class LegalRepresentative:
+    name: str
+    id_type: IdentityDocumentType
+    id_number: str
+
+
+@strawberry.type(description="Who made a change: a name and a role.")
+class Actor:
+    name: str
+    role: Role
+
+
+async def load_company(info: AppInfo, company_id: int) -> "Company":
+    from schema.companies import Company
+
+    row = await info.context.loaders.company.load(company_id)
+    if row is None:
+        raise LookupError(f"company {company_id} vanished")
+    return Company.from_row(row)
+
+
+@strawberry.type(description="A request for the company's own certificate.")
+class CertificateRequest(Node):
+    row: strawberry.Private[RequestRow]
+
+    @classmethod
+    def from_row(cls, row: RequestRow) -> "CertificateRequest":
+        return cls(id=to_global_id("CertificateRequest", row.id), row=row)
+
+    @strawberry.field
+    async def company(self, info: AppInfo) -> CompanyRef:
+        return await load_company(info, self.row.company_id)
+
+    @strawberry.field
+    def kind(self) -> CertificateRequestKind:
+        return self.row.kind
+
+    @strawberry.field
+    def status(self) -> CertificateRequestStatus:
+        return self.row.status
+
+    @strawberry.field(description="En trámite, Rechazado or Completado.")
+    def status_label(self) -> str:
+        return request_status_label(self.row.status)
+
+    @strawberry.field(description="1, then +1 at every resubmission.")
+    def attempt(self) -> int:
+        return self.row.attempt
+
+    @strawberry.field
+    def legal_representative(self) -> LegalRepresentative:
+        return LegalRepresentative(
+            name=self.row.legal_representative_name,
+            id_type=self.row.legal_representative_id_type,
+            id_number=self.row.legal_representative_id_number,
+        )
+
+    @strawberry.field(description="The certificate's year counts from here.")
+    def validity_starts_on(self) -> date:
+        return self.row.validity_starts_on
+
+    @strawberry.field(description="For kind RENEWAL: the certificate it renews.")
+    async def renewal_of(self, info: AppInfo) -> CertificateRef | None:
+        from schema.certificates import Certificate
+
+        if self.row.renewal_of_id is None:
+            return None
+        row = await info.context.loaders.certificate.load(self.row.renewal_of_id)
+        return Certificate.from_row(row) if row else None
+
+    @strawberry.field(description="Of the latest (re)submission.")
+    def submitted_at(self) -> datetime:
+        return self.row.submitted_at
+
+    @strawberry.field(description="Two Colombian business days after submittedAt.")
+    def expected_decision_by(self) -> date:
+        return expected_decision_by(self.row.submitted_at)
+
+    @strawberry.field(description="In review past expectedDecisionBy.")
+    def is_overdue(self, info: AppInfo) -> bool:
+        if self.row.status is not RequestStatus.IN_REVIEW:
+            return False
+        today = local_date(info.context.deps.clock.now())
+        return today > expected_decision_by(self.row.submitted_at)
+
+    @strawberry.field
+    def decided_at(self) -> datetime | None:
+        return self.row.decided_at
+
+    @strawberry.field(description="The reviewer's, on rejection.")
+    def observations(self) -> str | None:
+        return self.row.observations
+
+    @strawberry.field(description="The current set of documents.")
+    async def documents(self, info: AppInfo) -> list["RequestDocument"]:
+        rows = await info.context.loaders.documents_by_request.load(self.row.id)
+        return [RequestDocument.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def history(self, info: AppInfo) -> list["CertificateRequestStatusChange"]:
+        rows = await info.context.loaders.history_by_request.load(self.row.id)
+        return [CertificateRequestStatusChange.from_row(row, self.row) for row in rows]
+
+    @strawberry.field(description="Once COMPLETED.")
+    async def certificate(self, info: AppInfo) -> CertificateRef | None:
+        from schema.certificates import Certificate
+
+        row = await info.context.loaders.certificate_by_request.load(self.row.id)
+        return Certificate.from_row(row) if row else None
+
+
+@strawberry.type(description="A file attached to a request.")
+class RequestDocument(Node):
+    row: strawberry.Private[DocumentRow]
+
+    @classmethod
+    def from_row(cls, row: DocumentRow) -> "RequestDocument":
+        return cls(id=to_global_id("RequestDocument", row.id), row=row)
+
+    @strawberry.field
+    def kind(self) -> DocumentKind:
+        return self.row.kind
+
+    @strawberry.field
+    def file_name(self) -> str:
+        return self.row.file_name
+
+    @strawberry.field(description="Detected from the content, not from the name.")
+    def content_type(self) -> str:
+        return self.row.content_type
+
+    @strawberry.field
+    def size_bytes(self) -> int:
+        return self.row.size_bytes
+
+    @strawberry.field
+    def sha256(self) -> str:
+        return self.row.sha256
+
+    @strawberry.field
+    def uploaded_at(self) -> datetime:
+        return self.row.uploaded_at
+
+    @strawberry.field(description="Required for the chamber of commerce certificate.")
+    def issued_on(self) -> date | None:
+        return self.row.issued_on
+
+    @strawberry.field(description="What the reviewer asked to correct in it.")
+    def observation(self) -> str | None:
+        return self.row.observation
+
+    @strawberry.field(
+        description="GET it with the same Authorization header; only callers who may see the "
+        "request get the file."
+    )
+    def download_url(self, info: AppInfo) -> str:
+        return f"{info.context.public_base_url}/documents/{self.id}"
+
+
+@strawberry.type
+class CertificateRequestStatusChange:
+    row: strawberry.Private[ChangeRow]
+    request_row: strawberry.Private[RequestRow | None]
+
+    @classmethod
+    def from_row(
+        cls, row: ChangeRow, request: RequestRow | None = None
+    ) -> "CertificateRequestStatusChange":
+        return cls(row=row, request_row=request)
+
+    @strawberry.field
+    async def request(self, info: AppInfo) -> CertificateRequest:
+        row = self.request_row or await info.context.loaders.request.load(self.row.request_id)
+        if row is None:
+            raise LookupError(f"request {self.row.request_id} vanished")
+        return CertificateRequest.from_row(row)
+
+    @strawberry.field(description="Null for the first submission.")
+    def from_status(self) -> CertificateRequestStatus | None:
+        return self.row.from_status
+
+    @strawberry.field
+    def to_status(self) -> CertificateRequestStatus:
+        return self.row.to_status
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.row.at
+
+    @strawberry.field
+    def actor(self) -> Actor:
+        return Actor(name=self.row.actor_name, role=self.row.actor_role)
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.row.note
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class CertificateRequestEdge:
+    cursor: str
+    node: CertificateRequest
+
+
+@strawberry.type
+class CertificateRequestConnection:
+    edges: list[CertificateRequestEdge]
+    page_info: PageInfo
+    total_count: int

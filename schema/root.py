@@ -1,0 +1,84 @@
+"""The root types and the assembled Schema."""
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers import queries, subscriptions
+from resolvers.mutations import (
+    approve_certificate_request,
+    change_certificate_state,
+    reject_certificate_request,
+    resubmit_certificate_request,
+    submit_certificate_request,
+    update_principal_contact,
+)
+from schema.certificates import Certificate
+from schema.companies import CertificateTracking, Company
+from schema.extensions import MaskUnexpectedErrors
+from schema.node import Node
+from schema.requests import (
+    CertificateRequest,
+    CertificateRequestConnection,
+    RequestDocument,
+)
+from schema.users import User, Viewer
+
+
+@strawberry.type
+class Query:
+    node: Node | None = strawberry.field(resolver=queries.node)
+    viewer: Viewer = strawberry.field(resolver=queries.viewer)
+    certificate_tracking: CertificateTracking = strawberry.field(
+        resolver=queries.certificate_tracking,
+        description="The tracking screen. companyId: reviewers and operators.",
+    )
+    certificate_requests: CertificateRequestConnection = strawberry.field(
+        resolver=queries.certificate_requests
+    )
+
+
+@strawberry.type
+class Mutation:
+    submit_certificate_request = strawberry.mutation(resolver=submit_certificate_request.resolve)
+    resubmit_certificate_request = strawberry.mutation(
+        resolver=resubmit_certificate_request.resolve
+    )
+    reject_certificate_request = strawberry.mutation(resolver=reject_certificate_request.resolve)
+    approve_certificate_request = strawberry.mutation(resolver=approve_certificate_request.resolve)
+    change_certificate_state = strawberry.mutation(resolver=change_certificate_state.resolve)
+    update_principal_contact = strawberry.mutation(resolver=update_principal_contact.resolve)
+
+
+@strawberry.type
+class Subscription:
+    certificate_request_status_changed = strawberry.subscription(
+        resolver=subscriptions.certificate_request_status_changed
+    )
+    certificate_status_changed = strawberry.subscription(
+        resolver=subscriptions.certificate_status_changed
+    )
+
+
+MAX_QUERY_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Company, CertificateRequest, Certificate, RequestDocument, User],
+        extensions=[
+            MaskUnexpectedErrors,
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ],
+        config=StrawberryConfig(),
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,6 @@
+"""The ASGI entry point uvicorn imports (one app per worker process), configured from the environment."""
+
+from server.app import create_app
+from server.settings import Settings
+
+app = create_app(Settings.from_env())

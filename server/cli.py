@@ -1,0 +1,231 @@
+"""The `certs` command, as ../shared/design/CLI.md names it. Creating commands print one JSON object
+on stdout and nothing else there; logs and hints go to stderr."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tortoise import Tortoise
+
+from domain.clock import SystemClock
+from domain.enums import PersonType, Role
+from domain.errors import DomainError
+from models.database import tortoise_config
+from models.migrate import apply_migrations
+from schema.node import to_global_id
+from server.settings import Settings
+
+logger = logging.getLogger("certs")
+
+
+def emit(data: dict[str, Any]) -> None:
+    sys.stdout.write(orjson.dumps(data).decode() + "\n")
+    sys.stdout.flush()
+
+
+async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await Tortoise.init(config=tortoise_config(settings.effective_database_url))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+            print(f"applied {app_label}.{name}", flush=True)
+
+    asyncio.run(apply_migrations(settings.effective_database_url, progress=progress))
+    if not applied:
+        print("no migrations to apply", flush=True)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from server.demo import seed_demo
+
+    async def work() -> int:
+        demo = await seed_demo(SystemClock())
+        emit(
+            {
+                "company": {
+                    "id": to_global_id("Company", demo.company.id),
+                    "nit": demo.company.nit,
+                },
+                "tokens": demo.tokens,
+            }
+        )
+        print(
+            "\nGraphiQL: http://127.0.0.1:8000/graphql — pega uno de estos en «Headers»:",
+            file=sys.stderr,
+        )
+        for role, token in demo.tokens.items():
+            header = orjson.dumps({"Authorization": f"Bearer {token}"}).decode()
+            print(f"  {role:>8}: {header}", file=sys.stderr)
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
+    from services.operators import create_company
+
+    async def work() -> int:
+        company = await create_company(
+            nit=args.nit,
+            legal_name=args.name,
+            person_type=PersonType(args.person_type),
+            contact_name=args.contact_name,
+            contact_email=args.contact_email,
+        )
+        emit({"id": to_global_id("Company", company.id), "nit": company.nit})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
+    from schema.node import from_global_id
+    from services.operators import create_user, find_company
+
+    async def work() -> int:
+        company = None
+        if args.company:
+            decoded = from_global_id(args.company)
+            reference = str(decoded[1]) if decoded and decoded[0] == "Company" else args.company
+            company = await find_company(reference)
+            if company is None:
+                print(f"No existe la empresa {args.company}.", file=sys.stderr)
+                return 1
+        user = await create_user(
+            email=args.email, name=args.name, role=Role(args.role), company=company
+        )
+        emit({"id": to_global_id("User", user.id)})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
+    from services.auth import issue_token
+
+    async def work() -> int:
+        token = await issue_token(
+            args.email, now=SystemClock().now(), expires_in_days=args.expires_in_days
+        )
+        emit({"token": token})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from schema.root import schema
+
+    sdl = schema.as_str() + "\n"
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certs", description="Solicitudes y certificados digitales propios (Andes SCD)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply the migrations to DATABASE_URL").set_defaults(
+        run=cmd_migrate
+    )
+
+    serve = commands.add_parser("serve", help="serve /graphql, /health and document downloads")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("demo", help="create a demo company and users, print tokens").set_defaults(
+        run=cmd_demo
+    )
+
+    company = commands.add_parser("company", help="companies").add_subparsers(
+        dest="action", required=True
+    )
+    create_company = company.add_parser("create", help="create a company")
+    create_company.add_argument("--nit", required=True, help='with its check digit: "900123456-8"')
+    create_company.add_argument("--name", required=True, help="legal name")
+    create_company.add_argument(
+        "--person-type", required=True, choices=[p.value for p in PersonType]
+    )
+    create_company.add_argument("--contact-name", required=True)
+    create_company.add_argument("--contact-email", required=True)
+    create_company.set_defaults(run=cmd_company_create)
+
+    user = commands.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    create_user = user.add_parser("create", help="create a user")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_user.add_argument("--company", help="NIT or global id; required for CUSTOMER")
+    create_user.set_defaults(run=cmd_user_create)
+
+    token = commands.add_parser("token", help="API tokens").add_subparsers(
+        dest="action", required=True
+    )
+    issue = token.add_parser("issue", help="issue a token; it is shown only this once")
+    issue.add_argument("--email", required=True)
+    issue.add_argument("--expires-in-days", type=int, default=None)
+    issue.set_defaults(run=cmd_token_issue)
+
+    export = commands.add_parser("export-schema", help="write the schema's SDL")
+    export.add_argument("--output", help="file to write instead of stdout")
+    export.set_defaults(run=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        code: int = args.run(settings, args)
+    except DomainError as error:
+        for problem in error.errors:
+            print(f"error: {problem.message} ({problem.code})", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
