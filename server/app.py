@@ -46,7 +46,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await Tortoise.init(config=tortoise_config(settings.effective_database_url))
+        # Tortoise 1.x keeps its state in a contextvar; the lifespan runs in another task than the
+        # requests, so the context must also be the process-wide fallback.
+        await Tortoise.init(
+            config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
+        )
         logger.info("serving; database %s", _redacted(settings.effective_database_url))
         try:
             yield

@@ -1,0 +1,127 @@
+"""The flow against a real `certs serve` process: HTTP, multipart uploads, downloads and a live
+subscription over a real WebSocket, with the tokens `certs demo` prints."""
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from domain.calendar import local_date
+from tests.support.flows import approve, reject, resubmit, submit
+from tests.support.graphql import GraphQLClient, data_of
+from tests.support.operations import TRACKING
+from tests.support.server import RunningServer
+
+WATCH = """
+subscription Watch($id: ID) {
+  certificateRequestStatusChanged(requestId: $id) {
+    fromStatus toStatus note actor { role }
+    request { id status statusLabel observations }
+  }
+}
+"""
+
+
+async def open_subscription(
+    server: RunningServer, token: str, variables: dict[str, Any]
+) -> ClientConnection:
+    ws = await connect(server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    await ws.send(
+        json.dumps(
+            {"id": "1", "type": "subscribe", "payload": {"query": WATCH, "variables": variables}}
+        )
+    )
+    await asyncio.sleep(0.3)  # let the server register the subscription before the change
+    return ws
+
+
+async def next_event(ws: ClientConnection) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert message["type"] == "next", message
+    event: dict[str, Any] = message["payload"]["data"]["certificateRequestStatusChanged"]
+    return event
+
+
+async def test_submit_reject_resubmit_approve_against_a_real_server(
+    server: RunningServer, demo: dict[str, Any], client: GraphQLClient
+) -> None:
+    customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
+    today = local_date(datetime.now(UTC))
+
+    submitted = await submit(client, customer, issued_on=today - timedelta(days=5))
+    assert submitted["errors"] == []
+    request_id = submitted["request"]["id"]
+
+    # The document is downloadable by its owner, with the bytes that were uploaded.
+    document = submitted["request"]["documents"][0]
+    assert document["downloadUrl"].startswith(server.base_url)
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(
+            document["downloadUrl"], headers={"Authorization": f"Bearer {customer}"}
+        )
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF")
+        assert len(response.content) == document["sizeBytes"]
+
+    ws = await open_subscription(server, customer, {"id": request_id})
+    try:
+        rut = next(d for d in submitted["request"]["documents"] if d["kind"] == "RUT")
+        rejected = await reject(
+            client, reviewer, request_id, "RUT desactualizado.", {rut["id"]: "Súbelo de nuevo."}
+        )
+        assert rejected["errors"] == []
+        event = await next_event(ws)
+        assert (event["fromStatus"], event["toStatus"]) == ("IN_REVIEW", "REJECTED")
+        assert event["request"]["statusLabel"] == "Rechazado"
+        assert event["request"]["observations"] == "RUT desactualizado."
+        assert event["actor"] == {"role": "REVIEWER"}
+
+        again = await resubmit(client, customer, request_id, {"RUT": b"%PDF-1.4\n% nuevo\n"})
+        assert again["errors"] == []
+        assert (await next_event(ws))["toStatus"] == "IN_REVIEW"
+
+        start = datetime.now(UTC) + timedelta(days=1)
+        approved = await approve(
+            client,
+            reviewer,
+            request_id,
+            "E2E-0001",
+            start.isoformat(),
+            (start + timedelta(days=365)).isoformat(),
+        )
+        assert approved["errors"] == []
+        event = await next_event(ws)
+        assert event["request"]["statusLabel"] == "Completado"
+    finally:
+        await ws.close()
+
+    screen = data_of(await client.execute(TRACKING, token=customer))["certificateTracking"]
+    assert screen["certificate"]["statusLabel"] == "Activo"
+    assert screen["notices"][0]["code"] == "REQUEST_APPROVED"
+
+
+async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) -> None:
+    async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_health_and_graphiql_are_served(server: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+        health = await http.get("/health")
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()

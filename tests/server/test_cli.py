@@ -1,0 +1,99 @@
+"""The `certs` command as operators and scripts use it: one JSON object on stdout, logs on stderr."""
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.support.server import certs, certs_json, server_env
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return server_env(tmp_path / "var", database_url)
+
+
+def test_migrate_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path) -> None:
+    env = server_env(tmp_path / "var", f"sqlite://{tmp_path / 'fresh.sqlite3'}")
+    first = certs(env, "migrate").stdout.splitlines()
+    assert first[0] == "applied models.0001_initial"
+    assert all(line.startswith("applied models.") for line in first)
+    assert certs(env, "migrate").stdout.splitlines() == ["no migrations to apply"]
+
+
+def test_company_user_and_token_creation_print_json(env: dict[str, str]) -> None:
+    company = certs_json(
+        env,
+        "company", "create", "--nit", "900123456-8", "--name", "Ejemplo S.A.S.",
+        "--person-type", "LEGAL_ENTITY", "--contact-name", "María Peña",
+        "--contact-email", "maria@ejemplo.co",
+    )  # fmt: skip
+    assert company["nit"] == "900123456-8"
+    assert set(company) == {"id", "nit"}
+
+    by_nit = certs_json(
+        env, "user", "create", "--email", "ana@ejemplo.co", "--name", "Ana",
+        "--role", "CUSTOMER", "--company", "900123456-8",
+    )  # fmt: skip
+    by_id = certs_json(
+        env, "user", "create", "--email", "luis@ejemplo.co", "--name", "Luis",
+        "--role", "CUSTOMER", "--company", company["id"],
+    )  # fmt: skip
+    assert by_nit["id"] != by_id["id"]
+
+    first = certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")["token"]
+    second = certs_json(
+        env, "token", "issue", "--email", "ana@ejemplo.co", "--expires-in-days", "30"
+    )["token"]
+    assert first != second
+    assert len(first) > 40
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["company", "create", "--nit", "900123456-7", "--name", "X",
+             "--person-type", "LEGAL_ENTITY", "--contact-name", "A", "--contact-email", "a@b.co"],
+            "dígito de verificación",
+        ),
+        (
+            ["company", "create", "--nit", "900123456-8", "--name", "X",
+             "--person-type", "LEGAL_ENTITY", "--contact-name", "A", "--contact-email", "no-es-correo"],
+            "correo",
+        ),
+        (["user", "create", "--email", "c@d.co", "--name", "C", "--role", "CUSTOMER"], "empresa"),
+        (["token", "issue", "--email", "nadie@ejemplo.co"], "No existe"),
+    ],
+)  # fmt: skip
+def test_refusals_exit_1_with_a_spanish_message_and_nothing_on_stdout(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
+    result = certs(env, *args, check=False)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert message in result.stderr
+
+
+def test_demo_prints_ids_and_tokens_and_graphiql_headers_and_is_repeatable(
+    env: dict[str, str],
+) -> None:
+    first = certs(env, "demo")
+    data = orjson.loads(first.stdout)
+    assert data["company"]["nit"] == "900123456-8"
+    assert set(data["tokens"]) == {"customer", "reviewer", "admin"}
+    for token in data["tokens"].values():
+        assert f'{{"Authorization":"Bearer {token}"}}' in first.stderr
+    again = orjson.loads(certs(env, "demo").stdout)
+    assert again["company"] == data["company"]
+    assert again["tokens"]["customer"] != data["tokens"]["customer"]
+
+
+def test_export_schema_writes_the_committed_sdl(tmp_path: Path, env: dict[str, str]) -> None:
+    committed = (REPO / "schema.graphql").read_text(encoding="utf-8")
+    assert certs(env, "export-schema").stdout == committed
+    target = tmp_path / "out.graphql"
+    assert certs(env, "export-schema", "--output", str(target)).stdout == ""
+    assert target.read_text(encoding="utf-8") == committed

@@ -1,0 +1,87 @@
+"""A real `certs serve` process on a free loopback port, for end-to-end tests."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+CERTS = str(Path(sys.executable).with_name("certs"))
+STARTUP_SECONDS = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def certs(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [CERTS, *args], env=env, capture_output=True, text=True, timeout=60, check=check
+    )
+
+
+def certs_json(env: dict[str, str], *args: str) -> dict[str, Any]:
+    result: dict[str, Any] = orjson.loads(certs(env, *args).stdout)
+    return result
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/graphql"
+
+
+def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_")}
+    env.update(DATA_DIR=str(data_dir), DATABASE_URL=database_url, LOG_LEVEL="WARNING", **extra)
+    return env
+
+
+@contextmanager
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[RunningServer]:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**env, "PUBLIC_BASE_URL": base_url}
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [CERTS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server did not become healthy in time")
+            time.sleep(0.1)
+        yield RunningServer(base_url=base_url, env=env, process=process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
