@@ -52,8 +52,8 @@ def message_id_for(event_key: str, config: MailConfig | None = None) -> str:
 
 
 def phrase(name: str) -> str:
-    """A short fixed text from `templates/partials/<name>.txt` (one line, no placeholders)."""
-    return load_template(f"partials/{name}.txt").template.strip()
+    """A short fixed text from `templates/part.<name>.txt` (one line, no placeholders)."""
+    return load_template(f"part.{name}.txt").template.strip()
 
 
 def _date_es(at: datetime) -> str:
@@ -149,7 +149,7 @@ def _flagged_documents(flagged: Sequence[RequestDocument]) -> Fragment:
         )
         for document in flagged
     )
-    listing = load_template("partials/flagged_documents_list.html").substitute(items=items.html)
+    listing = load_template("part.flagged_documents_list.html").substitute(items=items.html)
     return Fragment(text=items.text, html=listing.rstrip("\n"))
 
 

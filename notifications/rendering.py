@@ -3,7 +3,8 @@
 Templates are files under `templates/` so that the wording can be reviewed and changed without
 touching code. Each email `name` has three files: `name.subject.txt`, `name.txt` (plain text)
 and `name.html` (the HTML part's content, wrapped by `layout.html`). Small reusable pieces (a
-flagged document line, an optional note) live in `templates/partials/`.
+flagged document line, an optional note) are `templates/part.<name>.txt` and `.html`, kept
+in the same folder so that the package data glob `templates/*` ships them all.
 
 Values are plain strings. In the HTML part every value is escaped, and its line breaks become
 `<br>`, so a reviewer's observation can never inject markup; only fragments this module
@@ -36,9 +37,9 @@ class Fragment:
 
 
 @lru_cache(maxsize=128)
-def load_template(relative_path: str) -> Template:
-    """The template file at `templates/<relative_path>`, read as UTF-8 once per process."""
-    resource = _TEMPLATES.joinpath(*relative_path.split("/"))
+def load_template(file_name: str) -> Template:
+    """The template file `templates/<file_name>`, read as UTF-8 once per process."""
+    resource = _TEMPLATES.joinpath(file_name)
     return Template(resource.read_text(encoding="utf-8"))
 
 
@@ -57,9 +58,9 @@ def _single_line(value: str) -> str:
 
 
 def render_fragment(name: str, values: Mapping[str, str]) -> Fragment:
-    """`templates/partials/<name>.txt` and `.html` with `values` (escaped in the HTML)."""
-    text = load_template(f"partials/{name}.txt").substitute(values)
-    markup = load_template(f"partials/{name}.html").substitute(_escaped(values))
+    """`templates/part.<name>.txt` and `.html` with `values` (escaped in the HTML)."""
+    text = load_template(f"part.{name}.txt").substitute(values)
+    markup = load_template(f"part.{name}.html").substitute(_escaped(values))
     return Fragment(text=text.rstrip("\n"), html=markup.rstrip("\n"))
 
 

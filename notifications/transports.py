@@ -11,8 +11,9 @@ returns (the server accepted the message), or raises:
   the session stays usable and the next message can be sent;
 - `ConnectionLost`: the connection broke while sending; the session must not be used again.
 
-Opening a session raises `TransportUnavailable` when the server cannot be reached at all;
-the worker then leaves the emails pending, without spending their attempts.
+Opening a session, or reconnecting before a message when the server hung up in between,
+raises `TransportUnavailable` when the server cannot be reached at all; nothing of that
+message was sent, and the worker leaves the emails pending without spending their attempts.
 
 SMTP URL forms: `smtp://user:pass@host:587` (STARTTLS when the server offers it),
 `smtp://host:25?starttls=true` (STARTTLS required), `?starttls=false` (never), `smtps://host:465`
@@ -39,7 +40,10 @@ _SERVICE_CLOSING = 421
 
 
 class TransportUnavailable(Exception):
-    """The mail server could not be reached or refused the session (connect, TLS, login)."""
+    """The mail server could not be reached or refused the session (connect, TLS, login).
+
+    Raised before any part of a message was sent.
+    """
 
 
 class MessageRejected(Exception):
@@ -144,11 +148,26 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     )
 
 
+def _server_closing(exc: aiosmtplib.SMTPRecipientsRefused) -> bool:
+    return any(refused.code == _SERVICE_CLOSING for refused in exc.recipients)
+
+
 class _SmtpSession:
     def __init__(self, client: aiosmtplib.SMTP) -> None:
         self._client = client
 
+    async def _ensure_connected(self) -> None:
+        """Reconnect if the server hung up since the last message (an idle timeout, say)."""
+        if self._client.is_connected:
+            return
+        try:
+            await self._client.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._client.close()
+            raise TransportUnavailable(describe_error(exc)) from exc
+
     async def send(self, message: EmailMessage) -> None:
+        await self._ensure_connected()
         sender, recipients = envelope(message)
         try:
             await self._client.send_message(message, sender=sender, recipients=recipients)
@@ -158,7 +177,11 @@ class _SmtpSession:
             if exc.code == _SERVICE_CLOSING:
                 raise ConnectionLost(describe_error(exc)) from exc
             raise MessageRejected(describe_error(exc)) from exc
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPNotSupported) as exc:
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            if _server_closing(exc):
+                raise ConnectionLost(describe_error(exc)) from exc
+            raise MessageRejected(describe_error(exc)) from exc
+        except aiosmtplib.SMTPNotSupported as exc:
             raise MessageRejected(describe_error(exc)) from exc
         except ValueError as exc:  # an address aiosmtplib cannot put in an envelope
             raise MessageRejected(describe_error(exc)) from exc
@@ -240,10 +263,15 @@ class MaildirTransport:
     def description(self) -> str:
         return f"maildir:{self.path}"
 
+    def _open(self) -> mailbox.Maildir:
+        # Maildir creates only its last folder; on a fresh checkout `var/` does not exist yet.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return mailbox.Maildir(self.path, factory=None, create=True)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[MailSession]:
         try:
-            box = await asyncio.to_thread(mailbox.Maildir, self.path, None, True)
+            box = await asyncio.to_thread(self._open)
         except OSError as exc:
             raise TransportUnavailable(describe_error(exc)) from exc
         yield _MaildirSession(box)

@@ -9,20 +9,24 @@ Guarantees, and their limits:
 - **One worker per row.** On PostgreSQL each message is sent inside a short transaction that
   holds its row with `SELECT ... FOR UPDATE SKIP LOCKED`: concurrent workers (several server
   processes, or `certs outbox deliver` next to a server) skip rows another worker holds, so no
-  two of them send the same row. SQLite has no row locks; run one worker per SQLite database
-  (the server's lifespan does; do not run `certs outbox deliver` beside it).
-- **At least once, with a minimal window.** The mark is written in the same short
-  transaction, right after the server accepts the message. If the process dies (or the
-  database fails) after the server accepted the message but before that commit, the
-  transaction rolls back, the row is still PENDING, and the message is sent again later: the
-  recipient may get it twice. Exactly-once is impossible across two systems that do not share
-  a transaction; this window is a few milliseconds per message, and the repeated message has
-  the same `Message-ID`, so mail clients that deduplicate by it show it once. Cancellation of
-  the worker is deferred until the current batch ends (`OutboxWorker.stop`) so that a normal
-  shutdown never opens this window.
+  two of them send the same row. SQLite has no row locks; there a worker first claims the row
+  with a conditional UPDATE that pushes `next_attempt_at` forward by `CLAIM_LEASE` (SQLite
+  serializes writes, so only one claimant wins), then sends and marks it. SQLite is meant for
+  one worker; the claim only keeps an accidental second one (`certs serve --workers 2`, or the
+  CLI beside the server) from sending a row twice, as long as a send takes less than the lease.
+- **At least once, with a minimal window.** The mark is written right after the server
+  accepts the message (on PostgreSQL in the same short transaction that holds the row). If
+  the process dies, or the database fails, after the server accepted the message but before
+  that write, the row is still PENDING (on PostgreSQL the transaction rolls back and the lock
+  goes with the connection; on SQLite the claim expires after `CLAIM_LEASE`) and the message is
+  sent again: the recipient may get it twice. Exactly-once is impossible across two systems
+  that share no transaction; this window is a few milliseconds per message, and the repeated
+  message has the same `Message-ID` and `Date`, so clients that deduplicate by Message-ID show
+  it once. `OutboxWorker.stop` lets the current batch finish (up to `stop_timeout`) rather than
+  cancelling a send halfway, so an orderly shutdown does not open this window.
 
 Backoff: after the n-th failed attempt the row waits `30 s * 2**(n-1)`, capped at one hour;
-after `MAX_ATTEMPTS` (8, about two hours of trying) it is FAILED.
+after `MAX_ATTEMPTS` (8: about an hour between the first and the last) it is FAILED.
 """
 
 import asyncio
@@ -53,6 +57,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 DEFAULT_BATCH_SIZE = 50
+CLAIM_LEASE = timedelta(minutes=10)
 LAST_ERROR_MAX_CHARS = 2000
 
 
@@ -88,6 +93,7 @@ class _Outcome:
     sent: bool
     gave_up: bool = False
     connection_lost: bool = False
+    lost_claim: bool = False  # SQLite: another worker claimed the row first
 
 
 def due_emails(now: datetime) -> QuerySet[OutboxEmail]:
@@ -142,6 +148,8 @@ async def _send_and_mark(
     except ConnectionLost as exc:
         error = str(exc)
         connection_lost = True
+    except TransportUnavailable:
+        raise  # nothing was sent: leave the row untouched (rolls back its claim on PostgreSQL)
     except Exception as exc:  # a bug or a bad row must not block the rest of the outbox
         logger.exception("outbox: unexpected error sending %s", email.event_key)
         error = describe_error(exc)
@@ -175,7 +183,17 @@ async def _deliver_next(
     email = await due_emails(now).order_by("id").first()
     if email is None:
         return None
-    return await _send_and_mark(session, email, now, max_attempts)
+    claimed = await due_emails(now).filter(id=email.id).update(next_attempt_at=now + CLAIM_LEASE)
+    if not claimed:
+        return _Outcome(sent=False, lost_claim=True)
+    try:
+        return await _send_and_mark(session, email, now, max_attempts)
+    except TransportUnavailable:
+        # Nothing was sent: give the claim back so the row is due again at once.
+        await OutboxEmail.filter(id=email.id, status=OutboxStatus.PENDING).update(
+            next_attempt_at=email.next_attempt_at
+        )
+        raise
 
 
 async def _note_unavailable(error: str, now: datetime, batch_size: int) -> None:
@@ -205,6 +223,8 @@ async def deliver_pending(
                 outcome = await _deliver_next(session, now, max_attempts, row_locks)
                 if outcome is None:
                     break
+                if outcome.lost_claim:
+                    continue
                 if outcome.sent:
                     report.sent += 1
                 elif outcome.gave_up:

@@ -20,7 +20,7 @@ _RETRYABLE = frozenset({OutboxStatus.FAILED, OutboxStatus.PENDING})
 
 
 def _require_admin(principal_role: Role, action: str) -> None:
-    if principal_role is not Role.ADMIN:
+    if principal_role != Role.ADMIN:
         raise DomainError(
             ErrorCode.FORBIDDEN, f"Solo un operador (ADMIN) puede {action} los correos enviados."
         )

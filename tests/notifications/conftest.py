@@ -3,10 +3,11 @@
 from collections.abc import Iterator
 
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 import notifications
 from notifications.config import MailConfig, current_config
+from notifications.transports import SmtpTransport
+from tests.support.smtp_server import SmtpServer
 
 MAIL_FROM = "Andes Certificados <no-reply@certs.example.co>"
 PUBLIC_BASE_URL = "https://certs.example.co"
@@ -21,9 +22,17 @@ def mail_config() -> Iterator[MailConfig]:
     notifications.configure(mail_from=previous.mail_from, public_base_url=previous.public_base_url)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_tortoise_executor_cache() -> None:
-    """Tortoise caches INSERT statements per connection *name*, which is `default` on both
-    backends: a statement built for SQLite (`?` placeholders) would be reused on PostgreSQL
-    in the same process. Start every test with an empty cache."""
-    EXECUTOR_CACHE.clear()
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real aiosmtpd server on 127.0.0.1, on a free port, for one test."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_transport(smtp_server: SmtpServer) -> SmtpTransport:
+    return SmtpTransport.from_url(smtp_server.url)

@@ -61,8 +61,9 @@ async def make_request(
     attempt: int = 1,
     observations: str | None = None,
     submitted_at: datetime = SUBMITTED_AT,
+    submitted_by: User | None = None,
 ) -> CertificateRequest:
-    user = await make_user(company)
+    user = submitted_by or await make_user(company)
     return await CertificateRequest.create(
         company_id=company.id,
         kind=RequestKind.NEW,
@@ -98,20 +99,14 @@ async def make_document(
     )
 
 
-def build_certificate(
+async def make_certificate(
     request: CertificateRequest,
     *,
     valid_from: datetime = datetime(2026, 11, 25, 4, 30, tzinfo=UTC),
     status: CertificateStatus = CertificateStatus.ACTIVE,
 ) -> Certificate:
-    """An unsaved certificate with an id, enough to render and queue its emails.
-
-    Unsaved on purpose: the `certificates` table built by migration 0001 lacks its foreign-key
-    columns (company_id, request_id, replaced_by_id), so a row cannot be inserted yet.
-    """
     number = next(_sequence)
-    return Certificate(
-        id=number,
+    return await Certificate.create(
         company_id=request.company_id,
         request_id=request.id,
         serial_number=f"SN-{number:08d}",
@@ -122,7 +117,7 @@ def build_certificate(
     )
 
 
-def build_status_change(
+async def make_status_change(
     certificate: Certificate,
     *,
     from_status: CertificateStatus | None,
@@ -131,9 +126,7 @@ def build_status_change(
     at: datetime = datetime(2027, 1, 15, 20, 5, tzinfo=UTC),
     actor_name: str | None = "Ana Gómez",
 ) -> CertificateStatusChange:
-    """An unsaved status change with an id (see `build_certificate` for why unsaved)."""
-    return CertificateStatusChange(
-        id=next(_sequence),
+    return await CertificateStatusChange.create(
         certificate_id=certificate.id,
         from_status=from_status,
         to_status=to_status,

@@ -1,6 +1,7 @@
 """Queuing: one rendered outbox row per event, inside the caller's transaction, never twice."""
 
 import re
+from importlib import resources
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -16,12 +17,13 @@ from notifications.emails import (
     queue_request_received,
     queue_request_rejected,
 )
+from notifications.rendering import load_template
 from tests.notifications.factories import (
-    build_certificate,
-    build_status_change,
+    make_certificate,
     make_company,
     make_document,
     make_request,
+    make_status_change,
 )
 
 REJECTION_SUBJECT = "Rechazo solicitud de certificado digital"
@@ -142,7 +144,7 @@ async def test_approval_shows_serial_and_dates_in_bogota(db: str) -> None:
     company = await make_company()
     request = await make_request(company, status=RequestStatus.COMPLETED)
     # 04:30 UTC on 25/11 is still 24/11 in Bogotá (UTC-5).
-    certificate = build_certificate(request)
+    certificate = await make_certificate(request)
     await queue_request_approved(request, company, certificate)
 
     row = await OutboxEmail.get()
@@ -157,8 +159,8 @@ async def test_approval_shows_serial_and_dates_in_bogota(db: str) -> None:
 async def test_certificate_state_change_shows_labels_and_reason(db: str) -> None:
     company = await make_company()
     request = await make_request(company, status=RequestStatus.COMPLETED)
-    certificate = build_certificate(request, status=CertificateStatus.REVOKED)
-    change = build_status_change(
+    certificate = await make_certificate(request, status=CertificateStatus.REVOKED)
+    change = await make_status_change(
         certificate,
         from_status=CertificateStatus.ACTIVE,
         to_status=CertificateStatus.REVOKED,
@@ -179,8 +181,8 @@ async def test_certificate_state_change_shows_labels_and_reason(db: str) -> None
 async def test_certificate_state_change_without_reason_or_actor(db: str) -> None:
     company = await make_company()
     request = await make_request(company, status=RequestStatus.COMPLETED)
-    certificate = build_certificate(request, status=CertificateStatus.EXPIRED)
-    change = build_status_change(
+    certificate = await make_certificate(request, status=CertificateStatus.EXPIRED)
+    change = await make_status_change(
         certificate,
         from_status=CertificateStatus.ACTIVE,
         to_status=CertificateStatus.EXPIRED,
@@ -271,3 +273,11 @@ async def test_message_id_is_stable_per_event(db: str, mail_config: MailConfig) 
     assert row.message_id == message_id_for(key) == message_id_for(key, mail_config)
     assert re.fullmatch(r"<[0-9a-f]{40}@certs\.example\.co>", row.message_id)
     assert message_id_for(f"request:{request.id}:received:2") != row.message_id
+
+
+def test_every_template_file_is_valid_utf8_with_well_formed_placeholders() -> None:
+    folder = resources.files("notifications") / "templates"
+    names = sorted(entry.name for entry in folder.iterdir() if entry.is_file())
+    assert len(names) > 10
+    for name in names:
+        assert load_template(name).is_valid(), name
