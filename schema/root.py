@@ -4,7 +4,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
-from resolvers import queries, subscriptions
+from resolvers import outbox, queries, subscriptions
 from resolvers.mutations import (
     approve_certificate_request,
     change_certificate_state,
@@ -36,6 +36,9 @@ class Query:
     certificate_requests: CertificateRequestConnection = strawberry.field(
         resolver=queries.certificate_requests
     )
+    outbox_emails = strawberry.field(
+        resolver=outbox.outbox_emails, description="Operators: the email outbox."
+    )
 
 
 @strawberry.type
@@ -48,6 +51,9 @@ class Mutation:
     approve_certificate_request = strawberry.mutation(resolver=approve_certificate_request.resolve)
     change_certificate_state = strawberry.mutation(resolver=change_certificate_state.resolve)
     update_principal_contact = strawberry.mutation(resolver=update_principal_contact.resolve)
+    retry_outbox_email = strawberry.mutation(
+        resolver=outbox.retry_outbox_email, description="Operators: send a failed email again."
+    )
 
 
 @strawberry.type

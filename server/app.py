@@ -15,6 +15,8 @@ from domain.clock import Clock, SystemClock
 from events.bus import InProcessBus
 from models import RequestDocument
 from models.database import tortoise_config
+from notifications.transports import transport_from_settings
+from notifications.worker import OutboxWorker
 from schema.node import from_global_id
 from schema.root import schema
 from server.auth import principal_from_header
@@ -39,6 +41,10 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
     deps = build_dependencies(settings, clock)
+    transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
+    worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
+    if worker is not None:
+        deps.wake_outbox = worker.wake
     graphql = CertsGraphQL(
         schema, deps, public_base_url=settings.public_base_url, graphiql=settings.graphiql
     )
@@ -52,9 +58,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
         logger.info("serving; database %s", _redacted(settings.effective_database_url))
+        if worker is not None:
+            worker.start()
+            logger.info("delivering emails through %s", transport.description)
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await Tortoise.close_connections()
 
     async def health(request: Request) -> Response:

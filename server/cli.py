@@ -144,6 +144,24 @@ def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
+    """Deliver every due email, then exit: for cron, or with OUTBOX_WORKER=false on the servers."""
+    from dataclasses import asdict
+
+    import notifications
+    from notifications.transports import transport_from_settings
+    from notifications.worker import deliver_until_idle
+
+    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
+
+    async def work() -> int:
+        report = await deliver_until_idle(transport_from_settings(settings), SystemClock())
+        emit(asdict(report))
+        return 0 if report.transport_error is None else 1
+
+    return asyncio.run(with_database(settings, work))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema.root import schema
 
@@ -203,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--email", required=True)
     issue.add_argument("--expires-in-days", type=int, default=None)
     issue.set_defaults(run=cmd_token_issue)
+
+    outbox = commands.add_parser("outbox", help="the email outbox").add_subparsers(
+        dest="action", required=True
+    )
+    outbox.add_parser("deliver", help="send every due email, then exit").set_defaults(
+        run=cmd_outbox_deliver
+    )
 
     export = commands.add_parser("export-schema", help="write the schema's SDL")
     export.add_argument("--output", help="file to write instead of stdout")

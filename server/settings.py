@@ -20,6 +20,8 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
     graphiql: bool = True
+    #: Run the email delivery worker inside `certs serve` (else run `certs outbox deliver` on a schedule).
+    outbox_worker: bool = True
     log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -60,5 +62,6 @@ class Settings:
             public_base_url=(values.get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
             max_document_bytes=int(values.get("MAX_DOCUMENT_BYTES") or MAX_DOCUMENT_BYTES_DEFAULT),
             graphiql=flag("GRAPHIQL", True),
+            outbox_worker=flag("OUTBOX_WORKER", True),
             log_level=values.get("LOG_LEVEL") or "INFO",
         )

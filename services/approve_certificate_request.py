@@ -107,5 +107,5 @@ async def approve_certificate_request(
             )
         )
         await queue_request_approved(request, company, certificate)
-    await after.publish(deps.bus)
+    await after.publish(deps)
     return request, certificate

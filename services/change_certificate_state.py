@@ -51,5 +51,5 @@ async def change_certificate_state(
         )
         after.add(event)
         await queue_certificate_state_changed(certificate, company, change)
-    await after.publish(deps.bus)
+    await after.publish(deps)
     return certificate

@@ -1,5 +1,6 @@
 """What the use cases need from the outside world, built once by the server and handed in."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from domain.clock import Clock
@@ -9,12 +10,18 @@ from events.messages import StatusChanged
 from storage.documents import DocumentStore
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Dependencies:
     clock: Clock
     documents: DocumentStore
     bus: EventBus
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+    #: Called after a commit that may have queued emails, so the delivery worker sends them now.
+    wake_outbox: Callable[[], None] = _nothing
 
 
 @dataclass
@@ -26,6 +33,8 @@ class AfterCommit:
     def add(self, event: StatusChanged) -> None:
         self.events.append(event)
 
-    async def publish(self, bus: EventBus) -> None:
+    async def publish(self, deps: "Dependencies") -> None:
+        """Run once the transaction has committed: announce the events, wake the outbox."""
         for event in self.events:
-            await bus.publish(event)
+            await deps.bus.publish(event)
+        deps.wake_outbox()

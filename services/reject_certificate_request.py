@@ -106,5 +106,5 @@ async def reject_certificate_request(
             )
         )
         await queue_request_rejected(request, company, flagged)
-    await after.publish(deps.bus)
+    await after.publish(deps)
     return request

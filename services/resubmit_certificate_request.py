@@ -126,5 +126,5 @@ async def resubmit_certificate_request(
             )
         )
         await queue_request_received(request, company)
-    await after.publish(deps.bus)
+    await after.publish(deps)
     return request

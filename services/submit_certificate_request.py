@@ -135,5 +135,5 @@ async def submit_certificate_request(
             await record_request_change(request, from_status=None, actor=caller, at=now, note=None)
         )
         await queue_request_received(request, company)
-    await after.publish(deps.bus)
+    await after.publish(deps)
     return request

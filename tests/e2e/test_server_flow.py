@@ -3,7 +3,9 @@ subscription over a real WebSocket, with the tokens `certs demo` prints."""
 
 import asyncio
 import json
+import mailbox
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -107,6 +109,27 @@ async def test_submit_reject_resubmit_approve_against_a_real_server(
     screen = data_of(await client.execute(TRACKING, token=customer))["certificateTracking"]
     assert screen["certificate"]["statusLabel"] == "Activo"
     assert screen["notices"][0]["code"] == "REQUEST_APPROVED"
+
+    # With no SMTP_URL the server's own worker writes the emails to the Maildir under DATA_DIR.
+    subjects = await maildir_subjects(Path(server.env["DATA_DIR"]) / "mail", expected=4)
+    assert subjects.count("Rechazo solicitud de certificado digital") == 1
+    assert len(subjects) == 4
+
+
+def read_subjects(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [str(message["Subject"]) for message in mailbox.Maildir(path, create=False)]
+
+
+async def maildir_subjects(path: Path, expected: int, within: float = 15) -> list[str]:
+    """The subjects in the Maildir once `expected` messages arrived (or what is there by then)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        subjects = read_subjects(path)
+        if len(subjects) >= expected or asyncio.get_running_loop().time() > deadline:
+            return subjects
+        await asyncio.sleep(0.2)
 
 
 async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) -> None:
