@@ -7,6 +7,7 @@ backstop where no lock is held: a write that lost a race gets CONFLICT, not a si
 """
 
 from datetime import datetime
+from typing import TypeVar
 
 from domain.enums import ErrorCode
 from domain.errors import DomainError
@@ -23,30 +24,31 @@ async def lock_company(principal: Principal, company_id: int) -> Company:
     return company
 
 
-async def lock_request(principal: Principal, request_id: int) -> tuple[Company, CertificateRequest]:
-    query = CertificateRequest.filter(id=request_id)
+OwnedRow = TypeVar("OwnedRow", CertificateRequest, Certificate)
+
+
+async def _lock_owned(
+    principal: Principal, model: type[OwnedRow], pk: int, what: str
+) -> tuple[Company, OwnedRow]:
+    """Lock the owning company, then the row; a row the caller may not see is NOT_FOUND."""
+    query = model.filter(id=pk)
     if not principal.sees_every_company:
         query = query.filter(company_id=principal.company_id)
-    company_id = await query.first().values_list("company_id", flat=True)
-    if company_id is None:
-        raise not_found("la solicitud")
-    company = await lock_company(principal, int(company_id))  # type: ignore[call-overload]
-    request = await CertificateRequest.filter(id=request_id).select_for_update().get()
-    return company, request
+    owner = await query.only("id", "company_id").first()
+    if owner is None:
+        raise not_found(what)
+    company = await lock_company(principal, owner.company_id)
+    return company, await model.filter(id=pk).select_for_update().get()
+
+
+async def lock_request(principal: Principal, request_id: int) -> tuple[Company, CertificateRequest]:
+    return await _lock_owned(principal, CertificateRequest, request_id, "la solicitud")
 
 
 async def lock_certificate(
     principal: Principal, certificate_id: int
 ) -> tuple[Company, Certificate]:
-    query = Certificate.filter(id=certificate_id)
-    if not principal.sees_every_company:
-        query = query.filter(company_id=principal.company_id)
-    company_id = await query.first().values_list("company_id", flat=True)
-    if company_id is None:
-        raise not_found("el certificado")
-    company = await lock_company(principal, int(company_id))  # type: ignore[call-overload]
-    certificate = await Certificate.filter(id=certificate_id).select_for_update().get()
-    return company, certificate
+    return await _lock_owned(principal, Certificate, certificate_id, "el certificado")
 
 
 async def save_versioned(

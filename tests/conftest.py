@@ -20,6 +20,7 @@ from tests.support.database import (
     postgres_admin_url,
     truncate_postgres,
 )
+from tests.support.smtp_server import SmtpServer
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -66,6 +67,17 @@ async def db(database_url: str) -> AsyncIterator[str]:
         yield database_url
     finally:
         await Tortoise.close_connections()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real aiosmtpd server on 127.0.0.1, on a free port, for one test."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
 """Every step of the flow emails the principal contact, once, through a real SMTP server."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-
-import pytest
 
 from domain.clock import FixedClock
 from notifications.transports import SmtpTransport
@@ -16,16 +13,6 @@ from tests.support.operations import UPDATE_CONTACT
 from tests.support.smtp_server import SmtpServer
 
 REJECTION_SUBJECT = "Rechazo solicitud de certificado digital"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def test_each_event_emails_the_current_principal_contact_exactly_once(

@@ -23,16 +23,5 @@ def mail_config() -> Iterator[MailConfig]:
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real aiosmtpd server on 127.0.0.1, on a free port, for one test."""
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def smtp_transport(smtp_server: SmtpServer) -> SmtpTransport:
     return SmtpTransport.from_url(smtp_server.url)
