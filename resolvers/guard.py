@@ -4,16 +4,25 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from domain.errors import DomainError
+from schema.context import AppInfo
 from schema.errors import user_errors
 from schema.extensions import PublicError
+from services.principal import require_principal
 
 T = TypeVar("T")
 P = TypeVar("P")
 
 
-async def payload_or_errors(action: Callable[[], Awaitable[P]], on_error: Callable[..., P]) -> P:
-    """Run a mutation's work; a DomainError becomes `on_error(errors=[...])`."""
+async def payload_or_errors(
+    info: AppInfo, action: Callable[[], Awaitable[P]], on_error: Callable[..., P]
+) -> P:
+    """Run a mutation's work; a DomainError becomes `on_error(errors=[...])`.
+
+    Every mutation needs a caller, and that is checked first: an anonymous call learns nothing
+    from its input, not even whether an id is well formed.
+    """
     try:
+        require_principal(info.context.principal)
         return await action()
     except DomainError as error:
         return on_error(errors=user_errors(error))

@@ -34,4 +34,4 @@ async def retry_outbox_email(
         info.context.deps.wake_outbox()
         return RetryOutboxEmailPayload(email=OutboxEmail(row=row))
 
-    return await payload_or_errors(run, RetryOutboxEmailPayload)
+    return await payload_or_errors(info, run, RetryOutboxEmailPayload)

@@ -23,9 +23,10 @@ class PublicError(GraphQLError):
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Syntax and validation errors have no original error; ours are PublicError. Mask the rest."""
+    """Mask exceptions raised by code; keep errors written for the client: syntax and validation
+    errors (no original error), variable coercion (a GraphQLError from graphql-core) and ours."""
     original = error.original_error
-    return original is not None and not isinstance(original, PublicError)
+    return original is not None and not isinstance(original, GraphQLError)
 
 
 class MaskUnexpectedErrors(MaskErrors):

@@ -8,6 +8,9 @@ import strawberry
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 
+#: Primary keys are 32-bit integers; a larger number can name no row (and would not fit a query).
+MAX_PRIMARY_KEY = 2**31 - 1
+
 
 @strawberry.interface(description="An object with a global id (Relay).")
 class Node:
@@ -25,7 +28,7 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
         value = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if not type_name or value <= 0:
+    if not type_name or not 0 < value <= MAX_PRIMARY_KEY:
         return None
     return type_name, value
 

@@ -1,29 +1,74 @@
 """The Strawberry ASGI view: builds a fresh Context per request, authenticates sockets on connect."""
 
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.utils.operation import get_operation_type
 
 from schema.context import Context
 from server.auth import header_from_params, principal_from_header
+from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
 
+def is_subscription(request_data: GraphQLRequestData) -> bool:
+    """Whether the operation to run is a subscription; unparsable ones are left to Strawberry."""
+    if not request_data.query:
+        return False
+    try:
+        document = parse(request_data.query)
+        return get_operation_type(document, request_data.operation_name) is (
+            OperationType.SUBSCRIPTION
+        )
+    except (GraphQLError, RuntimeError):
+        return False
+
+
 class CertsGraphQL(GraphQL[Context, None]):
+    """GraphQL over HTTP and over WebSocket (`graphql-transport-ws` and the legacy `graphql-ws`)."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(
-        self, schema: BaseSchema, deps: Dependencies, public_base_url: str, graphiql: bool
+        self,
+        schema: BaseSchema,
+        deps: Dependencies,
+        public_base_url: str,
+        graphiql: bool,
+        *,
+        keep_alive_seconds: float = 20.0,
+        connection_init_timeout_seconds: float = 10.0,
+        max_subscriptions_per_connection: int = 20,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
         # Multipart uploads are safe from CSRF here: every mutation needs an Authorization header
         # (never a cookie), which a cross-site form cannot send without a CORS preflight.
+        # WebSocket handshakes get no CORS from browsers: a page on another origin is refused
+        # (HTTP 403) unless listed in `allowed_origins`; clients sending no Origin are not browsers.
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             multipart_uploads_enabled=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            keep_alive=keep_alive_seconds > 0,
+            keep_alive_interval=keep_alive_seconds,
+            connection_init_wait_timeout=timedelta(seconds=connection_init_timeout_seconds),
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
+            allowed_origins=allowed_origins,
         )
         self.deps = deps
         self.public_base_url = public_base_url
@@ -42,6 +87,22 @@ class CertsGraphQL(GraphQL[Context, None]):
             principal=principal,
             request=request,
             response=response,
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Subscriptions live on the WebSocket; over plain HTTP they are refused with a 400."""
+        if is_subscription(request_data):
+            raise HTTPException(400, "Las suscripciones se sirven por WebSocket en /graphql.")
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
         )
 
     async def on_ws_connect(self, context: Context) -> Any:

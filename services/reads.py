@@ -30,6 +30,8 @@ from services.principal import Principal, not_found, require_principal, target_c
 from services.tracking import Tracking, load_tracking
 
 DEFAULT_PAGE_SIZE = 20
+#: Primary keys are 32-bit integers.
+MAX_PRIMARY_KEY = 2**31 - 1
 MAX_PAGE_SIZE = 100
 
 M = TypeVar("M", bound=Model)
@@ -76,13 +78,17 @@ def encode_cursor(request: CertificateRequest) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    invalid = DomainError(
+        ErrorCode.INVALID_INPUT, "El cursor de paginación no es válido.", field="after"
+    )
     try:
-        stamp, _, pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(stamp), int(pk)
+        stamp, _, raw_pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        at, pk = datetime.fromisoformat(stamp), int(raw_pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, "El cursor de paginación no es válido.", field="after"
-        ) from None
+        raise invalid from None
+    if at.tzinfo is None or not 0 < pk <= MAX_PRIMARY_KEY:
+        raise invalid
+    return at, pk
 
 
 async def list_requests(

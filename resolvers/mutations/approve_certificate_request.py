@@ -31,4 +31,4 @@ async def resolve(
             certificate=Certificate.from_row(certificate),
         )
 
-    return await payload_or_errors(run, ApproveCertificateRequestPayload)
+    return await payload_or_errors(info, run, ApproveCertificateRequestPayload)

@@ -29,4 +29,4 @@ async def resolve(
         )
         return ChangeCertificateStatePayload(certificate=Certificate.from_row(certificate))
 
-    return await payload_or_errors(run, ChangeCertificateStatePayload)
+    return await payload_or_errors(info, run, ChangeCertificateStatePayload)

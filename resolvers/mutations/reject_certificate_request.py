@@ -42,4 +42,4 @@ async def resolve(
         )
         return RejectCertificateRequestPayload(request=CertificateRequest.from_row(request))
 
-    return await payload_or_errors(run, RejectCertificateRequestPayload)
+    return await payload_or_errors(info, run, RejectCertificateRequestPayload)

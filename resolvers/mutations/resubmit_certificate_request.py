@@ -29,4 +29,4 @@ async def resolve(
         )
         return ResubmitCertificateRequestPayload(request=CertificateRequest.from_row(request))
 
-    return await payload_or_errors(run, ResubmitCertificateRequestPayload)
+    return await payload_or_errors(info, run, ResubmitCertificateRequestPayload)

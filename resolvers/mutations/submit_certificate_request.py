@@ -36,4 +36,4 @@ async def resolve(
         )
         return SubmitCertificateRequestPayload(request=CertificateRequest.from_row(request))
 
-    return await payload_or_errors(run, SubmitCertificateRequestPayload)
+    return await payload_or_errors(info, run, SubmitCertificateRequestPayload)

@@ -26,4 +26,4 @@ async def resolve(
         )
         return UpdatePrincipalContactPayload(company=Company.from_row(company))
 
-    return await payload_or_errors(run, UpdatePrincipalContactPayload)
+    return await payload_or_errors(info, run, UpdatePrincipalContactPayload)

@@ -1,0 +1,121 @@
+"""The reviewers' queue loads its nested fields in batches: the number of SQL statements does not
+grow with the page size (no N+1)."""
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.clock import FixedClock
+from domain.enums import Role
+from tests.support.factories import Caller, make_caller, make_company
+from tests.support.flows import approve, reject, submit
+from tests.support.graphql import GraphQLClient, data_of
+
+TODAY = date(2026, 11, 24)
+REQUESTS_IN_DB = 10
+
+QUEUE = """
+query Queue($first: Int, $status: CertificateRequestStatus) {
+  certificateRequests(first: $first, status: $status) {
+    totalCount
+    edges { node { id status company { nit } documents { id } history { toStatus }
+                   certificate { serialNumber } } }
+  }
+}
+"""
+
+#: Tortoise logs every statement it sends, at DEBUG, on this logger, as "<sql>: <values>".
+SQL = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
+
+
+class StatementLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if SQL.match(message):
+            self.statements.append(message)
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    logger = logging.getLogger("tortoise.db_client")
+    handler = StatementLog()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler.statements
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+async def ten_requests(gql: GraphQLClient, reviewer: Caller, clock: FixedClock) -> None:
+    """Ten companies with a request each, in every status: some with a certificate."""
+    for index in range(REQUESTS_IN_DB):
+        caller = await make_caller(Role.CUSTOMER, await make_company(name=f"Empresa {index}"))
+        submitted = await submit(gql, caller.token, issued_on=TODAY - timedelta(days=3))
+        assert submitted["errors"] == []
+        request_id = submitted["request"]["id"]
+        if index % 3 == 1:
+            decided = await approve(
+                gql,
+                reviewer.token,
+                request_id,
+                f"SN-{index}",
+                datetime(2026, 11, 25, 5, tzinfo=UTC).isoformat(),
+                datetime(2027, 11, 25, 5, tzinfo=UTC).isoformat(),
+            )
+        elif index % 3 == 2:
+            decided = await reject(gql, reviewer.token, request_id, "Falta la firma.", {})
+        else:
+            continue
+        assert decided["errors"] == []
+        clock.advance(timedelta(minutes=5))
+
+
+async def count_statements(
+    gql: GraphQLClient, caller: Caller, first: int, status: str | None = None
+) -> tuple[int, list[str]]:
+    with sql_statements() as statements:
+        body = await gql.execute(QUEUE, {"first": first, "status": status}, token=caller.token)
+    edges = data_of(body)["certificateRequests"]["edges"]
+    total = data_of(body)["certificateRequests"]["totalCount"]
+    assert len(edges) == min(first, total)
+    assert all(len(edge["node"]["documents"]) == 3 for edge in edges)
+    return len(statements), statements
+
+
+async def test_the_queue_costs_the_same_statements_for_2_and_10_requests(
+    gql: GraphQLClient, reviewer: Caller, ten_requests: None
+) -> None:
+    small, _ = await count_statements(gql, reviewer, 2)
+    large, large_sql = await count_statements(gql, reviewer, 10)
+    assert small == large, "\n".join(large_sql)
+
+
+async def test_the_in_review_queue_costs_the_same_statements_for_2_and_10_requests(
+    gql: GraphQLClient, reviewer: Caller, ten_requests: None
+) -> None:
+    small, _ = await count_statements(gql, reviewer, 2, "IN_REVIEW")
+    large, large_sql = await count_statements(gql, reviewer, 10, "IN_REVIEW")
+    assert small == large, "\n".join(large_sql)
+
+
+async def test_the_queue_stays_within_its_statement_budget(
+    gql: GraphQLClient, reviewer: Caller, ten_requests: None
+) -> None:
+    """Count and page (2), then one batch per nested list or object: company, documents,
+    history, certificate (4). Authenticating the token is one more, before any resolver."""
+    count, statements = await count_statements(gql, reviewer, 10)
+    query = [s for s in statements if '"api_tokens"' not in s]
+    assert count - len(query) == 1, "\n".join(statements)
+    assert len(query) <= 6, "\n".join(query)
