@@ -1,0 +1,116 @@
+"""API tokens: issued once, stored as a hash, refused when expired, revoked or the user inactive."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+
+from domain.clock import FixedClock
+from domain.enums import ErrorCode, Role
+from domain.errors import DomainError
+from models import ApiToken, User
+from services.auth import TOKEN_PREFIX, authenticate, issue_token
+from tests.support.factories import Caller
+
+
+async def test_an_issued_token_authenticates_its_user(customer: Caller, clock: FixedClock) -> None:
+    token = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+
+    principal = await authenticate(token, now=clock.now())
+
+    assert principal is not None
+    assert (principal.user_id, principal.email, principal.role, principal.company_id) == (
+        customer.user.id,
+        customer.user.email,
+        Role.CUSTOMER,
+        customer.user.company_id,
+    )
+    assert principal.name == "Camila Rojas"
+
+
+async def test_the_email_is_matched_case_insensitively(customer: Caller, clock: FixedClock) -> None:
+    token = await issue_token(
+        f"  {customer.user.email.upper()} ", now=clock.now(), expires_in_days=None
+    )
+    assert await authenticate(token, now=clock.now()) is not None
+
+
+async def test_the_token_is_not_stored_in_clear(customer: Caller, clock: FixedClock) -> None:
+    token = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+
+    assert token.startswith(TOKEN_PREFIX)
+    assert len(token) > len(TOKEN_PREFIX) + 30
+    row = await ApiToken.filter(user_id=customer.user.id).order_by("-id").first()
+    assert row is not None
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    stored = [
+        str(value)
+        for values in await ApiToken.all().values_list(
+            "token_hash", "created_at", "expires_at", "revoked_at", "last_used_at"
+        )
+        for value in values
+    ]
+    assert not any(token in value or token[len(TOKEN_PREFIX) :] in value for value in stored)
+
+
+async def test_two_tokens_are_different(customer: Caller, clock: FixedClock) -> None:
+    first = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    second = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    assert first != second
+
+
+async def test_a_token_expires_after_its_days(customer: Caller, clock: FixedClock) -> None:
+    issued_at = clock.now()
+    token = await issue_token(customer.user.email, now=issued_at, expires_in_days=30)
+
+    assert await authenticate(token, now=issued_at + timedelta(days=30, seconds=-1)) is not None
+    assert await authenticate(token, now=issued_at + timedelta(days=30)) is None
+    assert await authenticate(token, now=issued_at + timedelta(days=365)) is None
+
+
+async def test_a_revoked_token_no_longer_authenticates(customer: Caller, clock: FixedClock) -> None:
+    token = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    await ApiToken.filter(token_hash=hashlib.sha256(token.encode()).hexdigest()).update(
+        revoked_at=clock.now()
+    )
+    assert await authenticate(token, now=clock.now()) is None
+
+
+async def test_the_token_of_an_inactive_user_no_longer_authenticates(
+    customer: Caller, clock: FixedClock
+) -> None:
+    token = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    await User.filter(id=customer.user.id).update(is_active=False)
+
+    assert await authenticate(token, now=clock.now()) is None
+    with pytest.raises(DomainError) as refused:
+        await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    assert refused.value.code == ErrorCode.NOT_FOUND
+
+
+async def test_a_wrong_token_is_refused(customer: Caller, clock: FixedClock) -> None:
+    token = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    for candidate in (
+        tampered,
+        token[len(TOKEN_PREFIX) :],
+        TOKEN_PREFIX,
+        "",
+        hashlib.sha256(token.encode()).hexdigest(),
+        token + "x",
+    ):
+        assert await authenticate(candidate, now=clock.now()) is None, candidate
+
+
+async def test_tokens_for_unknown_users_or_without_days_are_refused(
+    customer: Caller, clock: FixedClock
+) -> None:
+    with pytest.raises(DomainError) as unknown:
+        await issue_token("nadie@ejemplo.co", now=clock.now(), expires_in_days=None)
+    assert unknown.value.code == ErrorCode.NOT_FOUND
+    for days in (0, -3):
+        with pytest.raises(DomainError) as invalid:
+            await issue_token(customer.user.email, now=clock.now(), expires_in_days=days)
+        assert invalid.value.code == ErrorCode.INVALID_INPUT
+    assert await ApiToken.filter(user_id=customer.user.id).count() == 1  # make_caller's

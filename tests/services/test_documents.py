@@ -1,0 +1,94 @@
+"""Accepting uploaded files: validated all at once, stored by content, names never paths."""
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from domain.enums import DocumentKind, ErrorCode
+from domain.errors import DomainError
+from models import RequestDocument
+from services.dependencies import Dependencies
+from services.documents import UploadedDocument, accept_documents, clean_file_name
+from storage.documents import DocumentStore
+from tests.services.conftest import document_set, submit, upload
+from tests.support.factories import Caller
+from tests.support.files import PNG, TEXT, pdf
+
+TODAY = date(2026, 11, 24)
+
+
+def stored_files(store: DocumentStore) -> list[Path]:
+    return sorted(p for p in store.root.rglob("*") if p.is_file()) if store.root.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("rut.pdf", "rut.pdf"),
+        ("  rut 2026.pdf  ", "rut 2026.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("/var/data/rut.pdf", "rut.pdf"),
+        ("C:\\Users\\Ana\\Documents\\rut.pdf", "rut.pdf"),
+        ("", "documento"),
+        ("carpeta/", "carpeta"),
+        ("a" * 300 + ".pdf", "a" * 255),
+    ],
+)
+def test_a_file_name_is_its_last_component(given: str, kept: str) -> None:
+    assert clean_file_name(given) == kept
+
+
+def test_accepted_files_are_stored_by_their_content(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    uploads = [upload(DocumentKind.RUT, pdf("a")), upload(DocumentKind.OTHER, PNG, name="x.pdf")]
+
+    accepted = accept_documents(uploads, today=TODAY, max_bytes=10_000, store=store)
+
+    assert [a.content_type for a in accepted] == ["application/pdf", "image/png"]
+    assert accepted[0].stored.sha256 == hashlib.sha256(pdf("a")).hexdigest()
+    assert store.read(accepted[1].stored.sha256) == PNG
+    # The same bytes twice are kept once.
+    accept_documents(uploads[:1], today=TODAY, max_bytes=10_000, store=store)
+    assert len(stored_files(store)) == 2
+
+
+def test_a_refused_set_stores_nothing_and_names_every_problem(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    uploads = [
+        upload(DocumentKind.RUT, pdf("ok")),
+        upload(DocumentKind.LEGAL_REPRESENTATIVE_ID, TEXT, name="cedula.pdf"),
+        upload(DocumentKind.CHAMBER_OF_COMMERCE_CERTIFICATE, pdf("camara"), issued_on=None),
+    ]
+
+    with pytest.raises(DomainError) as refused:
+        accept_documents(uploads, today=TODAY, max_bytes=10_000, store=store)
+
+    assert [(e.code, e.field) for e in refused.value.errors] == [
+        (ErrorCode.INVALID_DOCUMENT, "documents.1"),
+        (ErrorCode.INVALID_DOCUMENT, "documents.2.issuedOn"),
+    ]
+    assert stored_files(store) == []
+
+
+def test_a_file_cut_at_the_limit_plus_one_byte_is_refused(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    data = pdf("big") + b"0" * 50
+    cut = UploadedDocument(DocumentKind.RUT, "rut.pdf", data[:41], None)
+    with pytest.raises(DomainError) as refused:
+        accept_documents([cut], today=TODAY, max_bytes=40, store=store)
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_DOCUMENT, "documents.0")
+    assert "supera el tamaño máximo" in refused.value.message
+
+
+async def test_submitted_rows_keep_the_clean_name_and_the_real_type(
+    deps: Dependencies, customer: Caller
+) -> None:
+    documents = document_set(TODAY)
+    documents[0] = upload(DocumentKind.RUT, pdf("RUT"), name="C:\\fakepath\\..\\rut.png")
+    request = await submit(deps, customer, documents=documents)
+
+    rut = await RequestDocument.get(request_id=request.id, kind=DocumentKind.RUT)
+    assert (rut.file_name, rut.content_type) == ("rut.png", "application/pdf")
+    assert deps.documents.exists(rut.sha256)
