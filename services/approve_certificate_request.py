@@ -10,7 +10,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from domain.calendar import format_date_es, local_date
-from domain.certificate_lifecycle import ISSUER, can_supersede
+from domain.certificate_lifecycle import ISSUER, can_expire, can_supersede
 from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
 from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_request_status
@@ -79,7 +79,11 @@ async def approve_certificate_request(
             if not (renewed or older.status is CertificateStatus.ACTIVE):
                 continue
             previous = older.status
-            if can_supersede(older.status):
+            if can_expire(older.status, older.valid_until, now):
+                # Past its end date but not yet marked by the daily job: it is expired, not
+                # merely set aside.
+                older.status = CertificateStatus.EXPIRED
+            elif can_supersede(older.status):
                 older.status = CertificateStatus.INACTIVE
             if renewed:
                 older.replaced_by_id = certificate.id
