@@ -3,12 +3,14 @@
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
+from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
 from models.users import ApiToken, User
 
 __all__ = [
     "ApiToken",
     "Certificate",
+    "CertificateReminder",
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
@@ -27,4 +29,5 @@ MODEL_MODULES = [
     "models.requests",
     "models.certificates",
     "models.outbox",
+    "models.reminders",
 ]

@@ -24,6 +24,8 @@ from domain.calendar import BOGOTA, expected_decision_by, format_date_es, local_
 from domain.certificate_lifecycle import certificate_status_label
 from domain.documents import document_kind_label
 from domain.enums import RequestKind
+from domain.reminders import ReminderKind, ReminderStage, time_left_es
+from domain.renewal import is_renewal_open, renewable_from
 from models import (
     Certificate,
     CertificateRequest,
@@ -214,3 +216,109 @@ async def queue_certificate_state_changed(
             else Fragment(text="", html="")
         },
     )
+
+
+# --- The expiry timeline: renewal open, reminders, expired ----------------------------------------
+
+
+def reminder_event_key(certificate: Certificate, stage: ReminderStage) -> str:
+    return f"certificate:{certificate.id}:reminder:{stage.key}"
+
+
+def _expiry_values(certificate: Certificate, now: datetime) -> dict[str, str]:
+    return {
+        "serial_number": certificate.serial_number,
+        "issuer": certificate.issuer,
+        "valid_until": _date_es(certificate.valid_until),
+        "expires_at": _datetime_es(certificate.valid_until),
+        "time_left": time_left_es(certificate.valid_until, now),
+        "renewable_from": _date_es(renewable_from(certificate.valid_until)),
+    }
+
+
+async def _queue_expiry_email(
+    certificate: Certificate,
+    company: Company,
+    stage: ReminderStage,
+    now: datetime,
+    *,
+    kind: EmailKind,
+    template: str,
+    fragments: Mapping[str, Fragment] | None = None,
+) -> str:
+    event_key = reminder_event_key(certificate, stage)
+    values = _expiry_values(certificate, now)
+    steps = render_fragment("renewal_steps", {"portal_url": current_config().public_base_url})
+    await _queue(
+        event_key=event_key,
+        kind=kind,
+        company=company,
+        template=template,
+        values=values,
+        fragments={"steps": steps, **(fragments or {})},
+    )
+    return event_key
+
+
+async def queue_certificate_renewal_open(
+    certificate: Certificate, company: Company, now: datetime
+) -> str:
+    """The renewal window opened (one calendar month before expiry); returns the event key."""
+    return await _queue_expiry_email(
+        certificate,
+        company,
+        ReminderStage(ReminderKind.RENEWAL_OPEN),
+        now,
+        kind=EmailKind.CERTIFICATE_RENEWAL_OPEN,
+        template="certificate_renewal_open",
+    )
+
+
+async def queue_certificate_expiry_reminder(
+    certificate: Certificate, company: Company, days_before: int, now: datetime
+) -> str:
+    """The reminder of the stage `days_before`: the time left counted at `now`, the expiry date
+    in Bogotá, and how to renew (now, or from when). Returns the event key."""
+    renewal = (
+        render_fragment("renewal_available", {})
+        if is_renewal_open(certificate.valid_until, now)
+        else render_fragment(
+            "renewal_opens_on",
+            {"renewable_from": _date_es(renewable_from(certificate.valid_until))},
+        )
+    )
+    return await _queue_expiry_email(
+        certificate,
+        company,
+        ReminderStage(ReminderKind.BEFORE_EXPIRY, days_before),
+        now,
+        kind=EmailKind.CERTIFICATE_EXPIRY_REMINDER,
+        template="certificate_expiry_reminder",
+        fragments={"renewal": renewal},
+    )
+
+
+async def queue_certificate_expired(
+    certificate: Certificate, company: Company, now: datetime
+) -> str:
+    """The certificate expired and was marked Vencido; how to renew it. Returns the event key."""
+    return await _queue_expiry_email(
+        certificate,
+        company,
+        ReminderStage(ReminderKind.EXPIRED),
+        now,
+        kind=EmailKind.CERTIFICATE_EXPIRED,
+        template="certificate_expired",
+    )
+
+
+async def queue_expiry_stage(
+    certificate: Certificate, company: Company, stage: ReminderStage, now: datetime
+) -> str:
+    """The email of any stage of the expiry timeline; returns its event key."""
+    if stage.kind is ReminderKind.RENEWAL_OPEN:
+        return await queue_certificate_renewal_open(certificate, company, now)
+    if stage.kind is ReminderKind.EXPIRED:
+        return await queue_certificate_expired(certificate, company, now)
+    assert stage.days_before is not None
+    return await queue_certificate_expiry_reminder(certificate, company, stage.days_before, now)

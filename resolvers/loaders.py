@@ -7,6 +7,7 @@ from strawberry.dataloader import DataLoader
 
 from models import (
     Certificate,
+    CertificateReminder,
     CertificateRequest,
     CertificateStatusChange,
     Company,
@@ -63,4 +64,7 @@ class Loaders:
         )
         self.history_by_certificate: DataLoader[int, list[CertificateStatusChange]] = _many(
             reads.history_by_certificate
+        )
+        self.reminders_by_certificate: DataLoader[int, list[CertificateReminder]] = _many(
+            reads.reminders_by_certificate
         )

@@ -7,8 +7,10 @@ import strawberry
 
 from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
 from domain.enums import CertificateStatus as Status
+from domain.reminders import ReminderKind, ReminderStage
 from domain.renewal import days_until_expiry, is_renewal_open, renewable_from
 from models import Certificate as CertificateRow
+from models import CertificateReminder as ReminderRow
 from models import CertificateStatusChange as ChangeRow
 from schema.context import AppInfo
 from schema.enums import CertificateStatus
@@ -21,6 +23,12 @@ if TYPE_CHECKING:
 
 CompanyRef = Annotated["Company", strawberry.lazy("schema.companies")]
 RequestRef = Annotated["CertificateRequest", strawberry.lazy("schema.requests")]
+
+strawberry.enum(
+    ReminderKind,
+    name="CertificateReminderStage",
+    description="The emails of a certificate's expiry timeline.",
+)
 
 
 @strawberry.type(description="A digital certificate issued by Andes SCD to the company.")
@@ -104,6 +112,50 @@ class Certificate(Node):
     async def history(self, info: AppInfo) -> list["CertificateStatusChange"]:
         rows = await info.context.loaders.history_by_certificate.load(self.row.id)
         return [CertificateStatusChange(row=row, certificate_row=self.row) for row in rows]
+
+    @strawberry.field(
+        description="The expiry emails sent to the principal contact (renewal open, reminders, "
+        "expired), oldest first. Each stage is sent once."
+    )
+    async def reminders(self, info: AppInfo) -> list["CertificateReminder"]:
+        rows = await info.context.loaders.reminders_by_certificate.load(self.row.id)
+        return [CertificateReminder.from_row(row) for row in rows]
+
+
+@strawberry.type(description="An email of the certificate's expiry timeline.")
+class CertificateReminder:
+    row: strawberry.Private[ReminderRow]
+    stage_row: strawberry.Private[ReminderStage]
+
+    @classmethod
+    def from_row(cls, row: ReminderRow) -> "CertificateReminder":
+        return cls(row=row, stage_row=ReminderStage.from_key(row.stage))
+
+    @strawberry.field
+    def stage(self) -> ReminderKind:
+        return self.stage_row.kind
+
+    @strawberry.field(description="For BEFORE_EXPIRY: the days before validUntil of this stage.")
+    def days_before_expiry(self) -> int | None:
+        return self.stage_row.days_before
+
+    @strawberry.field(
+        description="The stage in Spanish, e.g. «Recordatorio 7 días antes del vencimiento»."
+    )
+    def label(self) -> str:
+        return self.stage_row.label
+
+    @strawberry.field(description="When the email was queued for delivery, at the stage.")
+    def queued_at(self) -> datetime:
+        return self.row.queued_at
+
+    @strawberry.field(
+        description="When the mail server accepted the email; null while it waits to be delivered "
+        "(or after delivery failed)."
+    )
+    def sent_at(self) -> datetime | None:
+        email = self.row.email
+        return email.sent_at if email is not None else None
 
 
 @strawberry.type

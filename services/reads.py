@@ -19,6 +19,7 @@ from domain.enums import ErrorCode, RequestStatus, Role
 from domain.errors import DomainError
 from models import (
     Certificate,
+    CertificateReminder,
     CertificateRequest,
     CertificateStatusChange,
     Company,
@@ -208,6 +209,18 @@ async def history_by_certificate(
     rows = await CertificateStatusChange.filter(
         certificate_id__in=list(set(certificate_ids))
     ).order_by("at", "id")
+    return _group(rows, "certificate_id")
+
+
+async def reminders_by_certificate(
+    certificate_ids: Sequence[int],
+) -> dict[int, list[CertificateReminder]]:
+    """The expiry emails of each certificate, oldest first, with their outbox row (for sentAt)."""
+    rows = (
+        await CertificateReminder.filter(certificate_id__in=list(set(certificate_ids)))
+        .select_related("email")
+        .order_by("queued_at", "id")
+    )
     return _group(rows, "certificate_id")
 
 
