@@ -1,8 +1,19 @@
 """The root types and the assembled Schema."""
 
+import logging
+from typing import Any
+
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from resolvers import outbox, queries, subscriptions
 from resolvers.mutations import (
@@ -15,7 +26,8 @@ from resolvers.mutations import (
 )
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
-from schema.extensions import MaskUnexpectedErrors
+from schema.cost import QueryCostRule
+from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from schema.node import Node
 from schema.requests import (
     CertificateRequest,
@@ -23,6 +35,8 @@ from schema.requests import (
     RequestDocument,
 )
 from schema.users import User, Viewer
+
+logger = logging.getLogger("certs.errors")
 
 
 @strawberry.type
@@ -71,18 +85,34 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+class CertsSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Client mistakes (syntax, validation, refusals) are answers, not server errors; bugs
+        are logged by MaskUnexpectedErrors with the error id the client sees."""
+        for error in errors:
+            if is_unexpected(error):
+                logger.error("unmasked unexpected error", exc_info=error.original_error)
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false)."""
+    extensions: list[Any] = [
+        MaskUnexpectedErrors,
+        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules([QueryCostRule]),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return CertsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
-        extensions=[
-            MaskUnexpectedErrors,
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ],
+        extensions=extensions,
         config=StrawberryConfig(),
     )
 

@@ -5,6 +5,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -12,15 +14,18 @@ from tortoise import Tortoise, connections
 
 import notifications
 from domain.clock import Clock, SystemClock
-from events.bus import InProcessBus
+from events.bus import EventBus, InProcessBus
+from events.redis_bus import RedisBus
 from models import RequestDocument
 from models.database import tortoise_config
 from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
 from schema.node import from_global_id
-from schema.root import schema
-from server.auth import principal_from_header
+from schema.root import build_schema
+from server.auth import Authenticator, TooManyFailures, client_address
 from server.graphql_app import CertsGraphQL
+from server.scheduler import JobScheduler
+from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
 from services.dependencies import Dependencies
 from services.reads import get_visible
@@ -33,9 +38,16 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
     return Dependencies(
         clock=clock or SystemClock(),
         documents=DocumentStore(settings.documents_dir),
-        bus=InProcessBus(),
+        bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
     )
+
+
+def build_bus(settings: Settings) -> EventBus:
+    """Events through Redis pub/sub when REDIS_URL is set (several processes), else in-process."""
+    if settings.redis_url:
+        return RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
+    return InProcessBus()
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
@@ -45,8 +57,28 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
     if worker is not None:
         deps.wake_outbox = worker.wake
+    scheduler = (
+        JobScheduler(
+            deps,
+            interval_seconds=settings.jobs_interval_seconds,
+            reminder_days=settings.reminder_days,
+        )
+        if settings.jobs_scheduler
+        else None
+    )
+    authenticator = Authenticator(
+        deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
+    )
     graphql = CertsGraphQL(
-        schema, deps, public_base_url=settings.public_base_url, graphiql=settings.graphiql
+        build_schema(introspection=settings.introspection),
+        deps,
+        public_base_url=settings.public_base_url,
+        graphiql=settings.graphiql,
+        authenticator=authenticator,
+        keep_alive_seconds=settings.ws_keepalive_seconds,
+        connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        allowed_origins=settings.allowed_origins,
     )
 
     @contextlib.asynccontextmanager
@@ -58,14 +90,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
         logger.info("serving; database %s", _redacted(settings.effective_database_url))
+        if isinstance(deps.bus, RedisBus):
+            await deps.bus.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
+        if scheduler is not None:
+            scheduler.start()  # runs the expiry job now, then every JOBS_INTERVAL_SECONDS
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
             if worker is not None:
                 await worker.stop()
+            if isinstance(deps.bus, RedisBus):
+                await deps.bus.stop()
             await Tortoise.close_connections()
 
     async def health(request: Request) -> Response:
@@ -78,7 +118,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 
     async def download_document(request: Request) -> Response:
         """The file of a document, for callers who may see its request; 404 for anyone else."""
-        principal = await principal_from_header(request.headers.get("authorization"), deps.clock)
+        try:
+            principal = await authenticator.principal(
+                request.headers.get("authorization"), client_address(request)
+            )
+        except TooManyFailures:
+            return JSONResponse(
+                {"error": "TOO_MANY_REQUESTS", "message": "Demasiados intentos fallidos."},
+                status_code=429,
+            )
         if principal is None:
             return JSONResponse(
                 {"error": "UNAUTHENTICATED", "message": "Envía un token válido."},
@@ -111,9 +159,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             Route("/documents/{document_id}", download_document),
         ],
         lifespan=lifespan,
+        middleware=[
+            # Outermost first: an oversized body is cut off before anything else reads it.
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            ),
+        ],
     )
     app.state.deps = deps
     app.state.settings = settings
+    app.state.scheduler = scheduler
     return app
 
 

@@ -3,7 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.requests import HTTPConnection
+
 from domain.clock import Clock
+from server.security import FailedAuthLimiter
 from services.auth import authenticate
 from services.principal import Principal
 
@@ -33,3 +36,35 @@ def header_from_params(params: Mapping[str, Any] | None) -> str | None:
     if isinstance(headers, Mapping):
         return header_from_params(headers)
     return None
+
+
+def client_address(connection: HTTPConnection | None) -> str:
+    """The peer's address (behind a proxy, uvicorn's proxy_headers put the client's here)."""
+    if connection is None or connection.client is None:
+        return "unknown"
+    return connection.client.host
+
+
+class TooManyFailures(Exception):
+    """This client address failed to authenticate too often; it must wait."""
+
+
+class Authenticator:
+    """Authenticates a request's Authorization value, counting failures per client address.
+
+    A request without credentials is anonymous, not a failure; a wrong or expired token is.
+    """
+
+    def __init__(self, clock: Clock, limiter: FailedAuthLimiter) -> None:
+        self.clock = clock
+        self.limiter = limiter
+
+    async def principal(self, header: str | None, address: str) -> Principal | None:
+        if not header:
+            return None
+        if self.limiter.blocked(address):
+            raise TooManyFailures
+        principal = await principal_from_header(header, self.clock)
+        if principal is None:
+            self.limiter.record_failure(address)
+        return principal

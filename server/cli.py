@@ -55,6 +55,12 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.workers > 1 and not settings.redis_url:
+        logger.warning(
+            "%d workers without REDIS_URL: a subscriber only hears changes served by its own "
+            "worker; set REDIS_URL so that live updates reach every worker",
+            args.workers,
+        )
     uvicorn.run(
         "server.asgi:app",
         host=args.host,
@@ -62,6 +68,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # WebSocket ping frames (a peer that does not answer within the same time is dropped),
+        # beside the protocol-level keep-alive messages of the GraphQL view.
+        ws_ping_interval=settings.ws_keepalive_seconds or None,
+        ws_ping_timeout=settings.ws_keepalive_seconds or None,
     )
     return 0
 
@@ -162,6 +172,42 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from services.auth import revoke_tokens
+
+    async def work() -> int:
+        emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the expiry and reminders job once and print its report: for cron, or with
+    JOBS_SCHEDULER=false on the servers. Its emails are delivered by the servers' outbox worker,
+    or by `certs outbox deliver`."""
+    import notifications
+    from events.redis_bus import RedisBus
+    from server.app import build_dependencies
+    from services.expire_and_remind import run_daily_job
+
+    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
+
+    async def work() -> int:
+        deps = build_dependencies(settings)
+        try:
+            report = await run_daily_job(
+                deps, deps.clock.now(), reminder_days=settings.reminder_days
+            )
+        finally:
+            if isinstance(deps.bus, RedisBus):
+                await deps.bus.stop()
+        emit(report.as_dict())
+        return 0 if report.failed == 0 else 1
+
+    return asyncio.run(with_database(settings, work))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema.root import schema
 
@@ -221,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--email", required=True)
     issue.add_argument("--expires-in-days", type=int, default=None)
     issue.set_defaults(run=cmd_token_issue)
+    revoke = token.add_parser("revoke", help="revoke every token of a user")
+    revoke.add_argument("--email", required=True)
+    revoke.set_defaults(run=cmd_token_revoke)
 
     outbox = commands.add_parser("outbox", help="the email outbox").add_subparsers(
         dest="action", required=True
@@ -228,6 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_parser("deliver", help="send every due email, then exit").set_defaults(
         run=cmd_outbox_deliver
     )
+
+    jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
+        dest="action", required=True
+    )
+    jobs.add_parser(
+        "run", help="expire certificates and queue the reminders due now, print a JSON report"
+    ).set_defaults(run=cmd_jobs_run)
 
     export = commands.add_parser("export-schema", help="write the schema's SDL")
     export.add_argument("--output", help="file to write instead of stdout")

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,9 +19,27 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from schema.context import Context
-from server.auth import header_from_params, principal_from_header
+from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
+
+#: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
+MAX_FILES_PER_REQUEST = 10
+MAX_FORM_FIELDS = 20
+
+
+class BoundedFormAdapter(StarletteRequestAdapter):
+    """Multipart requests: a CSRF guard first, then a form parser with caps on files and fields."""
+
+    async def get_form_data(self) -> FormData:
+        # A browser sends a cross-site form without a preflight only with "simple" headers;
+        # Authorization is not one, and every upload needs it anyway.
+        if not self.headers.get("authorization"):
+            raise HTTPException(
+                400, "Las cargas de archivos requieren el encabezado Authorization."
+            )
+        form = await self._request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FORM_FIELDS)
+        return FormData(files=form, form=form)
 
 
 def is_subscription(request_data: GraphQLRequestData) -> bool:
@@ -40,6 +58,7 @@ def is_subscription(request_data: GraphQLRequestData) -> bool:
 class CertsGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP and over WebSocket (`graphql-transport-ws` and the legacy `graphql-ws`)."""
 
+    request_adapter_class = BoundedFormAdapter
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
@@ -50,6 +69,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         public_base_url: str,
         graphiql: bool,
         *,
+        authenticator: Authenticator,
         keep_alive_seconds: float = 20.0,
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
@@ -72,15 +92,21 @@ class CertsGraphQL(GraphQL[Context, None]):
         )
         self.deps = deps
         self.public_base_url = public_base_url
+        self.authenticator = authenticator
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         principal = None
         if isinstance(request, Request):
-            principal = await principal_from_header(
-                request.headers.get("authorization"), self.deps.clock
-            )
+            try:
+                principal = await self.authenticator.principal(
+                    request.headers.get("authorization"), client_address(request)
+                )
+            except TooManyFailures:
+                raise HTTPException(
+                    429, "Demasiados intentos de autenticación fallidos. Espera un minuto."
+                ) from None
         return Context(
             deps=self.deps,
             public_base_url=self.public_base_url,
@@ -88,6 +114,24 @@ class CertsGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
         )
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        """Strawberry never closes uploaded files: closing the request removes their temp files,
+        whether or not a resolver read them."""
+        try:
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        finally:
+            await request.close()
 
     async def execute_single(
         self,
@@ -108,7 +152,12 @@ class CertsGraphQL(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> Any:
         """A socket must authenticate in `connection_init`; otherwise the protocol's close code."""
         header = header_from_params(context.connection_params)
-        context.principal = await principal_from_header(header, self.deps.clock)
+        try:
+            context.principal = await self.authenticator.principal(
+                header, client_address(context.request)
+            )
+        except TooManyFailures:
+            raise ConnectionRejectionError({"message": "Demasiados intentos fallidos."}) from None
         if context.principal is None:
             raise ConnectionRejectionError({"message": "Token ausente o no válido."})
         return None

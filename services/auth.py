@@ -1,6 +1,7 @@
 """API tokens: random, shown once, stored only as a sha256 hash, with an expiry and revocation."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -36,14 +37,16 @@ async def issue_token(email: str, *, now: datetime, expires_in_days: int | None)
 
 
 async def authenticate(token: str, *, now: datetime) -> Principal | None:
-    """The principal a bearer token stands for, or None when it is unknown, expired or revoked.
-
-    Looking the token up by its hash means the database compares digests, never the secret itself.
-    """
+    """The principal a bearer token stands for, or None when it is unknown, expired or revoked."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = await ApiToken.get_or_none(token_hash=hash_token(token)).select_related("user")
-    if row is None or row.revoked_at is not None:
+    digest = hash_token(token)
+    row = await ApiToken.get_or_none(token_hash=digest).select_related("user")
+    # The index lookup compares digests, never the secret; compare again in constant time so no
+    # timing of ours depends on how much of a guess was right.
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    if row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
         return None
@@ -57,3 +60,11 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
         role=user.role,
         company_id=user.company_id,
     )
+
+
+async def revoke_tokens(email: str, *, now: datetime) -> int:
+    """Revoke every live token of a user (a lost laptop, a person leaving); returns how many."""
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
+    return await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)

@@ -1,6 +1,7 @@
 """Authentication: a call without a valid bearer token gets UNAUTHENTICATED and changes nothing;
 `viewer` answers who the caller is."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,26 +78,48 @@ def documents_in_store(settings: Settings) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+async def assert_upload_refused_without_authorization(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    files: dict[str, tuple[str, bytes, str]],
+) -> None:
+    names = {str(i): path for i, path in enumerate(files)}
+    data = {
+        "operations": json.dumps({"query": query, "variables": variables}),
+        "map": json.dumps({key: [f"variables.{path}"] for key, path in names.items()}),
+    }
+    multipart = {key: files[path] for key, path in names.items()}
+    response = await http.post("/graphql", data=data, files=multipart)
+    assert response.status_code == 400
+    assert "Authorization" in response.text
+
+
 async def every_mutation(
     http: httpx.AsyncClient, headers: dict[str, str], request: dict[str, Any], company_id: str
 ) -> dict[str, dict[str, Any]]:
     """Each mutation, aimed at the customer's real request and company; name → payload."""
     documents, files = legal_entity_documents(TODAY - timedelta(days=5), tag="intruder")
-    answers = {
-        "submitCertificateRequest": await post_graphql(
-            http,
+    uploads = {
+        "submitCertificateRequest": (
             SUBMIT,
             {"input": {"documents": documents, "legalRepresentative": REPRESENTATIVE}},
-            headers,
             files,
         ),
-        "resubmitCertificateRequest": await post_graphql(
-            http,
+        "resubmitCertificateRequest": (
             RESUBMIT,
             {"input": {"requestId": request["id"], "documents": [{"kind": "RUT", "file": None}]}},
-            headers,
             {"input.documents.0.file": ("rut.pdf", pdf("intruder-rut"), "application/pdf")},
         ),
+    }
+    answers: dict[str, dict[str, Any]] = {}
+    for name, (query, variables, upload_files) in uploads.items():
+        if "Authorization" in headers:
+            answers[name] = await post_graphql(http, query, variables, headers, upload_files)
+        else:
+            # The CSRF guard refuses a multipart request without Authorization before parsing.
+            await assert_upload_refused_without_authorization(http, query, variables, upload_files)
+    answers |= {
         "rejectCertificateRequest": await post_graphql(
             http,
             REJECT,

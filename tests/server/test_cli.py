@@ -97,3 +97,13 @@ def test_export_schema_writes_the_committed_sdl(tmp_path: Path, env: dict[str, s
     target = tmp_path / "out.graphql"
     assert certs(env, "export-schema", "--output", str(target)).stdout == ""
     assert target.read_text(encoding="utf-8") == committed
+
+
+def test_revoking_a_users_tokens_reports_how_many(env: dict[str, str]) -> None:
+    demo = certs_json(env, "demo")
+    assert demo["tokens"]["customer"]
+    revoked = certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co")
+    assert revoked == {"revoked": 1}
+    assert certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co") == {
+        "revoked": 0
+    }

@@ -1,0 +1,50 @@
+"""Settings for live updates, read from the environment, and the bus they choose."""
+
+from pathlib import Path
+
+import pytest
+
+from events.bus import InProcessBus
+from events.redis_bus import RedisBus
+from server.app import build_bus, create_app
+from server.settings import Settings
+
+
+def test_live_update_defaults() -> None:
+    settings = Settings.from_env({}, env_file=None)
+    assert settings.redis_url is None
+    assert settings.redis_channel_prefix == "certs"
+    assert settings.ws_keepalive_seconds == 20
+    assert settings.ws_connection_init_timeout_seconds == 10
+    assert settings.max_subscriptions_per_connection == 20
+    assert settings.allowed_origins == ()
+    assert isinstance(build_bus(settings), InProcessBus)
+
+
+def test_live_update_settings_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "REDIS_URL": "redis://cache:6379/2",
+            "REDIS_CHANNEL_PREFIX": "certs-staging",
+            "WS_KEEPALIVE_SECONDS": "0",
+            "WS_CONNECTION_INIT_TIMEOUT_SECONDS": "2.5",
+            "MAX_SUBSCRIPTIONS_PER_CONNECTION": "5",
+            "ALLOWED_ORIGINS": " https://app.example.co ,https://admin.example.co:8443,, ",
+        },
+        env_file=None,
+    )
+    assert settings.ws_keepalive_seconds == 0  # "0" turns keep-alive off; it is not "unset"
+    assert settings.ws_connection_init_timeout_seconds == 2.5
+    assert settings.max_subscriptions_per_connection == 5
+    assert settings.allowed_origins == ("https://app.example.co", "https://admin.example.co:8443")
+    bus = build_bus(settings)
+    assert isinstance(bus, RedisBus)
+    assert bus.channel == "certs-staging:status-changes"
+
+
+def test_a_malformed_allowed_origin_stops_the_server_at_start_up(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"DATA_DIR": str(tmp_path), "ALLOWED_ORIGINS": "app.example.co/path"}, env_file=None
+    )
+    with pytest.raises(ValueError, match="allowed_origins"):
+        create_app(settings)
