@@ -1,4 +1,5 @@
-"""Live status changes. Each event is re-authorised and loaded fresh, with loaders made for it."""
+"""Live status changes. Each event is re-authorised per subscriber and loaded fresh, once, with
+loaders made for it and shared by the subscribers of this process that receive it."""
 
 from collections.abc import AsyncGenerator
 from typing import Literal
@@ -6,14 +7,12 @@ from typing import Literal
 import strawberry
 
 from events.messages import StatusChanged
-from models import CertificateStatusChange as CertificateChangeRow
-from models import RequestStatusChange as RequestChangeRow
 from resolvers.guard import or_public_error
+from resolvers.loaders import loaders_for_event
 from schema.certificates import CertificateStatusChange
 from schema.context import AppInfo
 from schema.node import from_global_id
 from schema.requests import CertificateRequestStatusChange
-from services import reads
 from services.principal import Principal, require_principal
 
 
@@ -38,7 +37,7 @@ async def _events(
                 continue
             if target is not None and event.subject_id != target:
                 continue
-            info.context.fresh_loaders()
+            info.context.loaders = loaders_for_event(event)
             yield principal, event
 
 
@@ -47,7 +46,7 @@ async def certificate_request_status_changed(
 ) -> AsyncGenerator[CertificateRequestStatusChange, None]:
     """Every change the viewer may see; only that request's when the id is given."""
     async for _, event in _events(info, "request", _target(request_id, "CertificateRequest")):
-        change = (await reads.by_ids(RequestChangeRow, [event.change_id])).get(event.change_id)
+        change = await info.context.loaders.request_change.load(event.change_id)
         if change is not None:
             yield CertificateRequestStatusChange.from_row(change)
 
@@ -57,6 +56,6 @@ async def certificate_status_changed(
 ) -> AsyncGenerator[CertificateStatusChange, None]:
     """Every change the viewer may see; only that certificate's when the id is given."""
     async for _, event in _events(info, "certificate", _target(certificate_id, "Certificate")):
-        change = (await reads.by_ids(CertificateChangeRow, [event.change_id])).get(event.change_id)
+        change = await info.context.loaders.certificate_change.load(event.change_id)
         if change is not None:
             yield CertificateStatusChange(row=change)

@@ -5,14 +5,18 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution import Executor
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from resolvers import outbox, queries, subscriptions
@@ -83,6 +87,31 @@ class Subscription:
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+#: Distinct query texts whose parsed document and validation result are kept (least recently used
+#: first out): a front end sends a few dozen; a client sending endless new ones only evicts.
+DOCUMENT_CACHE_SIZE = 256
+
+#: The validation rules of the limits, built once. QueryDepthLimiter and MaxAliasesLimiter make a
+#: new rule class each time they are instantiated: built per request, every request would come
+#: with new rules, and ValidationCache (keyed by document and rules) would never hit.
+LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    QueryCostRule,
+)
+
+
+class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core 3.3 runs each subscription event on a shallow copy of the subscription's
+    executor, so the copy shares the memo of collected subfields, keyed by the identity of lists
+    made anew for every event: the memo grew by some 30 objects per event and per subscriber for
+    as long as the subscription lived, and every garbage collection walked them (README,
+    Performance). Each event gets a memo of its own, dropped with it."""
+
+    def build_per_event_executor(self, payload: Any) -> Executor[Any]:
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
 
 
 class CertsSchema(strawberry.Schema):
@@ -100,10 +129,12 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits. `introspection=False` for production (INTROSPECTION=false)."""
     extensions: list[Any] = [
         MaskUnexpectedErrors,
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules([QueryCostRule]),
+        lambda: AddValidationRules(list(LIMIT_RULES)),
+        # Parsing and validating a document cost more than executing the tracking query (README,
+        # Performance): both are cached by the query's text, the limits' errors included.
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -114,6 +145,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
         config=StrawberryConfig(),
+        execution_context_class=PerEventMemoExecutionContext,
     )
 
 

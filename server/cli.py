@@ -68,6 +68,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # What "auto" picks when they are installed (uvicorn[standard]); said explicitly so that a
+        # missing one fails at start-up instead of silently serving on the slower fallbacks.
+        loop="uvloop",
+        http="httptools",
+        # permessage-deflate keeps a zlib compressor and decompressor per socket: about half of
+        # an idle subscriber's memory, to compress messages of a few hundred bytes.
+        ws_per_message_deflate=False,
         # WebSocket ping frames (a peer that does not answer within the same time is dropped),
         # beside the protocol-level keep-alive messages of the GraphQL view.
         ws_ping_interval=settings.ws_keepalive_seconds or None,

@@ -44,8 +44,8 @@ class BoundedFormAdapter(StarletteRequestAdapter):
 
 def is_subscription(request_data: GraphQLRequestData) -> bool:
     """Whether the operation to run is a subscription; unparsable ones are left to Strawberry."""
-    if not request_data.query:
-        return False
+    if not request_data.query or "subscription" not in request_data.query:
+        return False  # every subscription names its operation type: no need to parse the rest
     try:
         document = parse(request_data.query)
         return get_operation_type(document, request_data.operation_name) is (
