@@ -46,7 +46,9 @@ typecheck: install
 schema: install
 	$(BIN)/certs export-schema --output schema.graphql
 
+## Benchmarks of the real server on SQLite and PostgreSQL (README, Performance); `python -m bench --help`
 bench: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:

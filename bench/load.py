@@ -1,0 +1,206 @@
+"""A closed-loop HTTP/1.1 load generator over loopback: N keep-alive connections, one request in
+flight on each, for a bounded time and a bounded number of requests.
+
+A few lines of asyncio streams instead of an HTTP client library: the client shares the machine's
+two cores with the server, so the less CPU it spends per request the more the numbers say about
+the server. Each response is checked (status 200, no GraphQL `errors`).
+"""
+
+import asyncio
+import contextlib
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """A request, serialised once: the load loop only writes bytes."""
+
+    raw: bytes
+
+    @classmethod
+    def build(
+        cls,
+        host: str,
+        port: int,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes = b"",
+    ) -> "HttpRequest":
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body or method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        return cls(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+
+def graphql_request(
+    host: str, port: int, token: str, query: str, variables: dict[str, object] | None = None
+) -> HttpRequest:
+    body = orjson.dumps({"query": query, "variables": variables or {}})
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    return HttpRequest.build(host, port, "POST", "/graphql", headers, body)
+
+
+def get_request(host: str, port: int, token: str, path: str) -> HttpRequest:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    return HttpRequest.build(host, port, "GET", path, headers)
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str | None = None
+    response_bytes: int = 0
+    #: CPU seconds the server spent (user + system, all its processes) while being measured.
+    server_cpu: float | None = None
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile(self, p: float) -> float:
+        """Milliseconds; nearest-rank on the sorted latencies."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index] * 1000
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU per request: unlike throughput, barely moved by other load on the machine."""
+        if self.server_cpu is None or not self.latencies:
+            return float("nan")
+        return self.server_cpu / len(self.latencies) * 1000
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(50)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+    @property
+    def mean_ms(self) -> float:
+        return statistics.fmean(self.latencies) * 1000 if self.latencies else float("nan")
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = -1
+    chunked = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        lowered = name.strip().lower()
+        if lowered == b"content-length":
+            length = int(value)
+        elif lowered == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if not chunked:
+        return status, await reader.readexactly(max(length, 0))
+    body = bytearray()
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        chunk = await reader.readexactly(size + 2)
+        if size == 0:
+            return status, bytes(body)
+        body += chunk[:-2]
+
+
+def _problem(status: int, body: bytes) -> str | None:
+    if status != 200:
+        return f"HTTP {status}: {body[:300]!r}"
+    if b'"errors":[{' in body or b'"errors": [{' in body:
+        return f"GraphQL errors: {body[:300]!r}"
+    return None
+
+
+async def run_load(
+    host: str,
+    port: int,
+    requests: Sequence[HttpRequest],
+    *,
+    clients: int,
+    duration: float,
+    warmup: float,
+    max_requests: int,
+    cpu_probe: Callable[[], float] | None = None,
+) -> LoadResult:
+    """`clients` connections send `requests` round-robin for `warmup` + `duration` seconds (or
+    until `max_requests` were measured); only responses started after the warm-up are measured."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    record_from = start + warmup
+    stop_at = record_from + duration
+    result = LoadResult(clients=clients, seconds=duration)
+    budget = [max_requests]
+    cpu_at_start: list[float] = []
+    if cpu_probe is not None:
+        loop.call_at(record_from, lambda: cpu_at_start.append(cpu_probe()))
+
+    async def client(index: int) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        position = index * 7919
+        try:
+            while True:
+                sent_at = loop.time()
+                if sent_at >= stop_at or budget[0] <= 0:
+                    return
+                request = requests[position % len(requests)]
+                position += 1
+                began = time.perf_counter()
+                writer.write(request.raw)
+                status, body = await _read_response(reader)
+                took = time.perf_counter() - began
+                if sent_at < record_from:
+                    continue
+                budget[0] -= 1
+                result.latencies.append(took)
+                result.response_bytes += len(body)
+                problem = _problem(status, body)
+                if problem is not None:
+                    result.errors += 1
+                    result.first_error = result.first_error or problem
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    await asyncio.wait_for(
+        asyncio.gather(*(client(i) for i in range(clients))), timeout=warmup + duration + 60
+    )
+    if cpu_probe is not None and cpu_at_start:
+        result.server_cpu = cpu_probe() - cpu_at_start[0]
+    elapsed = min(loop.time(), stop_at) - record_from
+    if budget[0] <= 0:
+        result.seconds = max(elapsed, 1e-9)
+    return result
+
+
+async def fetch_once(host: str, port: int, request: HttpRequest) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(request.raw)
+        return await asyncio.wait_for(_read_response(reader), timeout=30)
+    finally:
+        writer.close()
+        await writer.wait_closed()

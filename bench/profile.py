@@ -1,0 +1,159 @@
+"""Where the server's time goes under the tracking load: py-spy samples the real `certs serve`
+process (no instrumentation in the process, so the profile does not distort what it measures)
+while 16 clients send the tracking query; the samples are summed by phase and by package."""
+
+import asyncio
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from bench.data import Dataset
+from bench.load import graphql_request, run_load
+from bench.operations import TRACKING
+from bench.report import Table
+from bench.servers import HOST, REPO, certs_serve
+
+PY_SPY = str(Path(sys.executable).with_name("py-spy"))
+CLIENTS = 16
+RATE = 200
+
+#: Inclusive phases: a sample counts for a phase when any frame of its stack matches.
+PHASES: list[tuple[str, tuple[str, ...]]] = [
+    ("authentication (token lookup)", ("server/auth.py",)),
+    ("GraphQL: parse", ("graphql/language/parser.py", "graphql/language/lexer.py")),
+    ("GraphQL: validate (rules, limits)", ("graphql/validation/",)),
+    ("GraphQL: execute (resolvers included)", ("graphql/execution/",)),
+    (
+        "our code: schema types, resolvers, services, domain",
+        tuple(f"{REPO}/{folder}/" for folder in ("schema", "resolvers", "services", "domain")),
+    ),
+    ("ORM: Tortoise + pypika (building queries, rows)", ("tortoise/", "pypika")),
+    ("database driver", ("asyncpg/", "aiosqlite/", "sqlite3/")),
+    ("JSON: encode the response", ("json/encoder.py", "encode_json")),
+    ("JSON: decode the request", ("json/decoder.py", "parse_json", "decode_json")),
+    ("Strawberry schema extensions", ("strawberry/extensions/",)),
+]
+
+
+def _package(frame: str) -> str:
+    """The package of a py-spy frame "function (path)"."""
+    path = frame[frame.rfind("(") + 1 : frame.rfind(")")] if "(" in frame else frame
+    if "site-packages/" in path:
+        return "lib: " + path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    repo = str(REPO) + "/"
+    if path.startswith(repo):
+        return "certs: " + path[len(repo) :].split("/", 1)[0]
+    if "/lib/python3" in path:
+        rest = path.split("/lib/python3", 1)[1].split("/", 1)[-1]
+        return "stdlib: " + rest.split("/", 1)[0].removesuffix(".py")
+    return "other: " + path
+
+
+def _short(frame: str) -> str:
+    """ "function (path)" with the path relative to the checkout or to site-packages."""
+    function, _, path = frame.partition(" (")
+    path = path.rstrip(")").replace(str(REPO) + "/", "")
+    for marker in ("site-packages/", "/lib/python3.11/"):
+        path = path.split(marker, 1)[-1]
+    return f"{function} ({path})"
+
+
+def summarise(raw: str, label: str) -> list[Table]:
+    stacks: Counter[tuple[str, ...]] = Counter()
+    for line in raw.splitlines():
+        frames, _, count = line.rpartition(" ")
+        if frames and count.isdigit():
+            stacks[tuple(frames.split(";"))] += int(count)
+    total = sum(stacks.values()) or 1
+    phases = Table(
+        f"Profile of the tracking query ({label}, 1 worker, {CLIENTS} clients): time by phase",
+        ["phase (inclusive)", "share of samples"],
+    )
+    for name, needles in PHASES:
+        hits = sum(n for stack, n in stacks.items() if any(x in f for f in stack for x in needles))
+        phases.add(name, f"{100 * hits / total:.1f} %")
+    packages: Counter[str] = Counter()
+    functions: Counter[str] = Counter()
+    for stack, n in stacks.items():
+        packages[_package(stack[-1])] += n
+        functions[_short(stack[-1])] += n
+    by_package = Table(
+        f"Profile ({label}): where the innermost frame is (self time by package)",
+        ["package", "share of samples"],
+    )
+    for name, n in packages.most_common(14):
+        by_package.add(name, f"{100 * n / total:.1f} %")
+    top = Table(f"Profile ({label}): top functions by self time", ["function", "share"])
+    for name, n in functions.most_common(15):
+        top.add(name[:110], f"{100 * n / total:.1f} %")
+    phases.note(f"{total:,} samples at {RATE} Hz by py-spy (non-idle threads)")
+    return [phases, by_package, top]
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.exists() else None
+
+
+def _py_spy() -> str:
+    if Path(PY_SPY).exists():
+        return PY_SPY
+    found = shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("py-spy is not installed: pip install -e '.[bench]'")
+    return found
+
+
+async def profile_tracking(
+    dataset: Dataset, env: dict[str, str], duration: float, label: str
+) -> list[Table]:
+    spy = _py_spy()
+    seconds = max(int(duration), 5)
+    tokens = list(dataset.customer_tokens)
+    random.Random(3).shuffle(tokens)  # noqa: S311 - an order, not a secret
+    with certs_serve(env, 1) as server, tempfile.TemporaryDirectory() as folder:
+        requests = [graphql_request(HOST, server.port, t, TRACKING) for t in tokens]
+        await run_load(
+            HOST, server.port, requests, clients=CLIENTS, duration=1, warmup=0, max_requests=10**6
+        )
+        output = Path(folder) / "profile.txt"
+        spy_process = await asyncio.create_subprocess_exec(
+            spy,
+            "record",
+            "--pid",
+            str(server.pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            str(RATE),
+            "--format",
+            "raw",
+            "--full-filenames",
+            "--nolineno",
+            "--output",
+            str(output),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        result = await run_load(
+            HOST,
+            server.port,
+            requests,
+            clients=CLIENTS,
+            duration=seconds + 1,
+            warmup=0,
+            max_requests=10**6,
+        )
+        _, err = await asyncio.wait_for(spy_process.communicate(), timeout=seconds + 30)
+        raw = _read(output)
+        if spy_process.returncode != 0 or raw is None:
+            raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")
+        tables = summarise(raw, label)
+        tables[0].note(
+            f"load while sampling: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
+            f"p99 {result.p99:.1f} ms (sampling pauses the process: slower than unprofiled)"
+        )
+        return tables

@@ -1,0 +1,124 @@
+"""Benchmark 1: the tracking screen through GraphQL, and the same reads as a plain JSON endpoint."""
+
+import random
+from dataclasses import dataclass
+
+import orjson
+
+from bench.data import Dataset
+from bench.load import LoadResult, fetch_once, get_request, graphql_request, run_load
+from bench.operations import TRACKING
+from bench.report import Table
+from bench.servers import HOST, Server, certs_serve, plain_serve
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    clients: list[int]
+    workers: list[int]
+    duration: float
+    warmup: float
+    max_requests: int
+
+
+async def check_same_answers(graphql: Server, plain: Server, tokens: list[str]) -> int:
+    """Both endpoints answer the same data for these companies; returns how many were compared."""
+    for token in tokens:
+        status_g, body_g = await fetch_once(
+            HOST, graphql.port, graphql_request(HOST, graphql.port, token, TRACKING)
+        )
+        status_p, body_p = await fetch_once(
+            HOST, plain.port, get_request(HOST, plain.port, token, "/tracking")
+        )
+        if status_g != 200 or status_p != 200:
+            raise RuntimeError(f"tracking: HTTP {status_g} / {status_p}: {body_g[:300]!r}")
+        answer_g, answer_p = orjson.loads(body_g), orjson.loads(body_p)
+        if answer_g != answer_p:
+            raise RuntimeError(
+                "the plain endpoint does not answer what GraphQL answers:\n"
+                f"graphql: {body_g[:1500]!r}\nplain:   {body_p[:1500]!r}"
+            )
+    return len(tokens)
+
+
+async def run_tracking(
+    dataset: Dataset, env: dict[str, str], options: LoadOptions, label: str
+) -> Table:
+    table = Table(
+        f"Tracking query ({label}): requests/s and latency (ms)",
+        [
+            "workers",
+            "clients",
+            "GraphQL req/s",
+            "p50",
+            "p99",
+            "CPU ms/req",
+            "plain req/s",
+            "p50",
+            "p99",
+            "CPU ms/req",
+            "GraphQL/plain req/s",
+            "plain/GraphQL CPU",
+            "errors",
+        ],
+    )
+    tokens = list(dataset.customer_tokens)
+    random.Random(3).shuffle(tokens)  # noqa: S311 - an order, not a secret
+    for workers in options.workers:
+        with certs_serve(env, workers) as graphql, plain_serve(env, workers) as plain:
+            compared = await check_same_answers(graphql, plain, tokens[:25])
+            gql_requests = [graphql_request(HOST, graphql.port, t, TRACKING) for t in tokens]
+            plain_requests = [get_request(HOST, plain.port, t, "/tracking") for t in tokens]
+            for clients in options.clients:
+                results: dict[str, LoadResult] = {}
+                for name, server, requests in (
+                    ("graphql", graphql, gql_requests),
+                    ("plain", plain, plain_requests),
+                ):
+                    results[name] = await run_load(
+                        HOST,
+                        server.port,
+                        requests,
+                        clients=clients,
+                        duration=options.duration,
+                        warmup=options.warmup,
+                        max_requests=options.max_requests,
+                        cpu_probe=server.cpu_seconds,
+                    )
+                g, p = results["graphql"], results["plain"]
+                table.add(
+                    workers,
+                    clients,
+                    g.rps,
+                    g.p50,
+                    g.p99,
+                    g.cpu_ms_per_request,
+                    p.rps,
+                    p.p50,
+                    p.p99,
+                    p.cpu_ms_per_request,
+                    f"{g.rps / p.rps:.2f}" if p.rps else "—",
+                    f"{p.cpu_ms_per_request / g.cpu_ms_per_request:.2f}",
+                    g.errors + p.errors,
+                )
+                print(table.rows[-1], flush=True)
+                for name, result in results.items():
+                    if result.first_error:
+                        table.note(f"{name}, {clients} clients: {result.first_error}")
+                size_g = g.response_bytes / max(g.requests, 1)
+                size_p = p.response_bytes / max(p.requests, 1)
+            table.note(
+                f"{workers} worker(s): answers compared for {compared} companies (identical data); "
+                f"response size GraphQL {size_g:,.0f} B, plain {size_p:,.0f} B"
+            )
+    table.note(
+        "CPU ms/req: user + system CPU of the server's processes during the measurement, per "
+        "request (robust to other load on the machine, unlike req/s); plain/GraphQL CPU is "
+        "what the req/s ratio would be if the server alone were the bottleneck"
+    )
+    table.note(
+        f"each cell: {options.warmup:g} s warm-up, then {options.duration:g} s measured (closed "
+        "loop, keep-alive, one request in flight per client), tokens of "
+        f"{len(tokens)} companies round-robin"
+    )
+    return table
