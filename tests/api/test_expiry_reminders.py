@@ -12,12 +12,12 @@ from notifications.transports import SmtpTransport
 from notifications.worker import deliver_until_idle
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
-from tests.api.test_query_count import sql_statements
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import approve, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import CHANGE_STATE
 from tests.support.smtp_server import SmtpServer
+from tests.support.sqlcount import sql_statements
 
 ISSUED = datetime(2026, 11, 26, tzinfo=BOGOTA)
 VALID_UNTIL = datetime(2027, 11, 26, tzinfo=BOGOTA)

@@ -1,10 +1,6 @@
 """The reviewers' queue loads its nested fields in batches: the number of SQL statements does not
 grow with the page size (no N+1)."""
 
-import logging
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +10,7 @@ from domain.enums import Role
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import approve, reject, submit
 from tests.support.graphql import GraphQLClient, data_of
+from tests.support.sqlcount import sql_statements
 
 TODAY = date(2026, 11, 24)
 REQUESTS_IN_DB = 10
@@ -27,34 +24,6 @@ query Queue($first: Int, $status: CertificateRequestStatus) {
   }
 }
 """
-
-#: Tortoise logs every statement it sends, at DEBUG, on this logger, as "<sql>: <values>".
-SQL = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
-
-
-class StatementLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if SQL.match(message):
-            self.statements.append(message)
-
-
-@contextmanager
-def sql_statements() -> Iterator[list[str]]:
-    logger = logging.getLogger("tortoise.db_client")
-    handler = StatementLog()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        yield handler.statements
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 @pytest.fixture

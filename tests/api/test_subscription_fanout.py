@@ -20,10 +20,10 @@ from schema.context import Context
 from schema.node import from_global_id
 from schema.root import schema
 from services.principal import Principal
-from tests.api.test_query_count import sql_statements
 from tests.support.factories import Caller
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
+from tests.support.sqlcount import sql_statements
 
 WATCH = """
 subscription {
