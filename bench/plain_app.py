@@ -34,6 +34,7 @@ from models import Certificate, CertificateRequest
 from models.database import tortoise_config
 from schema.node import to_global_id
 from server.auth import principal_from_header
+from server.heap import settle_startup_heap
 from server.settings import Settings
 from services import reads
 
@@ -183,3 +184,4 @@ async def _none() -> None:
 
 
 app = create_plain_app(Settings.from_env())
+settle_startup_heap()  # as server.asgi does: the same garbage-collector settings

@@ -1,0 +1,24 @@
+"""Garbage-collector settings for a process that serves requests (README, Performance).
+
+A serving process holds some 100,000 long-lived objects from start-up (modules, the GraphQL
+schema, the ORM's metadata) that never become garbage, and every full collection walked them
+all: pauses of 40-75 ms that every request in flight waited out, the main part of the tracking
+query's p99 at 16 clients on SQLite (172-177 ms before, 95-108 ms after).
+"""
+
+import gc
+
+#: Allocations between young-generation collections (CPython's default is 700): a GraphQL
+#: request allocates thousands of short-lived objects, so the default collected several times per
+#: request, finding almost nothing (about 4 % of the CPU under load). The older generations keep
+#: CPython's default ratios, so cyclic garbage is still collected at a steady pace.
+YOUNG_COLLECTION_THRESHOLD = 20_000
+
+
+def settle_startup_heap() -> None:
+    """Collects once, then moves every object alive after start-up out of the collector's reach
+    (`gc.freeze`): later collections only walk what requests and subscriptions allocate."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
