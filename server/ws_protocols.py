@@ -43,18 +43,25 @@ def subscription_limit_error(limit: int) -> GraphQLError:
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """`graphql-transport-ws`: pings an idle client, refuses operations past the cap cleanly."""
+    """`graphql-transport-ws`: pings an idle client, refuses operations past the cap cleanly.
+
+    The keep-alive is a timer, not a task per socket: a socket is idle nearly all its life, and a
+    sleeping task (with its coroutine and future) cost about 1 KiB per subscriber.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._ping_task: asyncio.Task[None] | None = None
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._ping_sending: asyncio.Task[None] | None = None
         self._last_sent = 0.0
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
+        # Strawberry cancelled its init watchdog; drop the finished task rather than keep it.
+        self.connection_init_timeout_task = None
         interval = self.view.keep_alive_interval
         if self.connection_acknowledged and self.view.keep_alive and interval:
-            self._ping_task = asyncio.create_task(self._ping_when_idle(interval))
+            self._schedule_ping(interval)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         limit = self.max_subscriptions_per_connection
@@ -76,25 +83,31 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().send_message(message)
 
     async def shutdown(self) -> None:
-        if self._ping_task is not None:
-            self._ping_task.cancel()
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+            self._ping_timer = None
+        if self._ping_sending is not None:
+            self._ping_sending.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._ping_task
+                await self._ping_sending
         await super().shutdown()
 
-    async def _ping_when_idle(self, interval: float) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                idle = loop.time() - self._last_sent
-                if idle >= interval:
-                    await self.send_message({"type": "ping"})
-                    idle = 0.0
-                await asyncio.sleep(interval - idle)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            return  # the socket is gone: the read loop notices and shuts the handler down
+    def _schedule_ping(self, delay: float) -> None:
+        self._ping_timer = asyncio.get_running_loop().call_later(delay, self._ping_if_idle)
+
+    def _ping_if_idle(self) -> None:
+        interval = self.view.keep_alive_interval or 0.0
+        idle = asyncio.get_running_loop().time() - self._last_sent
+        if idle >= interval:
+            if self._ping_sending is None or self._ping_sending.done():
+                self._ping_sending = asyncio.create_task(self._send_ping())
+            idle = 0.0
+        self._schedule_ping(interval - idle)
+
+    async def _send_ping(self) -> None:
+        # A failure means the socket is gone: the read loop notices and shuts the handler down.
+        with contextlib.suppress(Exception):
+            await self.send_message({"type": "ping"})
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
