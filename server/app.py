@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from tortoise import Tortoise, connections
 
 import notifications
@@ -23,6 +23,7 @@ from notifications.worker import OutboxWorker
 from schema.node import from_global_id
 from schema.root import build_schema
 from server.auth import Authenticator, TooManyFailures, client_address
+from server.direct_socket import DirectWebSocketRoute
 from server.graphql_app import CertsGraphQL
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
@@ -153,13 +154,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/documents/{document_id}", download_document),
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(DirectWebSocketRoute, path="/graphql", endpoint=graphql),
             # Outermost first: an oversized body is cut off before anything else reads it.
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
             Middleware(SecurityHeadersMiddleware),
