@@ -56,7 +56,7 @@ async def certificate_tracking(
         tracking = await reads.get_tracking(
             info.context.principal, pk, info.context.deps.clock.now()
         )
-        return CertificateTracking(data=tracking)
+        return CertificateTracking.from_data(tracking)
 
     return await or_public_error(load())
 

@@ -58,4 +58,4 @@ async def certificate_status_changed(
     async for _, event in _events(info, "certificate", _target(certificate_id, "Certificate")):
         change = await info.context.loaders.certificate_change.load(event.change_id)
         if change is not None:
-            yield CertificateStatusChange(row=change)
+            yield CertificateStatusChange.from_row(change)

@@ -33,11 +33,29 @@ strawberry.enum(
 
 @strawberry.type(description="A digital certificate issued by Andes SCD to the company.")
 class Certificate(Node):
+    """Plain fields are copied from the row (Strawberry reads them without a resolver call:
+    README, Performance); methods are the fields that load something or need the request."""
+
     row: strawberry.Private[CertificateRow]
+    serial_number: str
+    issuer: str
+    status: CertificateStatus
+    status_label: str = strawberry.field(description="Activo, Inactivo, Revocado or Vencido.")
+    valid_from: datetime
+    valid_until: datetime
 
     @classmethod
     def from_row(cls, row: CertificateRow) -> "Certificate":
-        return cls(id=to_global_id("Certificate", row.id), row=row)
+        return cls(
+            id=to_global_id("Certificate", row.id),
+            row=row,
+            serial_number=row.serial_number,
+            issuer=row.issuer,
+            status=row.status,
+            status_label=certificate_status_label(row.status),
+            valid_from=row.valid_from,
+            valid_until=row.valid_until,
+        )
 
     @strawberry.field
     async def company(self, info: AppInfo) -> CompanyRef:
@@ -51,30 +69,6 @@ class Certificate(Node):
         if row is None:
             raise LookupError(f"request {self.row.request_id} vanished")
         return CertificateRequest.from_row(row)
-
-    @strawberry.field
-    def serial_number(self) -> str:
-        return self.row.serial_number
-
-    @strawberry.field
-    def issuer(self) -> str:
-        return self.row.issuer
-
-    @strawberry.field
-    def status(self) -> CertificateStatus:
-        return self.row.status
-
-    @strawberry.field(description="Activo, Inactivo, Revocado or Vencido.")
-    def status_label(self) -> str:
-        return certificate_status_label(self.row.status)
-
-    @strawberry.field
-    def valid_from(self) -> datetime:
-        return self.row.valid_from
-
-    @strawberry.field
-    def valid_until(self) -> datetime:
-        return self.row.valid_until
 
     @strawberry.field(description="Calendar days in Colombia until validUntil; negative after it.")
     def days_until_expiry(self, info: AppInfo) -> int:
@@ -111,7 +105,7 @@ class Certificate(Node):
     @strawberry.field
     async def history(self, info: AppInfo) -> list["CertificateStatusChange"]:
         rows = await info.context.loaders.history_by_certificate.load(self.row.id)
-        return [CertificateStatusChange(row=row, certificate_row=self.row) for row in rows]
+        return [CertificateStatusChange.from_row(row, self.row) for row in rows]
 
     @strawberry.field(
         description="The expiry emails sent to the principal contact (renewal open, reminders, "
@@ -161,7 +155,31 @@ class CertificateReminder:
 @strawberry.type
 class CertificateStatusChange:
     row: strawberry.Private[ChangeRow]
-    certificate_row: strawberry.Private[CertificateRow | None] = None
+    certificate_row: strawberry.Private[CertificateRow | None]
+    from_status: CertificateStatus | None
+    to_status: CertificateStatus
+    at: datetime
+    actor: Actor | None = strawberry.field(
+        description="Null when the system made the change (expiry, renewal)."
+    )
+    note: str | None
+
+    @classmethod
+    def from_row(
+        cls, row: ChangeRow, certificate: CertificateRow | None = None
+    ) -> "CertificateStatusChange":
+        actor = None
+        if row.actor_name is not None and row.actor_role is not None:
+            actor = Actor(name=row.actor_name, role=row.actor_role)
+        return cls(
+            row=row,
+            certificate_row=certificate,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            at=row.at,
+            actor=actor,
+            note=row.note,
+        )
 
     @strawberry.field
     async def certificate(self, info: AppInfo) -> Certificate:
@@ -171,25 +189,3 @@ class CertificateStatusChange:
         if row is None:
             raise LookupError(f"certificate {self.row.certificate_id} vanished")
         return Certificate.from_row(row)
-
-    @strawberry.field
-    def from_status(self) -> CertificateStatus | None:
-        return self.row.from_status
-
-    @strawberry.field
-    def to_status(self) -> CertificateStatus:
-        return self.row.to_status
-
-    @strawberry.field
-    def at(self) -> datetime:
-        return self.row.at
-
-    @strawberry.field(description="Null when the system made the change (expiry, renewal).")
-    def actor(self) -> Actor | None:
-        if self.row.actor_name is None or self.row.actor_role is None:
-            return None
-        return Actor(name=self.row.actor_name, role=self.row.actor_role)
-
-    @strawberry.field
-    def note(self) -> str | None:
-        return self.row.note

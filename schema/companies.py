@@ -45,27 +45,25 @@ class Notice:
     description="A company that signs its electronic invoices with its own certificate."
 )
 class Company(Node):
+    """Plain fields are copied from the row (Strawberry reads them without a resolver call:
+    README, Performance); methods are the fields that load something or need the request."""
+
     row: strawberry.Private[CompanyRow]
+    nit: str = strawberry.field(description='Formatted with its check digit, e.g. "900123456-8".')
+    legal_name: str
+    person_type: PersonType
+    principal_contact: Contact
 
     @classmethod
     def from_row(cls, row: CompanyRow) -> "Company":
-        return cls(id=to_global_id("Company", row.id), row=row)
-
-    @strawberry.field(description='Formatted with its check digit, e.g. "900123456-8".')
-    def nit(self) -> str:
-        return self.row.nit
-
-    @strawberry.field
-    def legal_name(self) -> str:
-        return self.row.legal_name
-
-    @strawberry.field
-    def person_type(self) -> PersonType:
-        return self.row.person_type
-
-    @strawberry.field
-    def principal_contact(self) -> Contact:
-        return Contact(name=self.row.contact_name, email=self.row.contact_email)
+        return cls(
+            id=to_global_id("Company", row.id),
+            row=row,
+            nit=row.nit,
+            legal_name=row.legal_name,
+            person_type=row.person_type,
+            principal_contact=Contact(name=row.contact_name, email=row.contact_email),
+        )
 
     @strawberry.field
     async def tracking(self, info: AppInfo) -> "CertificateTracking":
@@ -95,38 +93,33 @@ class Company(Node):
 
 @strawberry.type(description="The tracking screen: «Haz seguimiento al trámite».")
 class CertificateTracking:
-    data: strawberry.Private[Tracking]
+    company: Company
+    certificate: CertificateRef | None = strawberry.field(
+        description="The ACTIVE one, else the most recent."
+    )
+    latest_request: RequestRef | None
+    notices: list[Notice]
+    can_submit_request: bool
+    next_request_kind: CertificateRequestKind | None = strawberry.field(
+        description="What a submission now would be; null when it is refused."
+    )
+
+    @classmethod
+    def from_data(cls, data: Tracking) -> "CertificateTracking":
+        from schema.certificates import Certificate
+        from schema.requests import CertificateRequest
+
+        return cls(
+            company=Company.from_row(data.company),
+            certificate=Certificate.from_row(data.certificate) if data.certificate else None,
+            latest_request=CertificateRequest.from_row(data.latest_request)
+            if data.latest_request
+            else None,
+            notices=[Notice.from_data(n) for n in data.notices],
+            can_submit_request=data.can_submit_request,
+            next_request_kind=data.next_request_kind,
+        )
 
     @classmethod
     async def for_company(cls, info: AppInfo, company: CompanyRow) -> "CertificateTracking":
-        return cls(data=await load_tracking(company, info.context.deps.clock.now()))
-
-    @strawberry.field
-    def company(self) -> Company:
-        return Company.from_row(self.data.company)
-
-    @strawberry.field(description="The ACTIVE one, else the most recent.")
-    def certificate(self) -> CertificateRef | None:
-        from schema.certificates import Certificate
-
-        row = self.data.certificate
-        return Certificate.from_row(row) if row else None
-
-    @strawberry.field
-    def latest_request(self) -> RequestRef | None:
-        from schema.requests import CertificateRequest
-
-        row = self.data.latest_request
-        return CertificateRequest.from_row(row) if row else None
-
-    @strawberry.field
-    def notices(self) -> list[Notice]:
-        return [Notice.from_data(n) for n in self.data.notices]
-
-    @strawberry.field
-    def can_submit_request(self) -> bool:
-        return self.data.can_submit_request
-
-    @strawberry.field(description="What a submission now would be; null when it is refused.")
-    def next_request_kind(self) -> CertificateRequestKind | None:
-        return self.data.next_request_kind
+        return cls.from_data(await load_tracking(company, info.context.deps.clock.now()))

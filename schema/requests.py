@@ -53,43 +53,43 @@ async def load_company(info: AppInfo, company_id: int) -> "Company":
 
 @strawberry.type(description="A request for the company's own certificate.")
 class CertificateRequest(Node):
+    """Plain fields are copied from the row (Strawberry reads them without a resolver call:
+    README, Performance); methods are the fields that load something or need the request."""
+
     row: strawberry.Private[RequestRow]
 
     @classmethod
     def from_row(cls, row: RequestRow) -> "CertificateRequest":
-        return cls(id=to_global_id("CertificateRequest", row.id), row=row)
+        return cls(
+            id=to_global_id("CertificateRequest", row.id),
+            row=row,
+            kind=row.kind,
+            status=row.status,
+            status_label=request_status_label(row.status),
+            attempt=row.attempt,
+            legal_representative=LegalRepresentative(
+                name=row.legal_representative_name,
+                id_type=row.legal_representative_id_type,
+                id_number=row.legal_representative_id_number,
+            ),
+            validity_starts_on=row.validity_starts_on,
+            submitted_at=row.submitted_at,
+            decided_at=row.decided_at,
+            observations=row.observations,
+        )
 
     @strawberry.field
     async def company(self, info: AppInfo) -> CompanyRef:
         return await load_company(info, self.row.company_id)
 
-    @strawberry.field
-    def kind(self) -> CertificateRequestKind:
-        return self.row.kind
-
-    @strawberry.field
-    def status(self) -> CertificateRequestStatus:
-        return self.row.status
-
-    @strawberry.field(description="En trámite, Rechazado or Completado.")
-    def status_label(self) -> str:
-        return request_status_label(self.row.status)
-
-    @strawberry.field(description="1, then +1 at every resubmission.")
-    def attempt(self) -> int:
-        return self.row.attempt
-
-    @strawberry.field
-    def legal_representative(self) -> LegalRepresentative:
-        return LegalRepresentative(
-            name=self.row.legal_representative_name,
-            id_type=self.row.legal_representative_id_type,
-            id_number=self.row.legal_representative_id_number,
-        )
-
-    @strawberry.field(description="The certificate's year counts from here.")
-    def validity_starts_on(self) -> date:
-        return self.row.validity_starts_on
+    kind: CertificateRequestKind
+    status: CertificateRequestStatus
+    status_label: str = strawberry.field(description="En trámite, Rechazado or Completado.")
+    attempt: int = strawberry.field(description="1, then +1 at every resubmission.")
+    legal_representative: LegalRepresentative
+    validity_starts_on: date = strawberry.field(
+        description="The certificate's year counts from here."
+    )
 
     @strawberry.field(description="For kind RENEWAL: the certificate it renews.")
     async def renewal_of(self, info: AppInfo) -> CertificateRef | None:
@@ -100,9 +100,7 @@ class CertificateRequest(Node):
         row = await info.context.loaders.certificate.load(self.row.renewal_of_id)
         return Certificate.from_row(row) if row else None
 
-    @strawberry.field(description="Of the latest (re)submission.")
-    def submitted_at(self) -> datetime:
-        return self.row.submitted_at
+    submitted_at: datetime = strawberry.field(description="Of the latest (re)submission.")
 
     @strawberry.field(description="Two Colombian business days after submittedAt.")
     def expected_decision_by(self) -> date:
@@ -115,13 +113,8 @@ class CertificateRequest(Node):
         today = local_date(info.context.deps.clock.now())
         return today > expected_decision_by(self.row.submitted_at)
 
-    @strawberry.field
-    def decided_at(self) -> datetime | None:
-        return self.row.decided_at
-
-    @strawberry.field(description="The reviewer's, on rejection.")
-    def observations(self) -> str | None:
-        return self.row.observations
+    decided_at: datetime | None
+    observations: str | None = strawberry.field(description="The reviewer's, on rejection.")
 
     @strawberry.field(description="The current set of documents.")
     async def documents(self, info: AppInfo) -> list["RequestDocument"]:
@@ -144,42 +137,35 @@ class CertificateRequest(Node):
 @strawberry.type(description="A file attached to a request.")
 class RequestDocument(Node):
     row: strawberry.Private[DocumentRow]
+    kind: DocumentKind
+    file_name: str
+    content_type: str = strawberry.field(
+        description="Detected from the content, not from the name."
+    )
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+    issued_on: date | None = strawberry.field(
+        description="Required for the chamber of commerce certificate."
+    )
+    observation: str | None = strawberry.field(
+        description="What the reviewer asked to correct in it."
+    )
 
     @classmethod
     def from_row(cls, row: DocumentRow) -> "RequestDocument":
-        return cls(id=to_global_id("RequestDocument", row.id), row=row)
-
-    @strawberry.field
-    def kind(self) -> DocumentKind:
-        return self.row.kind
-
-    @strawberry.field
-    def file_name(self) -> str:
-        return self.row.file_name
-
-    @strawberry.field(description="Detected from the content, not from the name.")
-    def content_type(self) -> str:
-        return self.row.content_type
-
-    @strawberry.field
-    def size_bytes(self) -> int:
-        return self.row.size_bytes
-
-    @strawberry.field
-    def sha256(self) -> str:
-        return self.row.sha256
-
-    @strawberry.field
-    def uploaded_at(self) -> datetime:
-        return self.row.uploaded_at
-
-    @strawberry.field(description="Required for the chamber of commerce certificate.")
-    def issued_on(self) -> date | None:
-        return self.row.issued_on
-
-    @strawberry.field(description="What the reviewer asked to correct in it.")
-    def observation(self) -> str | None:
-        return self.row.observation
+        return cls(
+            id=to_global_id("RequestDocument", row.id),
+            row=row,
+            kind=row.kind,
+            file_name=row.file_name,
+            content_type=row.content_type,
+            size_bytes=row.size_bytes,
+            sha256=row.sha256,
+            uploaded_at=row.uploaded_at,
+            issued_on=row.issued_on,
+            observation=row.observation,
+        )
 
     @strawberry.field(
         description="GET it with the same Authorization header; only callers who may see the "
@@ -198,7 +184,15 @@ class CertificateRequestStatusChange:
     def from_row(
         cls, row: ChangeRow, request: RequestRow | None = None
     ) -> "CertificateRequestStatusChange":
-        return cls(row=row, request_row=request)
+        return cls(
+            row=row,
+            request_row=request,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            at=row.at,
+            actor=Actor(name=row.actor_name, role=row.actor_role),
+            note=row.note,
+        )
 
     @strawberry.field
     async def request(self, info: AppInfo) -> CertificateRequest:
@@ -207,25 +201,13 @@ class CertificateRequestStatusChange:
             raise LookupError(f"request {self.row.request_id} vanished")
         return CertificateRequest.from_row(row)
 
-    @strawberry.field(description="Null for the first submission.")
-    def from_status(self) -> CertificateRequestStatus | None:
-        return self.row.from_status
-
-    @strawberry.field
-    def to_status(self) -> CertificateRequestStatus:
-        return self.row.to_status
-
-    @strawberry.field
-    def at(self) -> datetime:
-        return self.row.at
-
-    @strawberry.field
-    def actor(self) -> Actor:
-        return Actor(name=self.row.actor_name, role=self.row.actor_role)
-
-    @strawberry.field
-    def note(self) -> str | None:
-        return self.row.note
+    from_status: CertificateRequestStatus | None = strawberry.field(
+        description="Null for the first submission."
+    )
+    to_status: CertificateRequestStatus
+    at: datetime
+    actor: Actor
+    note: str | None
 
 
 @strawberry.type
