@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="tracking: GraphQL and plain take turns this many times per cell",
+    )
+    parser.add_argument(
         "--max-requests", type=int, default=200_000, help="cap on measured requests per cell"
     )
     parser.add_argument("--subscribers", type=int, default=500)
@@ -115,7 +121,12 @@ async def bench_database(run: Run, kind: str) -> None:
                 from bench.tracking import LoadOptions, run_tracking
 
                 options = LoadOptions(
-                    args.clients, args.workers, args.duration, args.warmup, args.max_requests
+                    args.clients,
+                    args.workers,
+                    args.duration,
+                    args.warmup,
+                    args.max_requests,
+                    args.rounds,
                 )
                 run.emit(await run_tracking(dataset, env, options, label))
             if "queue" in args.only:

@@ -67,6 +67,20 @@ class LoadResult:
     #: CPU seconds the server spent (user + system, all its processes) while being measured.
     server_cpu: float | None = None
 
+    @classmethod
+    def merged(cls, parts: Sequence["LoadResult"]) -> "LoadResult":
+        """Several measurements of the same cell as one (the rounds of an interleaved cell)."""
+        cpu = [part.server_cpu for part in parts]
+        return cls(
+            clients=parts[0].clients,
+            seconds=sum(part.seconds for part in parts),
+            latencies=[latency for part in parts for latency in part.latencies],
+            errors=sum(part.errors for part in parts),
+            first_error=next((part.first_error for part in parts if part.first_error), None),
+            response_bytes=sum(part.response_bytes for part in parts),
+            server_cpu=None if any(c is None for c in cpu) else sum(c or 0.0 for c in cpu),
+        )
+
     @property
     def requests(self) -> int:
         return len(self.latencies)

@@ -19,6 +19,9 @@ class LoadOptions:
     duration: float
     warmup: float
     max_requests: int
+    #: GraphQL and plain take turns this many times per cell, each measuring duration / rounds:
+    #: a drift of the machine's speed during the run (a shared host) hits both sides alike.
+    rounds: int = 3
 
 
 async def check_same_answers(graphql: Server, plain: Server, tokens: list[str]) -> int:
@@ -69,22 +72,27 @@ async def run_tracking(
             compared = await check_same_answers(graphql, plain, tokens[:25])
             gql_requests = [graphql_request(HOST, graphql.port, t, TRACKING) for t in tokens]
             plain_requests = [get_request(HOST, plain.port, t, "/tracking") for t in tokens]
+            rounds = max(options.rounds, 1)
             for clients in options.clients:
-                results: dict[str, LoadResult] = {}
-                for name, server, requests in (
-                    ("graphql", graphql, gql_requests),
-                    ("plain", plain, plain_requests),
-                ):
-                    results[name] = await run_load(
-                        HOST,
-                        server.port,
-                        requests,
-                        clients=clients,
-                        duration=options.duration,
-                        warmup=options.warmup,
-                        max_requests=options.max_requests,
-                        cpu_probe=server.cpu_seconds,
-                    )
+                parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
+                for round_ in range(rounds):
+                    for name, server, requests in (
+                        ("graphql", graphql, gql_requests),
+                        ("plain", plain, plain_requests),
+                    ):
+                        part = await run_load(
+                            HOST,
+                            server.port,
+                            requests,
+                            clients=clients,
+                            duration=options.duration / rounds,
+                            # Later rounds only reopen their connections: the server is warm.
+                            warmup=options.warmup if round_ == 0 else min(options.warmup, 0.5),
+                            max_requests=max(options.max_requests // rounds, 1),
+                            cpu_probe=server.cpu_seconds,
+                        )
+                        parts[name].append(part)
+                results = {name: LoadResult.merged(measured) for name, measured in parts.items()}
                 g, p = results["graphql"], results["plain"]
                 table.add(
                     workers,
@@ -118,7 +126,7 @@ async def run_tracking(
     )
     table.note(
         f"each cell: {options.warmup:g} s warm-up, then {options.duration:g} s measured (closed "
-        "loop, keep-alive, one request in flight per client), tokens of "
-        f"{len(tokens)} companies round-robin"
+        "loop, keep-alive, one request in flight per client), GraphQL and plain taking turns "
+        f"{options.rounds} times; tokens of {len(tokens)} companies round-robin"
     )
     return table
