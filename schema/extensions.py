@@ -1,11 +1,14 @@
-"""Schema extensions: unexpected errors are masked; refusals meant for people pass through."""
+"""Schema extensions: unexpected errors are masked; refusals meant for people pass through; the
+limits on documents apply while parsing and validating."""
 
 import logging
 import uuid
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from graphql import ASTValidationRule
 from graphql.error import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
 
 from domain.errors import DomainError
 
@@ -53,3 +56,28 @@ class MaskUnexpectedErrors(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
         )
+
+
+class DocumentLimits(SchemaExtension):
+    """A cap on a document's tokens and extra validation rules (depth, aliases, cost, no
+    introspection), set as parsing and validation begin.
+
+    Strawberry's `MaxTokensLimiter`, `AddValidationRules` and `DisableIntrospection` do the same
+    from an `on_operation` hook, which stays suspended, with its context manager and exit stack, for
+    as long as a subscription lives (README, Performance: memory per idle subscriber). List it
+    before `ParserCache` and `ValidationCache`: hooks run in the order of the extensions, and the
+    caches key on what this sets.
+    """
+
+    def __init__(self, *, max_tokens: int, rules: Sequence[type[ASTValidationRule]]) -> None:
+        self.max_tokens = max_tokens
+        self.rules = tuple(rules)
+
+    def on_parse(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.max_tokens
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = (*context.validation_rules, *self.rules)
+        yield

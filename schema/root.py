@@ -6,11 +6,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.execution import Executor
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
@@ -31,7 +29,7 @@ from resolvers.mutations import (
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
 from schema.cost import QueryCostRule
-from schema.extensions import MaskUnexpectedErrors, is_unexpected
+from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
 from schema.node import Node
 from schema.requests import (
     CertificateRequest,
@@ -94,6 +92,7 @@ DOCUMENT_CACHE_SIZE = 256
 #: The validation rules of the limits, built once. QueryDepthLimiter and MaxAliasesLimiter make a
 #: new rule class each time they are instantiated: built per request, every request would come
 #: with new rules, and ValidationCache (keyed by document and rules) would never hit.
+#: DocumentLimits adds them.
 LIMIT_RULES = (
     *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
@@ -127,17 +126,15 @@ class CertsSchema(strawberry.Schema):
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits. `introspection=False` for production (INTROSPECTION=false)."""
+    rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
     extensions: list[Any] = [
         MaskUnexpectedErrors,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(list(LIMIT_RULES)),
+        lambda: DocumentLimits(max_tokens=MAX_TOKENS, rules=rules),
         # Parsing and validating a document cost more than executing the tracking query (README,
         # Performance): both are cached by the query's text, the limits' errors included.
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
     return CertsSchema(
         query=Query,
         mutation=Mutation,

@@ -5,7 +5,7 @@ from typing import Any
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from schema.root import DOCUMENT_CACHE_SIZE, schema
+from schema.root import DOCUMENT_CACHE_SIZE, MAX_TOKENS, build_schema, schema
 
 QUERY = "query Cached { __typename }"
 
@@ -38,3 +38,19 @@ async def test_a_query_past_a_limit_is_refused_every_time_not_only_the_first() -
         result = await schema.execute(nested(20))
         assert result.errors is not None
         assert "exceeds maximum operation depth" in result.errors[0].message
+
+
+async def test_a_document_with_too_many_tokens_is_refused_before_it_is_parsed() -> None:
+    aliases = " ".join(f"a{n}: __typename" for n in range(MAX_TOKENS))
+    for _ in range(2):  # refused again when sent again: a refusal is not cached as a success
+        result = await schema.execute(f"query Long {{ {aliases} }}")
+        assert result.errors is not None
+        assert f"more than {MAX_TOKENS} tokens" in result.errors[0].message
+
+
+async def test_introspection_is_refused_only_by_the_production_schema() -> None:
+    query = "query Types { __schema { types { name } } }"
+    assert (await schema.execute(query)).errors is None
+    refused = await build_schema(introspection=False).execute(query)
+    assert refused.errors is not None
+    assert "introspection" in refused.errors[0].message.lower()
