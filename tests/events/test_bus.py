@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 import events.bus
-from events.bus import Inbox, InProcessBus
+from events.bus import InProcessBus
 from events.messages import StatusChanged
 
 
@@ -88,29 +88,3 @@ async def test_a_cancelled_subscriber_task_unsubscribes() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert bus.subscriber_count == 0
-
-
-async def test_an_inbox_waits_for_its_next_event_and_keeps_the_order() -> None:
-    inbox = Inbox(capacity=2)
-    reader = asyncio.create_task(inbox.get())
-    await asyncio.sleep(0)
-    assert not reader.done()  # nothing yet: the reader waits, it does not spin or fail
-    assert inbox.put(event(1))
-    assert await asyncio.wait_for(reader, 1) == event(1)
-    assert inbox.put(event(2))
-    assert inbox.put(event(3))
-    assert not inbox.put(event(4))  # full: refused, not kept
-    assert [await inbox.get(), await inbox.get()] == [event(2), event(3)]
-    assert inbox.put(event(5))  # emptied: room again
-    assert await inbox.get() == event(5)
-
-
-async def test_a_cancelled_reader_loses_no_event() -> None:
-    inbox = Inbox(capacity=5)
-    reader = asyncio.create_task(inbox.get())
-    await asyncio.sleep(0)
-    reader.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await reader
-    assert inbox.put(event(1))
-    assert await asyncio.wait_for(inbox.get(), 1) == event(1)
