@@ -72,9 +72,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # missing one fails at start-up instead of silently serving on the slower fallbacks.
         loop="uvloop",
         http="httptools",
-        # wsproto rather than "auto" (websockets): no handshake headers, tasks or queues kept per
-        # socket beyond what the protocol needs (README, Performance: memory per subscriber).
-        ws="wsproto",
+        # uvicorn's wsproto protocol rather than "auto" (websockets, which keeps the handshake's
+        # headers), with a lighter message queue (README, Performance: memory per subscriber).
+        ws="server.websocket_protocol:LightWSProtocol",
         # permessage-deflate keeps a zlib compressor and decompressor per socket: about half of
         # an idle subscriber's memory, to compress messages of a few hundred bytes.
         ws_per_message_deflate=False,
