@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from events.inbox import Inbox
@@ -37,16 +37,31 @@ class InProcessBus:
     def subscriber_count(self) -> int:
         return len(self._inboxes)
 
-    @asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[AsyncIterator[StatusChanged]]:
-        inbox: Inbox[StatusChanged] = Inbox(SUBSCRIBER_QUEUE_SIZE)
-        self._inboxes.add(inbox)
-        try:
-            yield _drain(inbox)
-        finally:
-            self._inboxes.discard(inbox)
+    def subscribe(self) -> "Subscription":
+        return Subscription(self._inboxes, Inbox(SUBSCRIBER_QUEUE_SIZE))
 
 
-async def _drain(inbox: Inbox[StatusChanged]) -> AsyncIterator[StatusChanged]:
-    while True:
-        yield await inbox.get()
+class Subscription:
+    """One subscriber's place on the bus: registered while the `async with` lasts, and the stream
+    of its events. A class rather than an `asynccontextmanager` over an async generator: those
+    keep two suspended frames for the subscription's whole life (README, Performance: memory per
+    idle subscriber)."""
+
+    __slots__ = ("_inbox", "_inboxes")
+
+    def __init__(self, inboxes: set[Inbox[StatusChanged]], inbox: Inbox[StatusChanged]) -> None:
+        self._inboxes = inboxes
+        self._inbox = inbox
+
+    async def __aenter__(self) -> "Subscription":
+        self._inboxes.add(self._inbox)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._inboxes.discard(self._inbox)
+
+    def __aiter__(self) -> "Subscription":
+        return self
+
+    async def __anext__(self) -> StatusChanged:
+        return await self._inbox.get()
