@@ -98,6 +98,9 @@ def server_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str
         DATA_DIR=str(data_dir),
         LOG_LEVEL="WARNING",  # no access log: it would be measured too
         OUTBOX_WORKER="false",
+        # The expiry job runs as a server starts: on a fresh dataset it expires certificates and
+        # queues reminders, CPU the first cells would charge to GraphQL (the plain app runs none).
+        JOBS_SCHEDULER="false",
         PUBLIC_BASE_URL=PUBLIC_BASE_URL,
         # The code of this checkout, whatever the virtualenv's editable install points at.
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
