@@ -1,0 +1,38 @@
+"""Error masking as the schema's extension applies it to every result, streamed ones included."""
+
+from dataclasses import dataclass
+
+from graphql import GraphQLError
+
+from domain.enums import ErrorCode
+from domain.errors import DomainError
+from schema.extensions import MaskUnexpectedErrors, PublicError
+
+
+@dataclass
+class Result:
+    errors: list[GraphQLError] | None
+
+
+def bug() -> GraphQLError:
+    return GraphQLError("relation certificates: SELECT ... failed", original_error=KeyError("x"))
+
+
+def test_a_bug_is_masked_and_a_refusal_meant_for_people_is_not() -> None:
+    refusal = PublicError(DomainError(ErrorCode.NOT_FOUND, "No encontramos la solicitud."))
+    result = Result(errors=[bug(), refusal])
+    MaskUnexpectedErrors()._process_result(result)
+    assert result.errors is not None
+    masked, kept = result.errors
+    assert masked.message.startswith("Error inesperado. Código de seguimiento: ")
+    assert "SELECT" not in masked.message
+    assert masked.extensions is not None
+    assert masked.extensions["code"] == "INTERNAL_SERVER_ERROR"
+    assert kept is refusal
+
+
+def test_results_without_errors_are_left_alone() -> None:
+    clean = Result(errors=None)
+    MaskUnexpectedErrors()._process_result(clean)
+    assert clean.errors is None
+    MaskUnexpectedErrors()._process_result(object())  # no `errors` at all: nothing to do
