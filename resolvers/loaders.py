@@ -2,9 +2,9 @@
 nested fields never cost N+1."""
 
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -92,6 +92,12 @@ class Loaders:
     @cached_property
     def certificate_change(self) -> DataLoader[int, CertificateStatusChange | None]:
         return _one(lambda ids: reads.by_ids(CertificateStatusChange, ids))
+
+    @cached_property
+    def shared_results(self) -> dict[Hashable, Any]:
+        """For an event: the results its subscribers have computed, for those who ask the same
+        question of the same payload (`schema.root.SharedEventResultsExecutionContext`)."""
+        return {}
 
 
 #: The loaders of each event object still alive, by the object's identity.

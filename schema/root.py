@@ -1,10 +1,11 @@
 """The root types and the assembled Schema."""
 
+import asyncio
 import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
 from graphql.execution import Executor
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -100,17 +101,80 @@ LIMIT_RULES = (
 )
 
 
-class PerEventMemoExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core 3.3 runs each subscription event on a shallow copy of the subscription's
+class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """How each subscription event is executed.
+
+    **One execution per question, not per subscriber.** Every subscriber of a process gets the
+    same event object from the bus, and the payload its resolver yields is built from the rows of
+    that event's shared loaders. Subscribers that ask the same question (the same parsed operation,
+    the same variables) as the same principal, of the same payload row, get the same answer: the
+    first executes it and the others await its result (README, Performance: 2,000 reviewers'
+    dashboards, one execution). The principal is part of the question, so no one is ever answered
+    with what someone else may see; a result with errors is not shared (each executes its own, so
+    errors are masked and logged per subscriber); and the results live with the event's loaders,
+    dropped with the event.
+
+    **A memo per event.** graphql-core 3.3 runs each event on a shallow copy of the subscription's
     executor, so the copy shares the memo of collected subfields, keyed by the identity of lists
-    made anew for every event: the memo grew by some 30 objects per event and per subscriber for
-    as long as the subscription lived, and every garbage collection walked them (README,
-    Performance). Each event gets a memo of its own, dropped with it."""
+    made anew for every event: the memo grew by some 30 objects per event and per subscriber for as
+    long as the subscription lived, and every garbage collection walked them. Each event gets a memo
+    of its own, dropped with it.
+    """
+
+    _event_payload: Any = None
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
         executor = super().build_per_event_executor(payload)
         executor._relevant_sub_fields = {}
+        executor._event_payload = payload  # type: ignore[attr-defined]
         return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key = self._shared_result_key()
+        if key is None:
+            return super().execute_operation(serially)
+        return self._execute_shared(key, serially)
+
+    def _shared_result_key(self) -> tuple[Any, ...] | None:
+        """The question this per-event execution answers; None when it must not be shared."""
+        payload = self._event_payload
+        row = getattr(payload, "row", None)
+        principal = getattr(self.context_value, "principal", None)
+        if payload is None or row is None or principal is None:
+            return None
+        variables = getattr(self.variable_values, "coerced", None) or {}
+        return (
+            principal,
+            id(self.operation),
+            id(row),
+            type(payload),
+            tuple(sorted((name, repr(value)) for name, value in variables.items())),
+        )
+
+    async def _execute_shared(self, key: tuple[Any, ...], serially: bool | None) -> Any:
+        shared: dict[Any, Any] = self.context_value.loaders.shared_results
+        entry = shared.get(key)
+        # The ids in the key are checked against the objects themselves: an id is only unique
+        # among objects alive together.
+        if entry is not None and entry[0] is self.operation and entry[1] is self._event_payload.row:
+            result = await asyncio.shield(entry[2])
+            if result is not None:
+                return result
+            return await self._own_result(serially)
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        shared[key] = (self.operation, self._event_payload.row, answer)
+        try:
+            result = await self._own_result(serially)
+        except BaseException:
+            answer.set_result(None)  # failed or cancelled: the others execute their own
+            raise
+        shareable = isinstance(result, ExecutionResult) and not result.errors
+        answer.set_result(result if shareable else None)
+        return result
+
+    async def _own_result(self, serially: bool | None) -> Any:
+        result = super().execute_operation(serially)
+        return await result if self.is_awaitable(result) else result
 
 
 class CertsSchema(strawberry.Schema):
@@ -142,7 +206,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
         config=StrawberryConfig(),
-        execution_context_class=PerEventMemoExecutionContext,
+        execution_context_class=SharedEventResultsExecutionContext,
     )
 
 

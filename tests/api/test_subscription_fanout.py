@@ -1,15 +1,17 @@
 """A status change fanned out to many subscribers: its statements do not grow with them (one set
-of loaders per event, shared), and a long-lived subscription keeps no state per event."""
+of loaders per event, shared), subscribers asking the same question share one execution, and a
+long-lived subscription keeps no state per event."""
 
 import asyncio
 import contextlib
 import dataclasses
 import gc
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from graphql.execution.collect_fields import CollectedFields
 from starlette.applications import Starlette
 
@@ -18,6 +20,7 @@ from events.messages import StatusChanged
 from models import CertificateRequest, RequestStatusChange
 from schema.context import Context
 from schema.node import from_global_id
+from schema.requests import CertificateRequest as GraphQLRequest
 from schema.root import schema
 from services.principal import Principal
 from tests.support.factories import Caller
@@ -144,3 +147,55 @@ async def test_a_long_lived_subscription_keeps_nothing_per_event(
         for _ in range(10):
             await deliver(app, streams, event)
         assert collected_fields_alive() == before
+
+
+@contextlib.contextmanager
+def counting_request_payloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """How many times a subscription's `request { … }` was executed: the resolver builds the
+    nested object with `CertificateRequest.from_row`, once per execution of the selection."""
+    built: list[int] = []
+    original = GraphQLRequest.from_row.__func__  # type: ignore[attr-defined]
+
+    def from_row(cls: type[GraphQLRequest], row: Any) -> GraphQLRequest:
+        built.append(row.id)
+        return original(cls, row)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(GraphQLRequest, "from_row", classmethod(from_row))
+    yield built
+
+
+async def test_subscribers_asking_the_same_question_share_one_execution(
+    app: Starlette,
+    gql: GraphQLClient,
+    customer: Caller,
+    reviewer: Caller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = await a_change(gql, customer)
+    async with subscriptions(app, reviewer.principal, 20) as streams:
+        with counting_request_payloads(monkeypatch) as built:
+            results = await deliver(app, streams, event)
+    assert len(built) == 1  # 20 subscribers, one execution of their (identical) selection
+    first = results[0].data
+    assert all(result.errors is None and result.data == first for result in results)
+    assert first["certificateRequestStatusChanged"]["request"]["company"]["nit"]
+
+
+async def test_each_principal_gets_its_own_execution_and_each_event_a_fresh_one(
+    app: Starlette,
+    gql: GraphQLClient,
+    customer: Caller,
+    reviewer: Caller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = await a_change(gql, customer)
+    async with (
+        subscriptions(app, customer.principal, 3) as own,
+        subscriptions(app, reviewer.principal, 3) as staff,
+    ):
+        with counting_request_payloads(monkeypatch) as built:
+            first = await deliver(app, [*own, *staff], event)
+            assert len(built) == 2  # the customer's answer is never the reviewer's, nor reused
+            await deliver(app, [*own, *staff], event)
+            assert len(built) == 4  # the same change published again is executed again
+    assert all(result.errors is None for result in first)
