@@ -1,12 +1,12 @@
 """The serving process's garbage-collector settings (server/heap.py, README Performance)."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from server.heap import YOUNG_COLLECTION_THRESHOLD
+from tests.support.server import server_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,12 +19,7 @@ print(json.dumps({"frozen": gc.get_freeze_count(), "threshold": gc.get_threshold
 
 def test_the_entry_point_uvicorn_imports_freezes_the_startup_heap(tmp_path: Path) -> None:
     """Run in a process of its own, as uvicorn's workers do: freezing is process-wide."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TEST_")},
-        "DATABASE_URL": f"sqlite://{tmp_path / 'db.sqlite3'}",
-        "DATA_DIR": str(tmp_path),
-        "PYTHONPATH": str(REPO),
-    }
+    env = server_env(tmp_path, f"sqlite://{tmp_path / 'db.sqlite3'}", PYTHONPATH=str(REPO))
     result = subprocess.run(  # noqa: S603 - our interpreter, a fixed script
         [sys.executable, "-c", PROBE],
         env=env,
