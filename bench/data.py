@@ -10,15 +10,12 @@ import random
 import secrets
 import shutil
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
@@ -47,6 +44,7 @@ from models import (
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from services.auth import TOKEN_PREFIX, hash_token
+from tests.support.database import create_postgres_database, drop_postgres_database
 
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BATCH = 2000
@@ -86,15 +84,6 @@ class Dataset:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _pg_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
 @asynccontextmanager
 async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL) -> AsyncIterator[str]:
     """A new empty database (`sqlite` or `postgres`), migrated; dropped (or deleted) afterwards."""
@@ -107,22 +96,12 @@ async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL) -> Asyn
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    name = f"certs_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(_dsn(admin_url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = _pg_url(admin_url, name)
+    url = await create_postgres_database(admin_url, prefix="certs_bench")
     try:
         await apply_migrations(url)
         yield url
     finally:
-        admin = await asyncpg.connect(_dsn(admin_url))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_postgres_database(admin_url, url)
 
 
 @asynccontextmanager

@@ -25,9 +25,9 @@ def _asyncpg_dsn(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
 
-async def create_postgres_database(admin_url: str) -> str:
+async def create_postgres_database(admin_url: str, prefix: str = "certs_test") -> str:
     """A new, empty database on the server of `admin_url`; returns its URL."""
-    name = f"certs_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(_asyncpg_dsn(admin_url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
