@@ -11,6 +11,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from domain.clock import FixedClock
+from domain.enums import Role
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from tests.support.database import (
@@ -20,6 +21,7 @@ from tests.support.database import (
     postgres_admin_url,
     truncate_postgres,
 )
+from tests.support.factories import Caller, make_caller
 from tests.support.smtp_server import SmtpServer
 
 BACKENDS = ["sqlite", "postgres"]
@@ -67,6 +69,16 @@ async def db(database_url: str) -> AsyncIterator[str]:
         yield database_url
     finally:
         await Tortoise.close_connections()
+
+
+@pytest.fixture
+async def reviewer(db: str) -> Caller:
+    return await make_caller(Role.REVIEWER, name="Andrés Gómez")
+
+
+@pytest.fixture
+async def admin(db: str) -> Caller:
+    return await make_caller(Role.ADMIN, name="Olga Martínez")
 
 
 @pytest.fixture

@@ -46,13 +46,3 @@ async def customer(db: str) -> Caller:
 @pytest.fixture
 async def other_customer(db: str) -> Caller:
     return await make_caller(Role.CUSTOMER, await make_company(name="Otra Empresa S.A.S."))
-
-
-@pytest.fixture
-async def reviewer(db: str) -> Caller:
-    return await make_caller(Role.REVIEWER, name="Andrés Gómez")
-
-
-@pytest.fixture
-async def admin(db: str) -> Caller:
-    return await make_caller(Role.ADMIN, name="Olga Martínez")

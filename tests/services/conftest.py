@@ -111,16 +111,6 @@ async def other_customer(other_company: Company) -> Caller:
     return await make_caller(Role.CUSTOMER, other_company, name="Diego Torres")
 
 
-@pytest.fixture
-async def reviewer(db: str) -> Caller:
-    return await make_caller(Role.REVIEWER, name="Andrés Gómez")
-
-
-@pytest.fixture
-async def admin(db: str) -> Caller:
-    return await make_caller(Role.ADMIN, name="Olga Martínez")
-
-
 # --- Documents and commands ------------------------------------------------------------------
 
 
