@@ -11,9 +11,16 @@ from tests.support.server import server_env
 REPO = Path(__file__).resolve().parents[2]
 
 PROBE = """
-import gc, json
+import asyncio, decimal, gc, json
 import server.asgi
-print(json.dumps({"frozen": gc.get_freeze_count(), "threshold": gc.get_threshold()}))
+
+async def task_decimal_context():
+    return decimal.getcontext()
+
+shared = asyncio.run(task_decimal_context()) is decimal.getcontext()
+print(json.dumps({
+    "frozen": gc.get_freeze_count(), "threshold": gc.get_threshold(), "decimal_shared": shared
+}))
 """
 
 
@@ -35,3 +42,5 @@ def test_the_entry_point_uvicorn_imports_freezes_the_startup_heap(tmp_path: Path
     young, middle, old = probe["threshold"]
     assert young == YOUNG_COLLECTION_THRESHOLD
     assert (middle, old) == (10, 10)  # CPython's ratios for the older generations
+    # A task uses the decimal context made at import instead of making one of its own.
+    assert probe["decimal_shared"] is True
