@@ -8,7 +8,7 @@ import pytest
 import uvicorn
 from uvicorn.server import ServerState
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from wsproto.connection import Connection
 
 from server import cli
@@ -108,6 +108,18 @@ async def test_an_accepted_socket_keeps_the_connection_without_the_handshake(
     assert client.close_code == 1000
     await asyncio.sleep(0.05)
     assert not echo_server.server_state.connections
+
+
+async def test_a_server_shutting_down_closes_its_open_sockets_with_1012(
+    echo_server: uvicorn.Server,
+) -> None:
+    async with connect(_url(echo_server, "/echo"), ping_interval=None) as client:
+        await client.send("uno")
+        assert await asyncio.wait_for(client.recv(), 5) == "uno"
+        echo_server.should_exit = True
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(client.recv(), 10)
+    assert client.close_code == 1012  # "service restart": the client may reconnect
 
 
 async def test_a_refused_handshake_still_answers_403(echo_server: uvicorn.Server) -> None:
