@@ -21,9 +21,5 @@ class Context:
     request: Any = None
     response: Any = None
 
-    def fresh_loaders(self) -> None:
-        """Subscriptions call this per event, so nothing cached outlives the event it was loaded for."""
-        self.loaders = Loaders()
-
 
 AppInfo = Info[Context, None]
