@@ -26,9 +26,9 @@ from tortoise import Tortoise
 from domain.calendar import expected_decision_by, local_date
 from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
 from domain.clock import SystemClock
-from domain.enums import CertificateStatus, RequestStatus
+from domain.enums import RequestStatus
 from domain.errors import DomainError
-from domain.renewal import days_until_expiry, is_renewal_open
+from domain.renewal import days_until_expiry, renewal_offered
 from domain.request_lifecycle import request_status_label
 from models import Certificate, CertificateRequest
 from models.database import tortoise_config
@@ -44,9 +44,9 @@ def _json(data: Any, status_code: int = 200) -> Response:
 
 
 async def _can_renew(certificate: Certificate, now: datetime) -> bool:
-    if certificate.status is CertificateStatus.REVOKED or certificate.replaced_by_id is not None:
-        return False
-    if not is_renewal_open(certificate.valid_until, now):
+    if not renewal_offered(
+        certificate.status, certificate.replaced_by_id, certificate.valid_until, now
+    ):
         return False
     in_review = await reads.request_in_review_by_company([certificate.company_id])
     return not in_review.get(certificate.company_id)

@@ -29,6 +29,17 @@ def is_renewal_open(valid_until: datetime, now: datetime) -> bool:
     return now >= renewable_from(valid_until)
 
 
+def renewal_offered(
+    status: CertificateStatus, replaced_by_id: int | None, valid_until: datetime, now: datetime
+) -> bool:
+    """Whether the tracking screen offers to renew this certificate, as far as the certificate
+    decides: in its window (or expired), neither revoked nor already renewed. The caller adds the
+    other condition, that no request of the company is in review."""
+    if status is CertificateStatus.REVOKED or replaced_by_id is not None:
+        return False
+    return is_renewal_open(valid_until, now)
+
+
 def days_until_expiry(valid_until: datetime, now: datetime) -> int:
     """Calendar days in Bogotá from today until the expiry date; negative once expired."""
     return (local_date(valid_until) - local_date(now)).days

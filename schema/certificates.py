@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
-from domain.enums import CertificateStatus as Status
 from domain.reminders import ReminderKind, ReminderStage
-from domain.renewal import days_until_expiry, is_renewal_open, renewable_from
+from domain.renewal import days_until_expiry, renewable_from, renewal_offered
 from models import Certificate as CertificateRow
 from models import CertificateReminder as ReminderRow
 from models import CertificateStatusChange as ChangeRow
@@ -83,9 +82,8 @@ class Certificate(Node):
         "request of the company in review."
     )
     async def can_renew(self, info: AppInfo) -> bool:
-        if self.row.status is Status.REVOKED or self.row.replaced_by_id is not None:
-            return False
-        if not is_renewal_open(self.row.valid_until, info.context.deps.clock.now()):
+        row, now = self.row, info.context.deps.clock.now()
+        if not renewal_offered(row.status, row.replaced_by_id, row.valid_until, now):
             return False
         return not await info.context.loaders.request_in_review.load(self.row.company_id)
 

@@ -16,6 +16,7 @@ from domain.renewal import (
     decide_submission,
     is_renewal_open,
     renewable_from,
+    renewal_offered,
 )
 
 ACTIVE = CertificateStatus.ACTIVE
@@ -168,3 +169,25 @@ class TestDecideSubmission:
         assert decide_submission([old_expired, active], False, OPENS) == SubmissionDecision(
             RequestKind.RENEWAL, 2
         )
+
+
+class TestRenewalOffered:
+    @pytest.mark.parametrize(
+        ("status", "replaced_by_id", "now", "expected"),
+        [
+            (ACTIVE, None, OPENS, True),
+            (EXPIRED, None, VALID_UNTIL + timedelta(days=40), True),  # stays renewable
+            (INACTIVE, None, OPENS, True),
+            (ACTIVE, None, OPENS - timedelta(seconds=1), False),  # window not open yet
+            (REVOKED, None, OPENS, False),  # can never sign again
+            (ACTIVE, 7, OPENS, False),  # already renewed
+        ],
+    )
+    def test_in_its_window_neither_revoked_nor_renewed(
+        self,
+        status: CertificateStatus,
+        replaced_by_id: int | None,
+        now: datetime,
+        expected: bool,
+    ) -> None:
+        assert renewal_offered(status, replaced_by_id, VALID_UNTIL, now) is expected
