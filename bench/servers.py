@@ -1,7 +1,6 @@
 """The processes under test: `certs serve` and the plain endpoint, each on a free loopback port."""
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,19 +12,14 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.server import free_port
+
 HOST = "127.0.0.1"
 CERTS = str(Path(sys.executable).with_name("certs"))
 REPO = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 30
 #: Both servers build download links from this, so their answers are the same bytes.
 PUBLIC_BASE_URL = "https://certs.bench.example"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -21,7 +21,8 @@ from notifications.transports import (
 from notifications.worker import deliver_pending
 from server.settings import Settings
 from tests.notifications.factories import make_company, make_document, make_request
-from tests.support.smtp_server import SmtpServer, free_port
+from tests.support.server import free_port
+from tests.support.smtp_server import SmtpServer
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 

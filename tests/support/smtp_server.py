@@ -6,13 +6,14 @@ refuse recipients with a 550, as a real server does for an unknown mailbox.
 
 import email
 import email.policy
-import socket
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.support.server import free_port
 
 REFUSAL = "550 5.1.1 <{address}>: Recipient address rejected: User unknown"
 CLOSING = "421 4.3.2 Service shutting down, try again later"
@@ -62,13 +63,6 @@ class RecordingHandler:
     def messages(self) -> list[ReceivedMessage]:
         with self._lock:
             return list(self._messages)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class SmtpServer:
