@@ -8,7 +8,6 @@ the server. Each response is checked (status 200, no GraphQL `errors`).
 
 import asyncio
 import contextlib
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +55,14 @@ def get_request(host: str, port: int, token: str, path: str) -> HttpRequest:
     return HttpRequest.build(host, port, "GET", path, headers)
 
 
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile `p` (0-100) of `values`; NaN when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
 @dataclass
 class LoadResult:
     clients: int
@@ -90,12 +97,8 @@ class LoadResult:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
 
     def percentile(self, p: float) -> float:
-        """Milliseconds; nearest-rank on the sorted latencies."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
-        return ordered[index] * 1000
+        """Milliseconds."""
+        return percentile(self.latencies, p) * 1000
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -111,10 +114,6 @@ class LoadResult:
     @property
     def p99(self) -> float:
         return self.percentile(99)
-
-    @property
-    def mean_ms(self) -> float:
-        return statistics.fmean(self.latencies) * 1000 if self.latencies else float("nan")
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:

@@ -22,9 +22,10 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.data import Dataset
+from bench.load import percentile
 from bench.operations import REJECT, SUBSCRIPTION
 from bench.report import Table
-from bench.servers import REPO, Server, certs_serve
+from bench.servers import Server, certs_serve
 from schema.node import to_global_id
 
 CONNECT_CONCURRENCY = 50
@@ -222,19 +223,6 @@ async def measure(
         await asyncio.gather(*(s.close() for s in everyone), return_exceptions=True)
 
 
-def redis_supported() -> bool:
-    """Whether this checkout's server shares events through Redis when REDIS_URL is set."""
-    app = (REPO / "server" / "app.py").read_text(encoding="utf-8")
-    return (REPO / "events" / "redis_bus.py").exists() and "RedisBus" in app
-
-
-def _pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
 async def run_subscriptions(
     dataset: Dataset,
     env: dict[str, str],
@@ -260,11 +248,7 @@ async def run_subscriptions(
     )
     ids = list(dataset.in_review_request_ids)
     needed = events + 1
-    setups: list[tuple[str, int]] = [("1 process", 1)]
-    if redis_supported():
-        setups.append(("2 processes + Redis", 2))
-    else:
-        table.note("2 processes through Redis: skipped, this checkout has no Redis event bus")
+    setups: list[tuple[str, int]] = [("1 process", 1), ("2 processes + Redis", 2)]
     results: list[FanOut] = []
     for setup, processes in setups:
         if len(ids) < needed:
@@ -287,10 +271,10 @@ async def run_subscriptions(
             result.subscribers,
             result.connect_seconds,
             result.kib_per_subscriber,
-            _pct(result.to_last_ms, 50),
-            _pct(result.to_last_ms, 99),
-            _pct(result.to_median_ms, 50),
-            _pct(result.mutation_ms, 50),
+            percentile(result.to_last_ms, 50),
+            percentile(result.to_last_ms, 99),
+            percentile(result.to_median_ms, 50),
+            percentile(result.mutation_ms, 50),
             result.missed,
         )
         print(table.rows[-1], flush=True)
