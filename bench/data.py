@@ -458,15 +458,13 @@ async def load(url: str, sizes: Sizes, *, seed: int = 7) -> Dataset:
     for certificate_id, newer_id in replaced_links.items():
         await Certificate.filter(id=certificate_id).update(replaced_by_id=newer_id)
     if url.startswith("postgres"):
-        # Ids were given explicitly: move each sequence past them, then give the planner stats.
+        # Ids were given explicitly: move each sequence past them.
         for table in TABLES:
             await db.execute_script(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - our tables
                 f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             )
-        await db.execute_script("ANALYZE")
-    else:
-        await db.execute_script("ANALYZE")
+    await db.execute_script("ANALYZE")  # the planner's statistics, on both databases
     return Dataset(
         database_url=url,
         customer_tokens=builder.plain_tokens,

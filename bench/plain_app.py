@@ -72,15 +72,14 @@ async def _latest_request(
     documents, history = await asyncio.gather(
         reads.current_documents_by_request([request.id]), reads.history_by_request([request.id])
     )
-    overdue = request.status is RequestStatus.IN_REVIEW and local_date(now) > (
-        expected_decision_by(request.submitted_at)
-    )
+    decision_by = expected_decision_by(request.submitted_at)
+    overdue = request.status is RequestStatus.IN_REVIEW and local_date(now) > decision_by
     return {
         "id": to_global_id("CertificateRequest", request.id),
         "status": request.status.value,
         "statusLabel": request_status_label(request.status),
         "attempt": request.attempt,
-        "expectedDecisionBy": expected_decision_by(request.submitted_at).isoformat(),
+        "expectedDecisionBy": decision_by.isoformat(),
         "isOverdue": overdue,
         "observations": request.observations,
         "documents": [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.servers import PUBLIC_BASE_URL
 from domain.clock import SystemClock
 from schema.context import Context
 from schema.root import schema
@@ -39,7 +40,7 @@ async def count_statements(
                 query,
                 variable_values=variables,
                 context_value=Context(
-                    deps=deps, public_base_url="https://certs.bench.example", principal=principal
+                    deps=deps, public_base_url=PUBLIC_BASE_URL, principal=principal
                 ),
             )
         if result.errors:

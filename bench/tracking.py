@@ -65,6 +65,7 @@ async def run_tracking(
             "errors",
         ],
     )
+    rounds = max(options.rounds, 1)
     tokens = list(dataset.customer_tokens)
     random.Random(3).shuffle(tokens)  # noqa: S311 - an order, not a secret
     for workers in options.workers:
@@ -72,7 +73,6 @@ async def run_tracking(
             compared = await check_same_answers(graphql, plain, tokens[:25])
             gql_requests = [graphql_request(HOST, graphql.port, t, TRACKING) for t in tokens]
             plain_requests = [get_request(HOST, plain.port, t, "/tracking") for t in tokens]
-            rounds = max(options.rounds, 1)
             for clients in options.clients:
                 parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
                 for round_ in range(rounds):
@@ -113,8 +113,8 @@ async def run_tracking(
                 for name, result in results.items():
                     if result.first_error:
                         table.note(f"{name}, {clients} clients: {result.first_error}")
-                size_g = g.response_bytes / max(g.requests, 1)
-                size_p = p.response_bytes / max(p.requests, 1)
+            size_g = g.response_bytes / max(g.requests, 1)
+            size_p = p.response_bytes / max(p.requests, 1)
             table.note(
                 f"{workers} worker(s): answers compared for {compared} companies (identical data); "
                 f"response size GraphQL {size_g:,.0f} B, plain {size_p:,.0f} B"
@@ -127,6 +127,6 @@ async def run_tracking(
     table.note(
         f"each cell: {options.warmup:g} s warm-up, then {options.duration:g} s measured (closed "
         "loop, keep-alive, one request in flight per client), GraphQL and plain taking turns "
-        f"{options.rounds} times; tokens of {len(tokens)} companies round-robin"
+        f"{rounds} times; tokens of {len(tokens)} companies round-robin"
     )
     return table
