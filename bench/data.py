@@ -83,6 +83,13 @@ class Dataset:
     in_review_request_ids: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
+    def customer_tokens_shuffled(self) -> list[str]:
+        """The customers' tokens in a fixed shuffled order: the load visits companies scattered
+        over the tables, not in id order, and the same ones from run to run."""
+        tokens = list(self.customer_tokens)
+        random.Random(3).shuffle(tokens)  # noqa: S311 - an order, not a secret
+        return tokens
+
 
 @asynccontextmanager
 async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL) -> AsyncIterator[str]:

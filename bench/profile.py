@@ -3,7 +3,6 @@ process (no instrumentation in the process, so the profile does not distort what
 while 16 clients send the tracking query; the samples are summed by phase and by package."""
 
 import asyncio
-import random
 import shutil
 import subprocess
 import sys
@@ -112,8 +111,7 @@ async def profile_tracking(
 ) -> list[Table]:
     spy = _py_spy()
     seconds = max(int(duration), 5)
-    tokens = list(dataset.customer_tokens)
-    random.Random(3).shuffle(tokens)  # noqa: S311 - an order, not a secret
+    tokens = dataset.customer_tokens_shuffled()
     with certs_serve(env, 1) as server, tempfile.TemporaryDirectory() as folder:
         requests = [graphql_request(HOST, server.port, t, TRACKING) for t in tokens]
         await run_load(
