@@ -4,10 +4,7 @@ per idle subscriber)."""
 from graphql import parse
 
 from schema.root import SharedEventResultsExecutionContext, schema
-
-#: Past this many attributes in its dictionary, CPython gives an object a dictionary of its own
-#: (1.6 KiB) instead of its class's shared keys.
-SHARED_KEYS_LIMIT = 29
+from tests.support.layout import SHARED_KEYS_LIMIT
 
 WATCH = "subscription { certificateRequestStatusChanged { toStatus } }"
 

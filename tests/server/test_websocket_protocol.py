@@ -13,10 +13,7 @@ from wsproto.connection import Connection
 
 from server import cli
 from server.websocket_protocol import LightWSProtocol, SocketMessages, WriteGate
-
-#: Past this many attributes in its dictionary, CPython gives an object a dictionary of its own
-#: (1.6 KiB) instead of its class's shared keys.
-SHARED_KEYS_LIMIT = 29
+from tests.support.layout import SHARED_KEYS_LIMIT
 
 
 async def _nothing(scope: Any, receive: Any, send: Any) -> None:
