@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from typing import Any
@@ -161,10 +161,10 @@ async def test_a_long_lived_subscription_keeps_nothing_per_event(
         assert collected_fields_alive() == before
 
 
-@contextlib.contextmanager
-def counting_request_payloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """How many times a subscription's `request { … }` was executed: the resolver builds the
-    nested object with `CertificateRequest.from_row`, once per execution of the selection."""
+def count_request_payloads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now to the test's end, how many times a subscription's `request { … }` was executed:
+    the resolver builds the nested object with `CertificateRequest.from_row`, once per execution
+    of the selection."""
     built: list[int] = []
     original = GraphQLRequest.from_row.__func__  # type: ignore[attr-defined]
 
@@ -173,7 +173,7 @@ def counting_request_payloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[
         return original(cls, row)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(GraphQLRequest, "from_row", classmethod(from_row))
-    yield built
+    return built
 
 
 async def test_subscribers_asking_the_same_question_share_one_execution(
@@ -185,8 +185,8 @@ async def test_subscribers_asking_the_same_question_share_one_execution(
 ) -> None:
     event = await a_change(gql, customer)
     async with subscriptions(app, reviewer.principal, 20) as streams:
-        with counting_request_payloads(monkeypatch) as built:
-            results = await deliver(app, streams, event)
+        built = count_request_payloads(monkeypatch)
+        results = await deliver(app, streams, event)
     assert len(built) == 1  # 20 subscribers, one execution of their (identical) selection
     first = results[0].data
     assert all(result.errors is None and result.data == first for result in results)
@@ -205,9 +205,9 @@ async def test_each_principal_gets_its_own_execution_and_each_event_a_fresh_one(
         subscriptions(app, customer.principal, 3) as own,
         subscriptions(app, reviewer.principal, 3) as staff,
     ):
-        with counting_request_payloads(monkeypatch) as built:
-            first = await deliver(app, [*own, *staff], event)
-            assert len(built) == 2  # the customer's answer is never the reviewer's, nor reused
-            await deliver(app, [*own, *staff], event)
-            assert len(built) == 4  # the same change published again is executed again
+        built = count_request_payloads(monkeypatch)
+        first = await deliver(app, [*own, *staff], event)
+        assert len(built) == 2  # the customer's answer is never the reviewer's, nor reused
+        await deliver(app, [*own, *staff], event)
+        assert len(built) == 4  # the same change published again is executed again
     assert all(result.errors is None for result in first)
