@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo test lint format typecheck schema check-schema bench clean
+NODE_DIR := tests/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+
+.PHONY: install node-deps run serve migrate demo test lint format typecheck schema check-schema bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +16,16 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## The node packages the suite drives (graphql-http's audit, Apollo Client), from the lockfile
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "WARNING: npm not found; the node tests (GraphQL-over-HTTP audit, Apollo Client) will SKIP" >&2; \
+	fi
+
+node-deps: $(NODE_STAMP)
 
 migrate: install
 	$(BIN)/certs migrate
@@ -28,7 +41,7 @@ serve: install
 	$(BIN)/certs serve
 
 ## Lint, types, then the whole suite (PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
-test: lint typecheck
+test: lint typecheck node-deps
 	$(BIN)/pytest
 
 lint: install
@@ -52,4 +65,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules

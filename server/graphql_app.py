@@ -1,6 +1,7 @@
 """The Strawberry ASGI view: builds a fresh Context per request, authenticates sockets on connect."""
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -8,10 +9,11 @@ from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, Starlett
 from graphql import GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.execution import ExecutionResult
@@ -20,12 +22,23 @@ from strawberry.utils.operation import get_operation_type
 
 from schema.context import Context
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
+from server.graphql_http import (
+    APPLICATION_JSON,
+    GRAPHQL_RESPONSE_JSON,
+    error_response,
+    is_request_error,
+    negotiate,
+    request_error,
+)
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
 MAX_FILES_PER_REQUEST = 10
 MAX_FORM_FIELDS = 20
+
+#: The media type negotiated for the request being answered (GraphQL over HTTP).
+_media_type: ContextVar[str] = ContextVar("graphql_media_type", default=APPLICATION_JSON)
 
 
 class BoundedFormAdapter(StarletteRequestAdapter):
@@ -93,6 +106,52 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """HTTP: the media type negotiated from Accept, and every refusal as JSON with `errors`."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept")) or APPLICATION_JSON
+        token = _media_type.set(media_type)
+        try:
+            response = await self.run(request)
+        except HTTPException as e:
+            status, code, message = request_error(e.reason, e.status_code)
+            headers = {"Allow": "GET, POST"} if status == 405 else None
+            response = error_response(status, code, message, media_type, headers)
+        finally:
+            _media_type.reset(token)
+        await response(scope, receive, send)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """A request error (nothing executed) has no `data` entry at all, whatever the media type."""
+        processed = process_result(result)
+        if is_request_error(result.data, result.errors):
+            processed.pop("data", None)
+        return processed
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """`application/graphql-response+json` answers a request error with 400; `application/json`
+        keeps 200 for every well-formed request, as legacy clients expect."""
+        response = super().create_response(response_data, sub_response)
+        media_type = _media_type.get()
+        if media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if (
+                isinstance(response_data, dict)
+                and "data" not in response_data
+                and response.status_code == 200
+            ):
+                response.status_code = 400
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None

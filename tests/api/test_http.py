@@ -85,7 +85,8 @@ async def test_mutations_over_get_are_refused(http: httpx.AsyncClient, customer:
         },
         headers={**customer.headers, "Accept": "application/json"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 def assert_masked(error: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.database import MigratedSqlite
 from tests.support.graphql import GraphQLClient
 from tests.support.server import RunningServer, certs_json, running_server, server_env
 
@@ -30,3 +31,11 @@ def demo(server: RunningServer) -> dict[str, Any]:
 async def client(server: RunningServer) -> AsyncIterator[GraphQLClient]:
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
         yield GraphQLClient(http)
+
+
+@pytest.fixture
+def sqlite_server(tmp_path: Path, sqlite_template: MigratedSqlite) -> Iterator[RunningServer]:
+    """A real server on SQLite only: for protocol tests, where the backend changes nothing."""
+    env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path))
+    with running_server(env) as running:
+        yield running
