@@ -22,6 +22,7 @@ from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
 from schema.node import from_global_id
 from schema.root import build_schema
+from server import cors
 from server.auth import Authenticator, TooManyFailures, client_address
 from server.direct_socket import DirectWebSocketRoute
 from server.graphql_app import CertsGraphQL
@@ -168,9 +169,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
-                max_age=600,
+                allow_methods=list(cors.ALLOWED_METHODS),
+                allow_headers=list(cors.ALLOWED_HEADERS),
+                expose_headers=list(cors.EXPOSED_HEADERS),
+                max_age=cors.PREFLIGHT_MAX_AGE,
             ),
         ],
     )

@@ -42,7 +42,7 @@ class Settings:
     #: A socket that sends no `connection_init` within this many seconds is closed (4408).
     ws_connection_init_timeout_seconds: float = 10.0
     max_subscriptions_per_connection: int = 20
-    #: Browser origins, besides the server's own, that may open a WebSocket ("*": any).
+    #: Browser origins, besides the server's own, that may call the API (CORS) and open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 

@@ -1,0 +1,64 @@
+"""CORS: a front end on an allowed origin may send the headers GraphQL clients send and read the
+request id; any other origin gets no CORS headers at all."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from domain.clock import FixedClock
+from server.app import create_app
+from server.settings import Settings
+
+FRONT_END = "https://app.ejemplo.co"
+CLIENT_HEADERS = (
+    "authorization,content-type,traceparent,x-request-id,"
+    "apollographql-client-name,apollographql-client-version"
+)
+
+
+@pytest.fixture
+async def client(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(data_dir=tmp_path / "var", database_url=db, allowed_origins=(FRONT_END,))
+    app = create_app(settings, clock=clock)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        yield http
+
+
+def preflight(origin: str) -> dict[str, str]:
+    return {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": CLIENT_HEADERS,
+    }
+
+
+async def test_the_preflight_allows_the_headers_graphql_clients_send(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.options("/graphql", headers=preflight(FRONT_END))
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == FRONT_END
+    allowed = {
+        h.strip().lower() for h in response.headers["access-control-allow-headers"].split(",")
+    }
+    assert set(CLIENT_HEADERS.split(",")) <= allowed
+    assert "access-control-allow-credentials" not in response.headers
+
+
+async def test_a_foreign_origin_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.options("/graphql", headers=preflight("https://malicioso.example"))
+    assert response.status_code == 400
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_the_request_id_is_exposed_to_the_page(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Origin": FRONT_END}
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == FRONT_END
+    assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
