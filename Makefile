@@ -35,7 +35,7 @@ demo: migrate
 
 ## Installs, migrates, seeds the demo and serves GraphiQL on http://127.0.0.1:8000/graphql
 run: demo
-	$(BIN)/certs serve --host 127.0.0.1 --port 8000
+	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/certs serve --host 127.0.0.1 --port 8000
 
 serve: install
 	$(BIN)/certs serve

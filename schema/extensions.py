@@ -4,6 +4,7 @@ limits on documents apply while parsing and validating."""
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import ASTValidationRule
@@ -13,6 +14,14 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from domain.errors import DomainError
 
 logger = logging.getLogger("certs.errors")
+
+#: The request id of the HTTP request or WebSocket connection being served (server.request_id
+#: sets it), quoted in masked errors.
+current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+#: Filled by OperationRecorder for whoever set it (the HTTP view): the operation's name and type.
+current_operation: ContextVar[dict[str, str | None] | None] = ContextVar(
+    "current_operation", default=None
+)
 
 
 class PublicError(GraphQLError):
@@ -62,7 +71,11 @@ class MaskUnexpectedErrors(MaskErrors):
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+            extensions={
+                "code": "INTERNAL_SERVER_ERROR",
+                "errorId": error_id,
+                "requestId": current_request_id.get(),
+            },
         )
 
 
@@ -89,3 +102,19 @@ class DocumentLimits(SchemaExtension):
         context = self.execution_context
         context.validation_rules = (*context.validation_rules, *self.rules)
         yield
+
+
+class OperationRecorder(SchemaExtension):
+    """Notes the operation's name and type once the document is known, for the operation's log
+    line and metrics; nothing stays suspended for a subscription's life."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        box = current_operation.get()
+        if box is not None:
+            context = self.execution_context
+            box["name"] = context.operation_name
+            try:
+                box["type"] = context.operation_type.value
+            except Exception:  # no operation to run: the request error says so
+                box["type"] = None

@@ -1,7 +1,6 @@
 """The root types and the assembled Schema."""
 
 import asyncio
-import logging
 from typing import Any
 
 import strawberry
@@ -30,7 +29,11 @@ from resolvers.mutations import (
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
 from schema.cost import QueryCostRule
-from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
+from schema.extensions import (
+    DocumentLimits,
+    MaskUnexpectedErrors,
+    OperationRecorder,
+)
 from schema.node import Node
 from schema.requests import (
     CertificateRequest,
@@ -38,8 +41,6 @@ from schema.requests import (
     RequestDocument,
 )
 from schema.users import User, Viewer
-
-logger = logging.getLogger("certs.errors")
 
 
 @strawberry.type
@@ -199,11 +200,10 @@ class CertsSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Client mistakes (syntax, validation, refusals) are answers, not server errors; bugs
-        are logged by MaskUnexpectedErrors with the error id the client sees."""
-        for error in errors:
-            if is_unexpected(error):
-                logger.error("unmasked unexpected error", exc_info=error.original_error)
+        """Nothing: client mistakes (syntax, validation, refusals) are answers, not server errors,
+        and each bug is logged once, with its traceback, by MaskUnexpectedErrors under the error id
+        the client sees (Strawberry calls this before the masking; logging here too printed every
+        traceback twice)."""
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
@@ -216,6 +216,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         # Performance): both are cached by the query's text, the limits' errors included.
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        OperationRecorder,
     ]
     return CertsSchema(
         query=Query,

@@ -26,6 +26,9 @@ from server import cors
 from server.auth import Authenticator, TooManyFailures, client_address
 from server.direct_socket import DirectWebSocketRoute
 from server.graphql_app import CertsGraphQL
+from server.logs import count_sql_statements
+from server.metrics import Metrics
+from server.request_id import RequestIdMiddleware
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
@@ -71,6 +74,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     authenticator = Authenticator(
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
+    metrics = Metrics(settings.metrics_allowed_networks)
+    count_sql_statements()  # the SQL count of each operation's log line
     graphql = CertsGraphQL(
         build_schema(introspection=settings.introspection),
         deps,
@@ -81,6 +86,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.allowed_origins,
+        metrics=metrics,
     )
 
     @contextlib.asynccontextmanager
@@ -158,10 +164,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
+            *([Route("/metrics", metrics.endpoint)] if settings.metrics else []),
             Route("/documents/{document_id}", download_document),
         ],
         lifespan=lifespan,
         middleware=[
+            # Outermost: every answer and log line, refusals included, carries the request id.
+            Middleware(RequestIdMiddleware),
             Middleware(DirectWebSocketRoute, path="/graphql", endpoint=graphql),
             # Outermost first: an oversized body is cut off before anything else reads it.
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
@@ -177,6 +186,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         ],
     )
     app.state.deps = deps
+    app.state.metrics = metrics
     app.state.settings = settings
     app.state.scheduler = scheduler
     return app

@@ -4,6 +4,7 @@ on stdout and nothing else there; logs and hints go to stderr."""
 import argparse
 import asyncio
 import logging
+import logging.config
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from domain.errors import DomainError
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from schema.node import to_global_id
+from server.logs import logging_config
 from server.settings import Settings
 
 logger = logging.getLogger("certs")
@@ -67,6 +69,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
+        # Applied by uvicorn in every worker process, so `--workers N` keeps its logs.
+        log_config=logging_config(settings.log_level, settings.log_format),
         proxy_headers=True,
         # What "auto" picks when they are installed (uvicorn[standard]); said explicitly so that a
         # missing one fails at start-up instead of silently serving on the slower fallbacks.
@@ -304,11 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
     try:
         code: int = args.run(settings, args)
     except DomainError as error:

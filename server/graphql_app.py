@@ -1,5 +1,7 @@
 """The Strawberry ASGI view: builds a fresh Context per request, authenticates sockets on connect."""
 
+import logging
+import time
 from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import timedelta
@@ -21,6 +23,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from schema.context import Context
+from schema.extensions import current_operation
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
 from server.graphql_http import (
     APPLICATION_JSON,
@@ -30,12 +33,16 @@ from server.graphql_http import (
     negotiate,
     request_error,
 )
+from server.logs import sql_counter
+from server.metrics import Metrics
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
 MAX_FILES_PER_REQUEST = 10
 MAX_FORM_FIELDS = 20
+
+operations_log = logging.getLogger("certs.operations")
 
 #: The media type negotiated for the request being answered (GraphQL over HTTP).
 _media_type: ContextVar[str] = ContextVar("graphql_media_type", default=APPLICATION_JSON)
@@ -87,6 +94,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
         allowed_origins: Sequence[str] = (),
+        metrics: Metrics | None = None,
     ) -> None:
         # Multipart uploads are safe from CSRF here: every mutation needs an Authorization header
         # (never a cookie), which a cross-site form cannot send without a CORS preflight.
@@ -106,9 +114,17 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.metrics = metrics or Metrics()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """HTTP: the media type negotiated from Accept, and every refusal as JSON with `errors`."""
+        if scope["type"] == "websocket":
+            self.metrics.sockets.inc()
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                self.metrics.sockets.dec()
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -204,8 +220,51 @@ class CertsGraphQL(GraphQL[Context, None]):
         """Subscriptions live on the WebSocket; over plain HTTP they are refused with a 400."""
         if is_subscription(request_data):
             raise HTTPException(400, "Las suscripciones se sirven por WebSocket en /graphql.")
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
+        operation: dict[str, str | None] = {"name": request_data.operation_name, "type": None}
+        token = current_operation.set(operation)
+        started = time.perf_counter()
+        result: ExecutionResult | None = None
+        failure = "INTERNAL_SERVER_ERROR"
+        try:
+            with sql_counter() as statements:
+                result = await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+            return result
+        except HTTPException as e:
+            failure = request_error(e.reason, e.status_code)[1]
+            raise
+        finally:
+            current_operation.reset(token)
+            codes = error_codes(result) if result is not None else [failure]
+            self._record(operation, context, time.perf_counter() - started, statements[0], codes)
+
+    def _record(
+        self,
+        operation: dict[str, str | None],
+        context: Context,
+        seconds: float,
+        statements: int,
+        codes: list[str],
+    ) -> None:
+        """One log line and the metrics of an operation answered over HTTP."""
+        operation_type = operation["type"] or "unknown"
+        self.metrics.observe_operation(operation["name"], operation_type, seconds, codes)
+        principal = context.principal
+        operations_log.info(
+            "%s %s",
+            operation_type,
+            operation["name"] or "anonymous",
+            extra={
+                "operation_name": operation["name"],
+                "operation_type": operation_type,
+                "principal": principal.user_id if principal else None,
+                "role": principal.role.value if principal else None,
+                "company": principal.company_id if principal else None,
+                "duration_ms": round(seconds * 1000, 2),
+                "sql_count": statements,
+                "error_codes": codes or None,
+            },
         )
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -220,3 +279,17 @@ class CertsGraphQL(GraphQL[Context, None]):
         if context.principal is None:
             raise ConnectionRejectionError({"message": "Token ausente o no válido."})
         return None
+
+
+def error_codes(result: ExecutionResult) -> list[str]:
+    """The codes of an answer's errors, and of the UserErrors its mutation payloads return."""
+    codes = [
+        str((error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
+        for error in result.errors or ()
+    ]
+    for payload in (result.data or {}).values():
+        if isinstance(payload, dict):
+            for user_error in payload.get("errors") or ():
+                if isinstance(user_error, dict) and user_error.get("code"):
+                    codes.append(str(user_error["code"]))
+    return codes

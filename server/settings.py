@@ -37,6 +37,12 @@ class Settings:
     #: Days before expiry at which a reminder is emailed (REMINDER_DAYS="30,15,7,1").
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
     log_level: str = "INFO"
+    #: "json": one JSON object per log line (production); "text": a line for people (development).
+    log_format: str = "json"
+    #: Serve Prometheus metrics on /metrics.
+    metrics: bool = True
+    #: Client networks that may read /metrics (comma-separated CIDRs); others get 403.
+    metrics_allowed_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     #: WebSocket keep-alive: the server sends something every this many idle seconds (0: never).
     ws_keepalive_seconds: float = 20.0
     #: A socket that sends no `connection_init` within this many seconds is closed (4408).
@@ -97,6 +103,10 @@ class Settings:
             if (values.get("REMINDER_DAYS") or "").strip()
             else DEFAULT_REMINDER_DAYS,
             log_level=values.get("LOG_LEVEL") or "INFO",
+            log_format=(values.get("LOG_FORMAT") or cls.log_format).strip().lower(),
+            metrics=flag("METRICS", True),
+            metrics_allowed_networks=_list(values.get("METRICS_ALLOWED_NETWORKS"))
+            or cls.metrics_allowed_networks,
             redis_channel_prefix=values.get("REDIS_CHANNEL_PREFIX") or cls.redis_channel_prefix,
             ws_keepalive_seconds=float(
                 values.get("WS_KEEPALIVE_SECONDS") or cls.ws_keepalive_seconds
@@ -109,12 +119,13 @@ class Settings:
                 values.get("MAX_SUBSCRIPTIONS_PER_CONNECTION")
                 or cls.max_subscriptions_per_connection
             ),
-            allowed_origins=tuple(
-                origin.strip()
-                for origin in (values.get("ALLOWED_ORIGINS") or "").split(",")
-                if origin.strip()
-            ),
+            allowed_origins=_list(values.get("ALLOWED_ORIGINS")),
         )
+
+
+def _list(raw: str | None) -> tuple[str, ...]:
+    """A comma-separated setting as its non-empty items."""
+    return tuple(item.strip() for item in (raw or "").split(",") if item.strip())
 
 
 def _positive_seconds(name: str, raw: str | None, default: float = 3600.0) -> float:

@@ -51,6 +51,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        watch = getattr(self.view, "metrics", None)
+        if watch is not None:
+            watch.watch_socket_handler(self)  # its subscriptions count in /metrics
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_sending: asyncio.Task[None] | None = None
         self._last_sent = 0.0
@@ -117,6 +120,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """`graphql-ws` (subscriptions-transport-ws): the init timeout and the clean cap refusal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        watch = getattr(self.view, "metrics", None)
+        if watch is not None:
+            watch.watch_socket_handler(self)  # its subscriptions count in /metrics
 
     async def handle(self) -> None:
         timeout = self.view.connection_init_wait_timeout.total_seconds()

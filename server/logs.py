@@ -1,0 +1,130 @@
+"""Logging: one JSON object per line for production (LOG_FORMAT=json), or a human line for
+development (LOG_FORMAT=text); both carry the request id. `logging_config` is handed to uvicorn,
+which applies it in every worker process of `--workers N` (a `basicConfig` in the parent process
+would configure none of them).
+
+Also counts the SQL statements of an operation: Tortoise logs each statement at DEBUG on
+`tortoise.db_client`; a handler there adds one to the counter of the running operation.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from server.request_id import current_request_id
+
+LOG_FORMATS = ("json", "text")
+#: LogRecord attributes that are not fields of the event.
+_STANDARD = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
+)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """`{"time", "level", "logger", "message", "request_id", ...extra fields, "exception"}`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and value is not None:
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(line, default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    """`time LEVEL logger [request id] message key=value…`, for a terminal."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s%(rid)s: %(message)s%(fields)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", None)
+        record.rid = f" [{request_id}]" if request_id else ""
+        fields = {
+            k: v
+            for k, v in vars(record).items()
+            if k not in _STANDARD and k not in ("rid", "fields", "request_id") and v is not None
+        }
+        record.fields = "".join(f" {k}={v}" for k, v in fields.items())
+        return super().format(record)
+
+
+def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+    """A `logging.config.dictConfig` for the root logger and uvicorn's, in the chosen format."""
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+    formatter = "server.logs.JsonFormatter" if log_format == "json" else "server.logs.TextFormatter"
+    handler = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "formatter": "default",
+        "filters": ["request_id"],
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "server.logs.RequestIdFilter"}},
+        "formatters": {"default": {"()": formatter}},
+        "handlers": {"default": handler},
+        "root": {"level": level.upper(), "handlers": ["default"]},
+        "loggers": {
+            # uvicorn's own loggers go through the same handler, in the same format.
+            "uvicorn": {"level": level.upper(), "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": level.upper(), "handlers": [], "propagate": True},
+        },
+    }
+
+
+_sql_count: ContextVar[list[int] | None] = ContextVar("sql_count", default=None)
+
+
+class _SqlCounter(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        box = _sql_count.get()
+        if box is not None:
+            box[0] += 1
+
+
+_counter = _SqlCounter(logging.DEBUG)
+
+
+def count_sql_statements() -> None:
+    """Lets `tortoise.db_client` log at DEBUG to the counter only (not to the output handlers,
+    unless LOG_LEVEL is DEBUG, when the statements are printed as before)."""
+    sql = logging.getLogger("tortoise.db_client")
+    if _counter not in sql.handlers:
+        sql.addHandler(_counter)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        sql.propagate = False
+    sql.setLevel(logging.DEBUG)
+
+
+@contextmanager
+def sql_counter() -> Iterator[list[int]]:
+    """`[n]`: the statements sent inside the block (and the tasks it starts) so far."""
+    box = [0]
+    token = _sql_count.set(box)
+    try:
+        yield box
+    finally:
+        _sql_count.reset(token)

@@ -1,0 +1,135 @@
+"""Prometheus metrics on /metrics: operations, errors, live connections, the email outbox.
+
+Each app has its own registry (tests build many apps in one process). With `--workers N`, each
+worker answers /metrics with its own numbers; Prometheus scrapes them as separate targets, or
+through the proxy, where they add up per worker (README: operations).
+"""
+
+import ipaddress
+import re
+import time
+import weakref
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from models.outbox import OutboxEmail, OutboxStatus
+from server.auth import client_address
+
+#: Operation names become label values: only plausible names, and no more than this many
+#: distinct ones per process (a client inventing names would otherwise grow the registry forever).
+MAX_OPERATION_NAMES = 200
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+def parse_networks(
+    raw: Iterable[str],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in raw if item.strip())
+
+
+class Metrics:
+    def __init__(self, allowed_networks: Sequence[str] = ("127.0.0.0/8", "::1/128")) -> None:
+        self.registry = CollectorRegistry()
+        self.allowed_networks = parse_networks(allowed_networks)
+        self.operation_duration = Histogram(
+            "graphql_operation_duration_seconds",
+            "Time to answer a GraphQL operation over HTTP, by operation name and type.",
+            ["operation_name", "operation_type"],
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "graphql_errors",
+            "GraphQL errors returned, by code (extensions.code, or a payload's UserError.code).",
+            ["code"],
+            registry=self.registry,
+        )
+        self.sockets = Gauge(
+            "graphql_websocket_connections",
+            "Open WebSocket connections to /graphql.",
+            registry=self.registry,
+        )
+        self._handlers: weakref.WeakSet[Any] = weakref.WeakSet()
+        Gauge(
+            "graphql_subscriptions",
+            "Active subscriptions over all open WebSocket connections.",
+            registry=self.registry,
+        ).set_function(self._active_subscriptions)
+        self.outbox_pending = Gauge(
+            "outbox_pending_emails",
+            "Emails in the outbox not yet sent (PENDING), read at each scrape.",
+            registry=self.registry,
+        )
+        self.outbox_oldest_age = Gauge(
+            "outbox_oldest_pending_age_seconds",
+            "Age of the oldest PENDING email in the outbox (0 when none), read at each scrape.",
+            registry=self.registry,
+        )
+        self._names: set[str] = set()
+
+    def watch_socket_handler(self, handler: Any) -> None:
+        """A WebSocket protocol handler whose subscriptions count while it lives."""
+        self._handlers.add(handler)
+
+    def _active_subscriptions(self) -> float:
+        total = 0
+        for handler in list(self._handlers):
+            running = getattr(handler, "operations", None)
+            if running is None:
+                running = getattr(handler, "subscriptions", {})
+            total += len(running)
+        return float(total)
+
+    def operation_label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        if not _NAME.fullmatch(name):
+            return "invalid"
+        if name in self._names:
+            return name
+        if len(self._names) >= MAX_OPERATION_NAMES:
+            return "other"
+        self._names.add(name)
+        return name
+
+    def observe_operation(
+        self, name: str | None, operation_type: str, seconds: float, error_codes: Iterable[str]
+    ) -> None:
+        self.operation_duration.labels(self.operation_label(name), operation_type).observe(seconds)
+        for code in error_codes:
+            self.errors.labels(code).inc()
+
+    def allows(self, request: Request) -> bool:
+        try:
+            address = ipaddress.ip_address(client_address(request))
+        except ValueError:
+            return False
+        return any(address in network for network in self.allowed_networks)
+
+    async def refresh_outbox(self) -> None:
+        pending = OutboxEmail.filter(status=OutboxStatus.PENDING)
+        self.outbox_pending.set(await pending.count())
+        oldest = await pending.order_by("created_at").first().values_list("created_at", flat=True)
+        if isinstance(oldest, datetime):
+            if oldest.tzinfo is None:
+                oldest = oldest.replace(tzinfo=UTC)
+            self.outbox_oldest_age.set(max(0.0, time.time() - oldest.timestamp()))
+        else:
+            self.outbox_oldest_age.set(0)
+
+    async def endpoint(self, request: Request) -> Response:
+        """The Prometheus text format, for addresses in METRICS_ALLOWED_NETWORKS only."""
+        if not self.allows(request):
+            return JSONResponse(
+                {"errors": [{"message": "No autorizado.", "extensions": {"code": "FORBIDDEN"}}]},
+                status_code=403,
+            )
+        await self.refresh_outbox()
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

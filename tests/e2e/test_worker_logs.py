@@ -1,0 +1,57 @@
+"""With `--workers N` every worker logs, in JSON, one line per operation with its request id."""
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from tests.support.database import MigratedSqlite
+from tests.support.server import running_server, server_env
+from tests.support.waiting import wait_until_sync
+
+pytestmark = pytest.mark.e2e
+
+
+def test_every_worker_logs_its_operations_as_json(
+    tmp_path: Path, sqlite_template: MigratedSqlite
+) -> None:
+    env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path), LOG_FORMAT="json")
+    env["LOG_LEVEL"] = "INFO"
+    lines: list[dict[str, Any]] = []
+
+    def read(stream: Any) -> None:
+        for raw in stream:
+            try:
+                lines.append(orjson.loads(raw))
+            except orjson.JSONDecodeError:
+                lines.append({"unparsed": raw.decode(errors="replace")})
+
+    with running_server(env, workers=2) as server:
+        threading.Thread(target=read, args=(server.process.stderr,), daemon=True).start()
+        sent = [f"w-{i}" for i in range(12)]
+        with httpx.Client(base_url=server.base_url, timeout=10) as http:
+            for request_id in sent:
+                http.post(
+                    "/graphql",
+                    json={"query": "query Ping { __typename }"},
+                    headers={"X-Request-ID": request_id},
+                )
+
+        def logged() -> set[str]:
+            return {
+                line["request_id"]
+                for line in list(lines)
+                if line.get("logger") == "certs.operations" and line.get("request_id") in sent
+            }
+
+        wait_until_sync(lambda: logged() == set(sent), within=20, what="a log line per request")
+    unparsed = [line for line in lines if "unparsed" in line]
+    assert unparsed == []
+    operation = next(line for line in lines if line.get("request_id") == "w-0")
+    assert operation["operation_name"] == "Ping"
+    assert operation["operation_type"] == "query"
+    assert "duration_ms" in operation
+    assert "sql_count" in operation
