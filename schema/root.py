@@ -1,6 +1,7 @@
 """The root types and the assembled Schema."""
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -206,8 +207,11 @@ class CertsSchema(strawberry.Schema):
         traceback twice)."""
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false)."""
+def build_schema(
+    *, introspection: bool = True, extra_extensions: Sequence[Any] = ()
+) -> strawberry.Schema:
+    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false);
+    `extra_extensions` run after ours (tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
     rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
     extensions: list[Any] = [
         MaskUnexpectedErrors,
@@ -217,6 +221,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         OperationRecorder,
+        *extra_extensions,
     ]
     return CertsSchema(
         query=Query,

@@ -32,6 +32,7 @@ from server.request_id import RequestIdMiddleware
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
+from server.tracing import asgi_middleware, configure_tracing, graphql_tracing_extension
 from services.dependencies import Dependencies
 from services.reads import get_visible
 from storage.documents import DocumentStore
@@ -74,10 +75,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     authenticator = Authenticator(
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
+    tracing = bool(settings.otel_exporter_otlp_endpoint)
+    if settings.otel_exporter_otlp_endpoint:
+        configure_tracing(settings.otel_exporter_otlp_endpoint)
     metrics = Metrics(settings.metrics_allowed_networks)
     count_sql_statements()  # the SQL count of each operation's log line
     graphql = CertsGraphQL(
-        build_schema(introspection=settings.introspection),
+        build_schema(
+            introspection=settings.introspection,
+            extra_extensions=[graphql_tracing_extension()] if tracing else [],
+        ),
         deps,
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,
@@ -169,6 +176,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            *([asgi_middleware()] if tracing else []),
             # Outermost: every answer and log line, refusals included, carries the request id.
             Middleware(RequestIdMiddleware),
             Middleware(DirectWebSocketRoute, path="/graphql", endpoint=graphql),

@@ -50,6 +50,8 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     #: Browser origins, besides the server's own, that may call the API (CORS) and open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
+    #: OpenTelemetry: where to export traces over OTLP/HTTP (e.g. http://collector:4318); unset: none.
+    otel_exporter_otlp_endpoint: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -120,6 +122,7 @@ class Settings:
                 or cls.max_subscriptions_per_connection
             ),
             allowed_origins=_list(values.get("ALLOWED_ORIGINS")),
+            otel_exporter_otlp_endpoint=values.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
         )
 
 
