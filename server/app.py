@@ -9,7 +9,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from tortoise import Tortoise, connections
 
 import notifications
@@ -22,7 +23,7 @@ from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
 from schema.node import from_global_id
 from schema.root import build_schema
-from server import cors
+from server import cors, graphiql
 from server.auth import Authenticator, TooManyFailures, client_address
 from server.direct_socket import DirectWebSocketRoute
 from server.graphql_app import CertsGraphQL
@@ -94,6 +95,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.allowed_origins,
         metrics=metrics,
+        data_dir=settings.data_dir,
     )
 
     @contextlib.asynccontextmanager
@@ -171,6 +173,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
+            *(
+                [Mount(graphiql.STATIC_PATH, StaticFiles(directory=graphiql.STATIC_DIR))]
+                if settings.graphiql
+                else []
+            ),
             *([Route("/metrics", metrics.endpoint)] if settings.metrics else []),
             Route("/documents/{document_id}", download_document),
         ],

@@ -104,8 +104,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
                 "tokens": demo.tokens,
             }
         )
+        write_demo_tokens(settings.data_dir, demo.tokens)
         print(
-            "\nGraphiQL: http://127.0.0.1:8000/graphql — pega uno de estos en «Headers»:",
+            f"\nGraphiQL: {settings.public_base_url}/graphql — pega uno de estos en «Headers»:",
             file=sys.stderr,
         )
         for role, token in demo.tokens.items():
@@ -114,6 +115,17 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(with_database(settings, work))
+
+
+def write_demo_tokens(data_dir: Path, tokens: dict[str, str]) -> None:
+    """The demo tokens, readable by the owner only, for the GraphiQL page's headers hint."""
+    from server.graphiql import DEMO_TOKENS_FILE
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DEMO_TOKENS_FILE
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_bytes(orjson.dumps(tokens))
 
 
 def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:

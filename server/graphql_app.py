@@ -5,6 +5,7 @@ import time
 from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, StarletteRequestAdapter
@@ -25,6 +26,7 @@ from strawberry.utils.operation import get_operation_type
 from schema.context import Context
 from schema.extensions import current_operation
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
+from server.graphiql import render_page
 from server.graphql_http import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
@@ -95,6 +97,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         max_subscriptions_per_connection: int = 20,
         allowed_origins: Sequence[str] = (),
         metrics: Metrics | None = None,
+        data_dir: Path = Path("var"),
     ) -> None:
         # Multipart uploads are safe from CSRF here: every mutation needs an Authorization header
         # (never a cookie), which a cross-site form cannot send without a CORS preflight.
@@ -115,6 +118,11 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.public_base_url = public_base_url
         self.authenticator = authenticator
         self.metrics = metrics or Metrics()
+        self.data_dir = data_dir
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page, from the package's own files (no CDN)."""
+        return render_page(request, self.data_dir)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """HTTP: the media type negotiated from Accept, and every refusal as JSON with `errors`."""

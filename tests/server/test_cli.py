@@ -86,7 +86,10 @@ def test_demo_prints_ids_and_tokens_and_graphiql_headers_and_is_repeatable(
     assert set(data["tokens"]) == {"customer", "reviewer", "admin"}
     for token in data["tokens"].values():
         assert f'{{"Authorization":"Bearer {token}"}}' in first.stderr
-    again = orjson.loads(certs(env, "demo").stdout)
+    assert "GraphiQL: http://127.0.0.1:8000/graphql" in first.stderr
+    again_output = certs({**env, "PUBLIC_BASE_URL": "http://127.0.0.1:9123"}, "demo")
+    assert "GraphiQL: http://127.0.0.1:9123/graphql" in again_output.stderr  # the real address
+    again = orjson.loads(again_output.stdout)
     assert again["company"] == data["company"]
     assert again["tokens"]["customer"] != data["tokens"]["customer"]
 
