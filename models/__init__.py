@@ -3,6 +3,7 @@
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
+from models.persisted import PersistedDocument
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
 from models.users import ApiToken, User
@@ -17,6 +18,7 @@ __all__ = [
     "EmailKind",
     "OutboxEmail",
     "OutboxStatus",
+    "PersistedDocument",
     "RequestDocument",
     "RequestStatusChange",
     "User",
@@ -30,4 +32,5 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.persisted",
 ]

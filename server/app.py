@@ -29,6 +29,7 @@ from server.direct_socket import DirectWebSocketRoute
 from server.graphql_app import CertsGraphQL
 from server.logs import count_sql_statements
 from server.metrics import Metrics
+from server.persisted_queries import PersistedQueries
 from server.request_id import RequestIdMiddleware
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
@@ -96,6 +97,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         allowed_origins=settings.allowed_origins,
         metrics=metrics,
         data_dir=settings.data_dir,
+        persisted_queries=PersistedQueries(
+            settings.persisted_queries, settings.persisted_queries_cache_size
+        ),
     )
 
     @contextlib.asynccontextmanager

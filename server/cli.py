@@ -234,6 +234,45 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+def cmd_documents_add(settings: Settings, args: argparse.Namespace) -> int:
+    """Registers the documents of each FILE for PERSISTED_QUERIES=only; each must validate."""
+    from graphql import parse, validate
+    from graphql.error import GraphQLError
+
+    from models.persisted import PersistedDocument
+    from schema.root import schema
+    from server.persisted_queries import documents_in
+
+    documents: dict[str, str] = {}
+    for name in args.files:
+        try:
+            found = documents_in(Path(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            print(f"error: {name}: {error}", file=sys.stderr)
+            return 1
+        for digest, document in found.items():
+            try:
+                problems = validate(schema._schema, parse(document))
+            except GraphQLError as error:
+                problems = [error]
+            if problems:
+                print(f"error: {name}: {problems[0].message}", file=sys.stderr)
+                return 1
+            documents[digest] = document
+
+    async def work() -> int:
+        added = 0
+        for digest, document in documents.items():
+            _, created = await PersistedDocument.get_or_create(
+                sha256=digest, defaults={"body": document}
+            )
+            added += created
+        emit({"added": added, "known": len(documents) - added, "sha256": sorted(documents)})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema.root import schema
 
@@ -303,6 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_parser("deliver", help="send every due email, then exit").set_defaults(
         run=cmd_outbox_deliver
     )
+
+    documents = commands.add_parser(
+        "documents", help="trusted documents (PERSISTED_QUERIES=only)"
+    ).add_subparsers(dest="action", required=True)
+    add_documents = documents.add_parser(
+        "add", help="register the operations of .graphql files or hash→document JSON manifests"
+    )
+    add_documents.add_argument("files", nargs="+", metavar="FILE")
+    add_documents.set_defaults(run=cmd_documents_add)
 
     jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
         dest="action", required=True

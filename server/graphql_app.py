@@ -37,6 +37,7 @@ from server.graphql_http import (
 )
 from server.logs import sql_counter
 from server.metrics import Metrics
+from server.persisted_queries import PersistedQueries
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
@@ -98,6 +99,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         allowed_origins: Sequence[str] = (),
         metrics: Metrics | None = None,
         data_dir: Path = Path("var"),
+        persisted_queries: PersistedQueries | None = None,
     ) -> None:
         # Multipart uploads are safe from CSRF here: every mutation needs an Authorization header
         # (never a cookie), which a cross-site form cannot send without a CORS preflight.
@@ -119,6 +121,13 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.authenticator = authenticator
         self.metrics = metrics or Metrics()
         self.data_dir = data_dir
+        self.persisted_queries = persisted_queries or PersistedQueries()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a GET carrying a persisted query's hash (no `query`, but an operation)."""
+        return super().should_render_graphql_ide(request) and not request.query_params.get(
+            "extensions"
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, from the package's own files (no CDN)."""
@@ -225,7 +234,12 @@ class CertsGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Subscriptions live on the WebSocket; over plain HTTP they are refused with a 400."""
+        """Persisted queries resolved first; subscriptions live on the WebSocket, over plain HTTP
+        they are refused with a 400."""
+        resolved = await self.persisted_queries.resolve(request_data)
+        if isinstance(resolved, ExecutionResult):
+            return resolved
+        request_data = resolved
         if is_subscription(request_data):
             raise HTTPException(400, "Las suscripciones se sirven por WebSocket en /graphql.")
         operation: dict[str, str | None] = {"name": request_data.operation_name, "type": None}

@@ -50,6 +50,11 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     #: Browser origins, besides the server's own, that may call the API (CORS) and open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
+    #: "apq" (automatic persisted queries), "only" (registered documents only: `certs documents
+    #: add`), or "off".
+    persisted_queries: str = "apq"
+    #: Automatic persisted queries remembered per process (least recently used first out).
+    persisted_queries_cache_size: int = 1000
     #: OpenTelemetry: where to export traces over OTLP/HTTP (e.g. http://collector:4318); unset: none.
     otel_exporter_otlp_endpoint: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -122,6 +127,12 @@ class Settings:
                 or cls.max_subscriptions_per_connection
             ),
             allowed_origins=_list(values.get("ALLOWED_ORIGINS")),
+            persisted_queries=(values.get("PERSISTED_QUERIES") or cls.persisted_queries)
+            .strip()
+            .lower(),
+            persisted_queries_cache_size=int(
+                values.get("PERSISTED_QUERIES_CACHE_SIZE") or cls.persisted_queries_cache_size
+            ),
             otel_exporter_otlp_endpoint=values.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
         )
 

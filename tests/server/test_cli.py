@@ -110,3 +110,25 @@ def test_revoking_a_users_tokens_reports_how_many(env: dict[str, str]) -> None:
     assert certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co") == {
         "revoked": 0
     }
+
+
+def test_documents_add_registers_valid_documents_once_and_refuses_bad_ones(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    good = tmp_path / "good.graphql"
+    good.write_text("query Yo { viewer { user { email } } }")
+    first = orjson.loads(certs(env, "documents", "add", str(good)).stdout)
+    assert (first["added"], first["known"]) == (1, 0)
+    assert orjson.loads(certs(env, "documents", "add", str(good)).stdout)["known"] == 1
+
+    invalid = tmp_path / "invalid.graphql"
+    invalid.write_text("query { viewer { nope } }")
+    refused = certs(env, "documents", "add", str(invalid), check=False)
+    assert refused.returncode == 1
+    assert "nope" in refused.stderr
+
+    lying = tmp_path / "manifest.json"
+    lying.write_text('{"' + "0" * 64 + '": "{ __typename }"}')
+    refused = certs(env, "documents", "add", str(lying), check=False)
+    assert refused.returncode == 1
+    assert "no corresponde" in refused.stderr
