@@ -30,6 +30,7 @@ from resolvers.mutations import (
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
 from schema.cost import QueryCostRule
+from schema.descriptions import apply_descriptions
 from schema.extensions import (
     DocumentLimits,
     MaskUnexpectedErrors,
@@ -223,7 +224,7 @@ def build_schema(
         OperationRecorder,
         *extra_extensions,
     ]
-    return CertsSchema(
+    built = CertsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -232,6 +233,8 @@ def build_schema(
         config=StrawberryConfig(),
         execution_context_class=SharedEventResultsExecutionContext,
     )
+    apply_descriptions(built._schema)
+    return built
 
 
 schema = build_schema()
