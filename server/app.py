@@ -188,9 +188,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             *([asgi_middleware()] if tracing else []),
-            # Outermost: every answer and log line, refusals included, carries the request id.
-            Middleware(RequestIdMiddleware),
             Middleware(DirectWebSocketRoute, path="/graphql", endpoint=graphql),
+            # Every HTTP answer and log line, refusals included, carries the request id (sockets
+            # to /graphql skip the middleware: the GraphQL view sets theirs).
+            Middleware(RequestIdMiddleware),
             # Outermost first: an oversized body is cut off before anything else reads it.
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
             Middleware(SecurityHeadersMiddleware),

@@ -38,6 +38,7 @@ from server.graphql_http import (
 from server.logs import sql_counter
 from server.metrics import Metrics
 from server.persisted_queries import PersistedQueries
+from server.request_id import current_request_id, request_id_from
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
@@ -136,11 +137,15 @@ class CertsGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """HTTP: the media type negotiated from Accept, and every refusal as JSON with `errors`."""
         if scope["type"] == "websocket":
+            # As Strawberry's own __call__ does, without awaiting it: no extra frame held for the
+            # life of every socket (server/direct_socket.py).
+            token_id = current_request_id.set(request_id_from(dict(scope.get("headers", ()))))
             self.metrics.sockets.inc()
             try:
-                await super().__call__(scope, receive, send)
+                await self.run(WebSocket(scope, receive=receive, send=send))
             finally:
                 self.metrics.sockets.dec()
+                current_request_id.reset(token_id)
             return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)

@@ -51,7 +51,7 @@ def test_custom_scalars_name_their_specification() -> None:
         for name, t in built.type_map.items()
         if isinstance(t, GraphQLScalarType) and name not in specified_scalar_types
     }
-    assert scalars["DateTime"].startswith("https://datatracker.ietf.org/doc/html/rfc3339")
+    assert (scalars["DateTime"] or "").startswith("https://datatracker.ietf.org/doc/html/rfc3339")
     assert all(scalars.values()), scalars
     assert "offset" in (built.type_map["DateTime"].description or "")
 
