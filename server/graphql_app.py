@@ -30,6 +30,7 @@ from server.graphiql import render_page
 from server.graphql_http import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
+    OPERATION_NAME_NOT_A_STRING,
     error_response,
     is_request_error,
     negotiate,
@@ -241,6 +242,8 @@ class CertsGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Persisted queries resolved first; subscriptions live on the WebSocket, over plain HTTP
         they are refused with a 400."""
+        if not isinstance(request_data.operation_name, str | None):
+            raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
         resolved = await self.persisted_queries.resolve(request_data)
         if isinstance(resolved, ExecutionResult):
             return resolved

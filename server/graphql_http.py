@@ -18,6 +18,10 @@ from starlette.responses import Response
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
 
+OPERATION_NAME_NOT_A_STRING = (
+    "The GraphQL operation's `operationName` must be a string or null, if provided."
+)
+
 #: Strawberry's English reasons for refusing a request, as a code and a Spanish message.
 _REASONS: Mapping[str, tuple[str, str]] = {
     "Unable to parse request body as JSON": (
@@ -53,6 +57,7 @@ _REASONS: Mapping[str, tuple[str, str]] = {
         "BAD_REQUEST",
         "`query` debe ser un texto.",
     ),
+    OPERATION_NAME_NOT_A_STRING: ("BAD_REQUEST", "`operationName` debe ser un texto."),
     "The GraphQL operation's `variables` must be an object or null, if provided.": (
         "BAD_REQUEST",
         "`variables` debe ser un objeto.",

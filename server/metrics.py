@@ -87,10 +87,10 @@ class Metrics:
             total += len(running)
         return float(total)
 
-    def operation_label(self, name: str | None) -> str:
+    def operation_label(self, name: object) -> str:
         if not name:
             return "anonymous"
-        if not _NAME.fullmatch(name):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
             return "invalid"
         if name in self._names:
             return name

@@ -127,6 +127,12 @@ REFUSALS: dict[str, tuple[dict[str, Any], int, str, str]] = {
         "UNSUPPORTED_MEDIA_TYPE",
         "Tipo de contenido no admitido: usa application/json o multipart/form-data.",
     ),
+    "operationName not a string": (
+        {"json": {"query": "query A { __typename }", "operationName": {"x": 1}}},
+        400,
+        "BAD_REQUEST",
+        "`operationName` debe ser un texto.",
+    ),
     "unknown operation name": (
         {"json": {"query": "query A { __typename }", "operationName": "B"}},
         400,
