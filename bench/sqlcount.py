@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.servers import PUBLIC_BASE_URL
 from domain.clock import SystemClock
-from schema.context import Context
+from resolvers.context import Context
 from schema.root import schema
 from server.app import build_dependencies
 from server.settings import Settings

@@ -4,25 +4,12 @@ limits on documents apply while parsing and validating."""
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from graphql import ASTValidationRule
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from domain.errors import DomainError
-
 logger = logging.getLogger("certs.errors")
-
-
-class PublicError(GraphQLError):
-    """A refusal a query cannot return as data (its type is non-null): code and Spanish message."""
-
-    def __init__(self, error: DomainError) -> None:
-        extensions: dict[str, Any] = {"code": error.code.value}
-        if error.field:
-            extensions["field"] = error.field
-        super().__init__(error.message, extensions=extensions)
 
 
 def is_unexpected(error: GraphQLError) -> bool:

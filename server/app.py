@@ -20,7 +20,7 @@ from models import RequestDocument
 from models.database import tortoise_config
 from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
-from schema.node import from_global_id
+from resolvers.ids import from_global_id
 from schema.root import build_schema
 from server.auth import Authenticator, TooManyFailures, client_address
 from server.direct_socket import DirectWebSocketRoute

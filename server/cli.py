@@ -17,7 +17,7 @@ from domain.enums import PersonType, Role
 from domain.errors import DomainError
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 from server.settings import Settings
 
 logger = logging.getLogger("certs")
@@ -130,7 +130,7 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
-    from schema.node import from_global_id
+    from resolvers.ids import from_global_id
     from services.operators import create_user, find_company
 
     async def work() -> int:

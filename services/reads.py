@@ -27,12 +27,11 @@ from models import (
     RequestStatusChange,
     User,
 )
+from models.keys import MAX_PRIMARY_KEY
 from services.principal import Principal, not_found, require_principal, target_company_id
 from services.tracking import Tracking, load_tracking
 
 DEFAULT_PAGE_SIZE = 20
-#: Primary keys are 32-bit integers.
-MAX_PRIMARY_KEY = 2**31 - 1
 MAX_PAGE_SIZE = 100
 
 M = TypeVar("M", bound=Model)

@@ -12,7 +12,7 @@ import pytest
 from domain.clock import FixedClock
 from domain.enums import Role
 from models import ApiToken, Company, User
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 from server.settings import Settings
 from services.auth import issue_token
 from tests.api.helpers import codes, error_code, is_spanish, only_error, post_graphql

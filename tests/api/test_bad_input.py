@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 from server.settings import Settings
 from tests.api.helpers import codes, is_spanish, only_error
 from tests.support.factories import Caller

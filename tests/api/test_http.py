@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
-import resolvers.mutations.update_principal_contact as update_contact_resolver
+import resolvers.companies.update_principal_contact as update_contact_resolver
 import server.app
 from domain.clock import FixedClock
 from server.app import create_app

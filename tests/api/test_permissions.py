@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 from tests.api.helpers import codes, is_spanish
 from tests.support.factories import Caller
 from tests.support.files import pdf

@@ -18,9 +18,9 @@ from starlette.applications import Starlette
 from events.bus import InProcessBus
 from events.messages import StatusChanged
 from models import CertificateRequest, RequestStatusChange
-from schema.context import Context
-from schema.node import from_global_id
-from schema.requests import CertificateRequest as GraphQLRequest
+from resolvers.context import Context
+from resolvers.ids import from_global_id
+from schema.requests.types import CertificateRequest as GraphQLRequest
 from schema.root import schema
 from services.principal import Principal
 from tests.support.factories import Caller

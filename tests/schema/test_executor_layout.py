@@ -3,7 +3,8 @@ per idle subscriber)."""
 
 from graphql import parse
 
-from schema.root import SharedEventResultsExecutionContext, schema
+from schema.execution import SharedEventResultsExecutionContext
+from schema.root import schema
 from tests.support.layout import SHARED_KEYS_LIMIT
 
 WATCH = "subscription { certificateRequestStatusChanged { toStatus } }"

@@ -6,7 +6,8 @@ from graphql import GraphQLError
 
 from domain.enums import ErrorCode
 from domain.errors import DomainError
-from schema.extensions import MaskUnexpectedErrors, PublicError
+from schema.core.errors import PublicError
+from schema.extensions import MaskUnexpectedErrors
 
 
 @dataclass
