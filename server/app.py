@@ -3,6 +3,7 @@
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -181,8 +182,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 
 
 def _attachment(file_name: str) -> str:
-    from urllib.parse import quote
-
     ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
 

@@ -6,19 +6,31 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import orjson
+import uvicorn
 from tortoise import Tortoise
 
+import notifications
 from domain.clock import SystemClock
 from domain.enums import PersonType, Role
 from domain.errors import DomainError
+from events.redis_bus import RedisBus
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from resolvers.ids import to_global_id
+from notifications.transports import transport_from_settings
+from notifications.worker import deliver_until_idle
+from resolvers.ids import from_global_id, to_global_id
+from schema.root import schema
+from server.app import build_dependencies
+from server.demo import seed_demo
 from server.settings import Settings
+from services.auth import issue_token, revoke_tokens
+from services.expire_and_remind import run_daily_job
+from services.operators import create_company, create_user, find_company
 
 logger = logging.getLogger("certs")
 
@@ -53,7 +65,6 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
 
     if args.workers > 1 and not settings.redis_url:
         logger.warning(
@@ -87,7 +98,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from server.demo import seed_demo
 
     async def work() -> int:
         demo = await seed_demo(SystemClock())
@@ -113,7 +123,6 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
-    from services.operators import create_company
 
     async def work() -> int:
         company = await create_company(
@@ -130,8 +139,6 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
-    from resolvers.ids import from_global_id
-    from services.operators import create_user, find_company
 
     async def work() -> int:
         company = None
@@ -152,7 +159,6 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
-    from services.auth import issue_token
 
     async def work() -> int:
         token = await issue_token(
@@ -166,11 +172,6 @@ def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     """Deliver every due email, then exit: for cron, or with OUTBOX_WORKER=false on the servers."""
-    from dataclasses import asdict
-
-    import notifications
-    from notifications.transports import transport_from_settings
-    from notifications.worker import deliver_until_idle
 
     notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
 
@@ -183,7 +184,6 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from services.auth import revoke_tokens
 
     async def work() -> int:
         emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
@@ -196,10 +196,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the expiry and reminders job once and print its report: for cron, or with
     JOBS_SCHEDULER=false on the servers. Its emails are delivered by the servers' outbox worker,
     or by `certs outbox deliver`."""
-    import notifications
-    from events.redis_bus import RedisBus
-    from server.app import build_dependencies
-    from services.expire_and_remind import run_daily_job
 
     notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
 
@@ -219,7 +215,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
-    from schema.root import schema
 
     sdl = schema.as_str() + "\n"
     if args.output:

@@ -15,7 +15,7 @@ from models import ApiToken, Company, User
 from resolvers.ids import to_global_id
 from server.settings import Settings
 from services.auth import issue_token
-from tests.api.helpers import codes, error_code, is_spanish, only_error, post_graphql
+from tests.schema.helpers import codes, error_code, is_spanish, only_error, post_graphql
 from tests.support.factories import Caller, make_caller
 from tests.support.files import pdf
 from tests.support.flows import REPRESENTATIVE, legal_entity_documents, submit

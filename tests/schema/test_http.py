@@ -13,7 +13,7 @@ from domain.clock import FixedClock
 from server.app import create_app
 from server.settings import Settings
 from services import reads
-from tests.api.helpers import only_error
+from tests.schema.helpers import only_error
 from tests.support.factories import Caller
 from tests.support.graphql import GraphQLClient
 from tests.support.operations import UPDATE_CONTACT, VIEWER

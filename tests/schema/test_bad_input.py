@@ -12,7 +12,7 @@ import pytest
 
 from resolvers.ids import to_global_id
 from server.settings import Settings
-from tests.api.helpers import codes, is_spanish, only_error
+from tests.schema.helpers import codes, is_spanish, only_error
 from tests.support.factories import Caller
 from tests.support.files import PDF, TEXT, pdf
 from tests.support.flows import REPRESENTATIVE, approve, legal_entity_documents, reject, submit

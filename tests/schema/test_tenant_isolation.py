@@ -12,7 +12,7 @@ import pytest
 from domain.enums import Role
 from models import Company
 from resolvers.ids import to_global_id
-from tests.api.helpers import auth, codes, is_spanish, only_error, path_of, post_graphql
+from tests.schema.helpers import auth, codes, is_spanish, only_error, path_of, post_graphql
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.files import pdf
 from tests.support.flows import REPRESENTATIVE, approve, legal_entity_documents, reject, submit

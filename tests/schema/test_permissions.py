@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from resolvers.ids import to_global_id
-from tests.api.helpers import codes, is_spanish
+from tests.schema.helpers import codes, is_spanish
 from tests.support.factories import Caller
 from tests.support.files import pdf
 from tests.support.flows import approve, reject, resubmit, submit
