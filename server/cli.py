@@ -14,11 +14,9 @@ import orjson
 import uvicorn
 from tortoise import Tortoise
 
-import notifications
 from domain.clock import SystemClock
 from domain.enums import PersonType, Role
 from domain.errors import DomainError
-from events.redis_bus import RedisBus
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from notifications.transports import transport_from_settings
@@ -85,7 +83,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         http="httptools",
         # uvicorn's wsproto protocol rather than "auto" (websockets, which keeps the handshake's
         # headers), with a lighter message queue (README, Performance: memory per subscriber).
-        ws="server.websocket_protocol:LightWSProtocol",
+        ws="server.uvicorn_websocket:LightWSProtocol",
         # permessage-deflate keeps a zlib compressor and decompressor per socket: about half of
         # an idle subscriber's memory, to compress messages of a few hundred bytes.
         ws_per_message_deflate=False,
@@ -173,8 +171,6 @@ def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     """Deliver every due email, then exit: for cron, or with OUTBOX_WORKER=false on the servers."""
 
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
-
     async def work() -> int:
         report = await deliver_until_idle(transport_from_settings(settings), SystemClock())
         emit(asdict(report))
@@ -197,8 +193,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     JOBS_SCHEDULER=false on the servers. Its emails are delivered by the servers' outbox worker,
     or by `certs outbox deliver`."""
 
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
-
     async def work() -> int:
         deps = build_dependencies(settings)
         try:
@@ -206,8 +200,7 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
                 deps, deps.clock.now(), reminder_days=settings.reminder_days
             )
         finally:
-            if isinstance(deps.bus, RedisBus):
-                await deps.bus.stop()
+            await deps.bus.stop()
         emit(report.as_dict())
         return 0 if report.failed == 0 else 1
 

@@ -20,7 +20,7 @@ from strawberry.utils.operation import get_operation_type
 
 from resolvers.context import Context
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
-from server.ws_protocols import LegacyWSHandler, TransportWSHandler
+from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
 from notifications.transports import SmtpTransport
 from notifications.worker import deliver_until_idle
@@ -10,7 +11,6 @@ from tests.support.files import pdf
 from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import UPDATE_CONTACT
-from tests.support.smtp_server import SmtpServer
 
 REJECTION_SUBJECT = "Rechazo solicitud de certificado digital"
 

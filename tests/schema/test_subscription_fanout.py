@@ -15,6 +15,7 @@ import pytest
 from graphql.execution.collect_fields import CollectedFields
 from starlette.applications import Starlette
 
+from devkit.sqlcount import sql_statements
 from events.bus import InProcessBus
 from events.messages import StatusChanged
 from models import CertificateRequest, RequestStatusChange
@@ -26,7 +27,6 @@ from services.principal import Principal
 from tests.support.factories import Caller
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
-from tests.support.sqlcount import sql_statements
 
 WATCH = """
 subscription {

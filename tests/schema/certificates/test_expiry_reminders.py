@@ -5,6 +5,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from devkit.smtp_server import SmtpServer
+from devkit.sqlcount import sql_statements
 from domain.calendar import BOGOTA, local_date
 from domain.clock import FixedClock
 from domain.enums import Role
@@ -16,8 +18,6 @@ from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import approve, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import CHANGE_STATE
-from tests.support.smtp_server import SmtpServer
-from tests.support.sqlcount import sql_statements
 
 ISSUED = datetime(2026, 11, 26, tzinfo=BOGOTA)
 VALID_UNTIL = datetime(2027, 11, 26, tzinfo=BOGOTA)

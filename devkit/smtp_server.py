@@ -13,7 +13,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from tests.support.server import free_port
+from devkit.ports import free_port
 
 REFUSAL = "550 5.1.1 <{address}>: Recipient address rejected: User unknown"
 CLOSING = "421 4.3.2 Service shutting down, try again later"

@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from wsproto.connection import Connection
 
 from server import cli
-from server.websocket_protocol import LightWSProtocol, SocketMessages, WriteGate
+from server.uvicorn_websocket import LightWSProtocol, SocketMessages, WriteGate
 from tests.support.layout import SHARED_KEYS_LIMIT
 
 
@@ -41,7 +41,7 @@ async def echo_server() -> AsyncIterator[uvicorn.Server]:
         _echo,
         host="127.0.0.1",
         port=0,
-        ws="server.websocket_protocol:LightWSProtocol",
+        ws="server.uvicorn_websocket:LightWSProtocol",
         ws_per_message_deflate=False,
         lifespan="off",
         log_level="warning",
@@ -67,13 +67,13 @@ def test_certs_serve_runs_uvicorn_on_the_light_protocol_without_deflate(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     assert cli.main(["serve", "--port", "8999"]) == 0
     (options,) = calls
-    assert options["ws"] == "server.websocket_protocol:LightWSProtocol"
+    assert options["ws"] == "server.uvicorn_websocket:LightWSProtocol"
     assert options["ws_per_message_deflate"] is False
     assert (options["loop"], options["http"]) == ("uvloop", "httptools")
 
 
 async def test_uvicorn_loads_it_and_its_messages_arrive_in_order() -> None:
-    config = uvicorn.Config(_nothing, ws="server.websocket_protocol:LightWSProtocol")
+    config = uvicorn.Config(_nothing, ws="server.uvicorn_websocket:LightWSProtocol")
     config.load()
     assert config.ws_protocol_class is LightWSProtocol
     protocol = LightWSProtocol(config=config, server_state=ServerState(), app_state={})

@@ -1,11 +1,11 @@
-"""The `graphql-transport-ws` handler's keep-alive (server/ws_protocols.py)."""
+"""The `graphql-transport-ws` handler's keep-alive (server/graphql_ws_handlers.py)."""
 
 import asyncio
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from server.ws_protocols import TransportWSHandler
+from server.graphql_ws_handlers import TransportWSHandler
 
 INTERVAL = 0.05
 
