@@ -6,7 +6,7 @@ from resolvers.context import AppInfo
 from resolvers.ids import decode_optional_id
 from services import reads
 from services.reads import RequestPage
-from services.tracking import Tracking, load_tracking
+from services.tracking import Tracking, build_tracking
 
 
 async def certificate_tracking(info: AppInfo, company_id: str | None) -> Tracking:
@@ -15,7 +15,15 @@ async def certificate_tracking(info: AppInfo, company_id: str | None) -> Trackin
 
 
 async def tracking(info: AppInfo, company: Company) -> Tracking:
-    return await load_tracking(company, info.context.deps.clock.now())
+    """`Company.tracking`, through the loaders: inside a list, every company's tracking costs the
+    same three batched statements together, not three each (no N+1)."""
+    loaders = info.context.loaders
+    certificates = await loaders.certificates_by_company.load(company.id)
+    latest = await loaders.latest_request_by_company.load(company.id)
+    in_review = await loaders.request_in_review.load(company.id)
+    return build_tracking(
+        company, certificates, latest, bool(in_review), info.context.deps.clock.now()
+    )
 
 
 async def certificates(info: AppInfo, company_id: int) -> list[Certificate]:

@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from devkit.sqlcount import sql_statements
 from domain.clock import FixedClock
 from domain.enums import Role
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import approve, reject, submit
 from tests.support.graphql import GraphQLClient, data_of
-from tests.support.sqlcount import sql_statements
 
 TODAY = date(2026, 11, 24)
 REQUESTS_IN_DB = 10
@@ -88,3 +88,35 @@ async def test_the_queue_stays_within_its_statement_budget(
     query = [s for s in statements if '"api_tokens"' not in s]
     assert count - len(query) == 1, "\n".join(statements)
     assert len(query) <= 6, "\n".join(query)
+
+
+COMPANIES_TRACKING = """
+query Tracking($first: Int) {
+  certificateRequests(first: $first) {
+    edges { node { company { tracking {
+      certificate { serialNumber } latestRequest { status } notices { code }
+      canSubmitRequest nextRequestKind } } } }
+  }
+}
+"""
+
+
+async def count_tracking_statements(gql: GraphQLClient, caller: Caller, first: int) -> int:
+    with sql_statements() as statements:
+        body = await gql.execute(COMPANIES_TRACKING, {"first": first}, token=caller.token)
+    edges = data_of(body)["certificateRequests"]["edges"]
+    assert len(edges) == first
+    assert all(edge["node"]["company"]["tracking"]["latestRequest"] for edge in edges)
+    return len(statements)
+
+
+async def test_company_tracking_inside_a_list_costs_the_same_for_2_and_10_companies(
+    gql: GraphQLClient, reviewer: Caller, ten_requests: None
+) -> None:
+    """Company.tracking cost three statements per company (9 in all for a page of 2, 30 for a
+    page of 10). Through the loaders: token, count, page, companies, then certificates, latest
+    request and in-review, one batch each, whatever the page size."""
+    small = await count_tracking_statements(gql, reviewer, 2)
+    large = await count_tracking_statements(gql, reviewer, 10)
+    assert small == large
+    assert large <= 7
