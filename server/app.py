@@ -28,6 +28,7 @@ from server.graphql_app import CertsGraphQL
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
+from server.tuning.versions import require_checked_versions
 from services.dependencies import Dependencies
 from storage.documents import DocumentStore
 
@@ -52,6 +53,7 @@ def build_bus(settings: Settings) -> EventBus:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    require_checked_versions()
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
