@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from resolvers.loaders import Loaders
 from services.dependencies import Dependencies
-from services.principal import Principal
+from services.principal import Principal, require_principal
 
 
 @dataclass
@@ -23,3 +23,8 @@ class Context:
 
 
 AppInfo = Info[Context, None]
+
+
+def require_caller(info: AppInfo) -> Principal:
+    """The authenticated caller; raises the domain's UNAUTHENTICATED error when there is none."""
+    return require_principal(info.context.principal)

@@ -17,11 +17,11 @@ from schema.core.enums import (
 from schema.core.guard import or_public_error
 from schema.core.lazy import DomainType
 from schema.core.node import Node, to_global_id
-from services.tracking import Tracking
 
 if TYPE_CHECKING:
     from schema.certificates.types import Certificate
     from schema.requests.types import CertificateRequest, CertificateRequestConnection
+    from services.tracking import Tracking
 
 CertificateRef = Annotated["Certificate", strawberry.lazy("schema.certificates.types")]
 RequestRef = Annotated["CertificateRequest", strawberry.lazy("schema.requests.types")]
@@ -113,7 +113,7 @@ class CertificateTracking:
     )
 
     @classmethod
-    def from_data(cls, data: Tracking) -> "CertificateTracking":
+    def from_data(cls, data: "Tracking") -> "CertificateTracking":
         return cls(
             company=Company.from_row(data.company),
             certificate=_Certificate.from_row(data.certificate) if data.certificate else None,

@@ -4,9 +4,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from domain.errors import DomainError
-from resolvers.context import AppInfo
+from resolvers.context import AppInfo, require_caller
 from schema.core.errors import PublicError, user_errors
-from services.principal import require_principal
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -21,7 +20,7 @@ async def payload_or_errors(
     from its input, not even whether an id is well formed.
     """
     try:
-        require_principal(info.context.principal)
+        require_caller(info)
         return await action()
     except DomainError as error:
         return on_error(errors=user_errors(error))

@@ -23,11 +23,11 @@ from schema.core.enums import (
 )
 from schema.core.lazy import DomainType
 from schema.core.node import Node, to_global_id
-from services.reads import RequestPage
 
 if TYPE_CHECKING:
     from schema.certificates.types import Certificate
     from schema.companies.types import Company
+    from services.reads import RequestPage
 
 CompanyRef = Annotated["Company", strawberry.lazy("schema.companies.types")]
 CertificateRef = Annotated["Certificate", strawberry.lazy("schema.certificates.types")]
@@ -214,7 +214,7 @@ class CertificateRequestConnection:
     total_count: int
 
     @classmethod
-    def from_page(cls, page: RequestPage) -> "CertificateRequestConnection":
+    def from_page(cls, page: "RequestPage") -> "CertificateRequestConnection":
         return cls(
             edges=[
                 CertificateRequestEdge(cursor=cursor, node=CertificateRequest.from_row(row))
