@@ -7,10 +7,13 @@ import logging
 import logging.config
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import orjson
+import uvicorn
+from graphql import GraphQLError, parse, validate
 from tortoise import Tortoise
 
 from domain.clock import SystemClock
@@ -18,9 +21,20 @@ from domain.enums import PersonType, Role
 from domain.errors import DomainError
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from schema.node import to_global_id
+from models.persisted import PersistedDocument
+from notifications.transports import transport_from_settings
+from notifications.worker import deliver_until_idle
+from resolvers.ids import from_global_id, to_global_id
+from schema.root import schema
+from server.app import build_dependencies
+from server.demo import seed_demo
+from server.graphiql import DEMO_TOKENS_FILE
 from server.logs import logging_config
+from server.persisted_queries import documents_in
 from server.settings import Settings
+from services.auth import issue_token, revoke_tokens
+from services.expire_and_remind import run_daily_job
+from services.operators import create_company, create_user, find_company
 
 logger = logging.getLogger("certs")
 
@@ -55,7 +69,6 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
 
     if args.workers > 1 and not settings.redis_url:
         logger.warning(
@@ -78,7 +91,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         http="httptools",
         # uvicorn's wsproto protocol rather than "auto" (websockets, which keeps the handshake's
         # headers), with a lighter message queue (README, Performance: memory per subscriber).
-        ws="server.websocket_protocol:LightWSProtocol",
+        ws="server.uvicorn_websocket:LightWSProtocol",
         # permessage-deflate keeps a zlib compressor and decompressor per socket: about half of
         # an idle subscriber's memory, to compress messages of a few hundred bytes.
         ws_per_message_deflate=False,
@@ -91,7 +104,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from server.demo import seed_demo
 
     async def work() -> int:
         demo = await seed_demo(SystemClock())
@@ -119,8 +131,6 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def write_demo_tokens(data_dir: Path, tokens: dict[str, str]) -> None:
     """The demo tokens, readable by the owner only, for the GraphiQL page's headers hint."""
-    from server.graphiql import DEMO_TOKENS_FILE
-
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DEMO_TOKENS_FILE
     path.touch(mode=0o600, exist_ok=True)
@@ -129,7 +139,6 @@ def write_demo_tokens(data_dir: Path, tokens: dict[str, str]) -> None:
 
 
 def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
-    from services.operators import create_company
 
     async def work() -> int:
         company = await create_company(
@@ -146,8 +155,6 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
-    from schema.node import from_global_id
-    from services.operators import create_user, find_company
 
     async def work() -> int:
         company = None
@@ -168,7 +175,6 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
-    from services.auth import issue_token
 
     async def work() -> int:
         token = await issue_token(
@@ -182,13 +188,6 @@ def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     """Deliver every due email, then exit: for cron, or with OUTBOX_WORKER=false on the servers."""
-    from dataclasses import asdict
-
-    import notifications
-    from notifications.transports import transport_from_settings
-    from notifications.worker import deliver_until_idle
-
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
 
     async def work() -> int:
         report = await deliver_until_idle(transport_from_settings(settings), SystemClock())
@@ -199,7 +198,6 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from services.auth import revoke_tokens
 
     async def work() -> int:
         emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
@@ -212,12 +210,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the expiry and reminders job once and print its report: for cron, or with
     JOBS_SCHEDULER=false on the servers. Its emails are delivered by the servers' outbox worker,
     or by `certs outbox deliver`."""
-    import notifications
-    from events.redis_bus import RedisBus
-    from server.app import build_dependencies
-    from services.expire_and_remind import run_daily_job
-
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
 
     async def work() -> int:
         deps = build_dependencies(settings)
@@ -226,8 +218,7 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
                 deps, deps.clock.now(), reminder_days=settings.reminder_days
             )
         finally:
-            if isinstance(deps.bus, RedisBus):
-                await deps.bus.stop()
+            await deps.bus.stop()
         emit(report.as_dict())
         return 0 if report.failed == 0 else 1
 
@@ -236,13 +227,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_documents_add(settings: Settings, args: argparse.Namespace) -> int:
     """Registers the documents of each FILE for PERSISTED_QUERIES=only; each must validate."""
-    from graphql import parse, validate
-    from graphql.error import GraphQLError
-
-    from models.persisted import PersistedDocument
-    from schema.root import schema
-    from server.persisted_queries import documents_in
-
     documents: dict[str, str] = {}
     for name in args.files:
         try:
@@ -274,7 +258,6 @@ def cmd_documents_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
-    from schema.root import schema
 
     sdl = schema.as_str() + "\n"
     if args.output:

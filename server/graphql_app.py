@@ -23,7 +23,7 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
-from schema.context import Context
+from resolvers.context import Context
 from schema.extensions import current_operation
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
 from server.graphiql import render_page
@@ -36,11 +36,11 @@ from server.graphql_http import (
     negotiate,
     request_error,
 )
+from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
 from server.logs import sql_counter
 from server.metrics import Metrics
 from server.persisted_queries import PersistedQueries
 from server.request_id import current_request_id, request_id_from
-from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.

@@ -19,6 +19,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from strawberry.http import GraphQLRequestData
 from strawberry.types.execution import ExecutionResult
@@ -133,8 +134,6 @@ def _with_query(data: GraphQLRequestData, query: str) -> GraphQLRequestData:
 def documents_in(text: str) -> dict[str, str]:
     """The documents of a file given to `certs documents add`: a JSON manifest (hash → document,
     each hash checked) or, otherwise, the whole file as one document."""
-    import orjson
-
     stripped = text.strip()
     if stripped.startswith("{") and stripped.endswith("}"):
         try:

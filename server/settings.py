@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -57,7 +57,6 @@ class Settings:
     persisted_queries_cache_size: int = 1000
     #: OpenTelemetry: where to export traces over OTLP/HTTP (e.g. http://collector:4318); unset: none.
     otel_exporter_otlp_endpoint: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def documents_dir(self) -> Path:

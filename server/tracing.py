@@ -13,6 +13,16 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from starlette.middleware import Middleware
+from strawberry.extensions.tracing import OpenTelemetryExtension
+
 _configured = False
 
 
@@ -26,13 +36,6 @@ def configure_tracing(endpoint: str, environ: Mapping[str, str] | None = None) -
     global _configured
     if _configured:
         return
-    from opentelemetry import trace
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
     env = os.environ if environ is None else environ
     resource = Resource.create({SERVICE_NAME: env.get("OTEL_SERVICE_NAME") or "certs"})
     provider = TracerProvider(resource=resource)
@@ -45,14 +48,9 @@ def configure_tracing(endpoint: str, environ: Mapping[str, str] | None = None) -
 
 
 def graphql_tracing_extension() -> Any:
-    from strawberry.extensions.tracing import OpenTelemetryExtension
-
     return lambda: OpenTelemetryExtension(arg_filter=no_arguments)
 
 
 def asgi_middleware() -> Any:
     """The ASGI instrumentation, without a span per message sent or received on a socket."""
-    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-    from starlette.middleware import Middleware
-
     return Middleware(OpenTelemetryMiddleware, exclude_spans=["receive", "send"])

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from devkit.database import MigratedSqlite
 from domain.calendar import local_date
-from tests.support.database import MigratedSqlite
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
 from tests.support.server import RunningServer, certs_json, running_server, server_env

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.support.database import MigratedSqlite
+from devkit.database import MigratedSqlite
 from tests.support.node import run_node
 from tests.support.server import RunningServer, certs, certs_json, running_server, server_env
 

@@ -8,7 +8,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.support.database import MigratedSqlite
+from devkit.database import MigratedSqlite
 from tests.support.server import running_server, server_env
 from tests.support.waiting import wait_until_sync
 
