@@ -77,11 +77,22 @@ class DocumentLimits(SchemaExtension):
     caches key on what this sets.
     """
 
-    def __init__(self, *, max_tokens: int, rules: Sequence[type[ASTValidationRule]]) -> None:
+    def __init__(
+        self,
+        *,
+        max_tokens: int,
+        rules: Sequence[type[ASTValidationRule]],
+        max_query_chars: int | None = None,
+    ) -> None:
         self.max_tokens = max_tokens
         self.rules = tuple(rules)
+        self.max_query_chars = max_query_chars
 
     def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if self.max_query_chars is not None and query and len(query) > self.max_query_chars:
+            # Refused before the parser (and its cache) ever sees the text.
+            raise query_too_large(self.max_query_chars)
         self.execution_context.parse_options["max_tokens"] = self.max_tokens
         yield
 
@@ -89,3 +100,13 @@ class DocumentLimits(SchemaExtension):
         context = self.execution_context
         context.validation_rules = (*context.validation_rules, *self.rules)
         yield
+
+
+QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
+
+
+def query_too_large(limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"La consulta es demasiado larga: el máximo es de {limit} caracteres.",
+        extensions={"code": QUERY_TOO_LARGE},
+    )

@@ -8,12 +8,7 @@ import strawberry
 from graphql import ExecutionResult, GraphQLError
 from graphql.execution import Executor
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
@@ -30,6 +25,7 @@ from resolvers.mutations import (
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
 from schema.cost import QueryCostRule
+from schema.document_cache import BoundedCache, CachedParseAndValidate
 from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
 from schema.node import Node
 from schema.requests import (
@@ -86,9 +82,14 @@ class Subscription:
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+#: The longest query text (MAX_QUERY_CHARS), refused before it is parsed: the front end's longest
+#: operation is under 2,000 characters.
+MAX_QUERY_CHARS_DEFAULT = 16 * 1024
 #: Distinct query texts whose parsed document and validation result are kept (least recently used
 #: first out): a front end sends a few dozen; a client sending endless new ones only evicts.
 DOCUMENT_CACHE_SIZE = 256
+#: ... and the bytes of their texts, so that the cache cannot hold more than a few MiB of trees.
+DOCUMENT_CACHE_BYTES = 1024 * 1024
 
 #: The validation rules of the limits, built once. QueryDepthLimiter and MaxAliasesLimiter make a
 #: new rule class each time they are instantiated: built per request, every request would come
@@ -196,6 +197,9 @@ class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 class CertsSchema(strawberry.Schema):
+    #: The parse and validation caches of this schema (tests and operators look at their size).
+    document_caches: tuple["BoundedCache[Any]", "BoundedCache[Any]"] = ()  # type: ignore[assignment]
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -206,18 +210,28 @@ class CertsSchema(strawberry.Schema):
                 logger.error("unmasked unexpected error", exc_info=error.original_error)
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false)."""
+def build_schema(
+    *, introspection: bool = True, max_query_chars: int = MAX_QUERY_CHARS_DEFAULT
+) -> strawberry.Schema:
+    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false):
+    validation errors then suggest no names either."""
     rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
+    # Parsing and validating a document cost more than executing the tracking query (README,
+    # Performance): both are cached by the query's text, the limits' errors included.
+    parsed: BoundedCache[Any] = BoundedCache(
+        max_entries=DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES
+    )
+    validated: BoundedCache[Any] = BoundedCache(
+        max_entries=DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES
+    )
     extensions: list[Any] = [
         MaskUnexpectedErrors,
-        lambda: DocumentLimits(max_tokens=MAX_TOKENS, rules=rules),
-        # Parsing and validating a document cost more than executing the tracking query (README,
-        # Performance): both are cached by the query's text, the limits' errors included.
-        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: DocumentLimits(max_tokens=MAX_TOKENS, rules=rules, max_query_chars=max_query_chars),
+        lambda: CachedParseAndValidate(
+            parsed=parsed, validated=validated, suggestions=introspection
+        ),
     ]
-    return CertsSchema(
+    built = CertsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -226,6 +240,8 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         config=StrawberryConfig(),
         execution_context_class=SharedEventResultsExecutionContext,
     )
+    built.document_caches = (parsed, validated)
+    return built
 
 
 schema = build_schema()

@@ -10,7 +10,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 from tortoise import Tortoise, connections
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import notifications
 from domain.clock import Clock, SystemClock
@@ -71,7 +73,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
     graphql = CertsGraphQL(
-        build_schema(introspection=settings.introspection),
+        build_schema(
+            introspection=settings.introspection, max_query_chars=settings.max_query_chars
+        ),
         deps,
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,
@@ -152,7 +156,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             },
         )
 
-    app = Starlette(
+    app = CertsStarlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -163,8 +167,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         middleware=[
             Middleware(DirectWebSocketRoute, path="/graphql", endpoint=graphql),
             # Outermost first: an oversized body is cut off before anything else reads it.
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
-            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_request_bytes,
+                max_json_bytes=settings.max_json_request_bytes,
+            ),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
@@ -174,10 +181,28 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             ),
         ],
     )
+    app.trusted_proxies = settings.trusted_proxies
     app.state.deps = deps
     app.state.settings = settings
     app.state.scheduler = scheduler
     return app
+
+
+class CertsStarlette(Starlette):
+    """Starlette with two layers outside its error handler, so that they see every answer.
+
+    Security headers go on every response, the 500 written by Starlette's ServerErrorMiddleware
+    and the 413 of the body limit included; X-Forwarded-For is believed only from the proxies the
+    operator lists (TRUSTED_PROXIES, none by default), for every request and socket.
+    """
+
+    trusted_proxies: tuple[str, ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack: ASGIApp = SecurityHeadersMiddleware(super().build_middleware_stack())
+        if self.trusted_proxies:
+            stack = ProxyHeadersMiddleware(stack, trusted_hosts=list(self.trusted_proxies))  # type: ignore[arg-type,assignment]
+        return stack
 
 
 def _attachment(file_name: str) -> str:

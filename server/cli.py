@@ -67,7 +67,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # X-Forwarded-For is believed only from TRUSTED_PROXIES, by the app itself (server.app).
+        proxy_headers=False,
+        # A larger WebSocket message closes the socket with 1009 before it is buffered whole.
+        ws_max_size=settings.ws_max_message_bytes,
         # What "auto" picks when they are installed (uvicorn[standard]); said explicitly so that a
         # missing one fails at start-up instead of silently serving on the slower fallbacks.
         loop="uvloop",
