@@ -43,6 +43,7 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        company_storage_quota_bytes=settings.company_storage_quota_bytes,
     )
 
 
@@ -84,11 +85,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.allowed_origins,
+        max_sockets_per_token=settings.max_sockets_per_token,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
         # Tortoise 1.x keeps its state in a contextvar; the lifespan runs in another task than the
         # requests, so the context must also be the process-wide fallback.
         await Tortoise.init(

@@ -29,7 +29,7 @@ def emit(data: dict[str, Any]) -> None:
 
 
 async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     await Tortoise.init(config=tortoise_config(settings.effective_database_url))
     try:
         return await work()
@@ -38,7 +38,7 @@ async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) 
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     applied: list[str] = []
 
     def progress(event: str, app_label: str, name: str) -> None:
@@ -202,6 +202,7 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     import notifications
     from events.redis_bus import RedisBus
     from server.app import build_dependencies
+    from services.document_sweep import sweep_unreferenced_documents
     from services.expire_and_remind import run_daily_job
 
     notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
@@ -212,10 +213,13 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
             report = await run_daily_job(
                 deps, deps.clock.now(), reminder_days=settings.reminder_days
             )
+            removed = await sweep_unreferenced_documents(
+                deps, older_than_seconds=settings.orphan_file_age_hours * 3600
+            )
         finally:
             if isinstance(deps.bus, RedisBus):
                 await deps.bus.stop()
-        emit(report.as_dict())
+        emit({**report.as_dict(), "unreferenced_files_removed": removed})
         return 0 if report.failed == 0 else 1
 
     return asyncio.run(with_database(settings, work))

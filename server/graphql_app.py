@@ -26,6 +26,7 @@ from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
 from server.multipart import CodedHTTPException, malformed, place_files
 from server.security import json_error_body
+from server.socket_limits import SocketsPerToken, token_key
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
@@ -103,6 +104,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
         allowed_origins: Sequence[str] = (),
+        max_sockets_per_token: int = 10,
     ) -> None:
         # Multipart uploads are safe from CSRF here: every mutation needs an Authorization header
         # (never a cookie), which a cross-site form cannot send without a CORS preflight.
@@ -122,6 +124,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.sockets = SocketsPerToken(max_sockets_per_token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """HTTP refusals (400, 405, 429...) as a JSON `errors` body with a code, not plain text."""
@@ -211,4 +214,14 @@ class CertsGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Demasiados intentos fallidos."}) from None
         if context.principal is None:
             raise ConnectionRejectionError({"message": "Token ausente o no válido."})
+        assert header is not None
+        key = token_key(header)
+        self.sockets.open(key)  # TooManySockets past the limit
+        context.socket_token = key
         return None
+
+    def release_socket(self, context: Context) -> None:
+        """Called once by the protocol handler as the socket ends."""
+        if context.socket_token is not None:
+            self.sockets.close(context.socket_token)
+            context.socket_token = None

@@ -64,6 +64,16 @@ class Settings:
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
 
+    def prepare_data_dir(self) -> None:
+        """The data directory and the document store 0700, a new SQLite database file 0600:
+        they hold companies' papers and tokens' digests, for this process's user only."""
+        from storage.documents import private_directory
+
+        private_directory(self.documents_dir)
+        if not self.database_url:
+            database = self.data_dir / "certs.sqlite3"
+            os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+
     @property
     def maildir(self) -> Path:
         return self.data_dir / "mail"

@@ -20,6 +20,8 @@ class Dependencies:
     documents: DocumentStore
     bus: EventBus
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+    #: Bytes of documents one company may keep (COMPANY_STORAGE_QUOTA_BYTES).
+    company_storage_quota_bytes: int = 200 * 1024 * 1024
     #: Called after a commit that may have queued emails, so the delivery worker sends them now.
     wake_outbox: Callable[[], None] = _nothing
 

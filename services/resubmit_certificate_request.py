@@ -19,7 +19,12 @@ from models import RequestDocument
 from models.requests import CertificateRequest
 from notifications.emails import queue_request_received
 from services.dependencies import AfterCommit, Dependencies
-from services.documents import UploadedDocument, accept_documents, create_document_rows
+from services.documents import (
+    UploadedDocument,
+    accept_documents,
+    create_document_rows,
+    ensure_storage_quota,
+)
 from services.history import record_request_change
 from services.locking import lock_request, save_versioned
 from services.principal import Principal, require_role
@@ -74,12 +79,11 @@ async def resubmit_certificate_request(
     )
     uploaded_kinds = [doc.kind for doc in command.documents]
     ensure_single_per_kind(uploaded_kinds)
-    accepted = accept_documents(
-        command.documents, today=today, max_bytes=deps.max_document_bytes, store=deps.documents
-    )
+    accepted = accept_documents(command.documents, today=today, max_bytes=deps.max_document_bytes)
 
     after = AfterCommit()
-    async with in_transaction():
+    # Files are written only after every check below, and move into the store on commit.
+    async with deps.documents.staging() as staging, in_transaction():
         company, request = await lock_request(caller, command.request_id)
         if await (
             CertificateRequest.filter(company_id=company.id, status=RequestStatus.IN_REVIEW)
@@ -119,6 +123,8 @@ async def resubmit_certificate_request(
         await save_versioned(
             request, now, "status", "attempt", "submitted_at", "decided_at", "observations"
         )
+        await ensure_storage_quota(company.id, accepted, deps.company_storage_quota_bytes)
+        staging.add_all(doc.upload.data for doc in accepted)
         await create_document_rows(request.id, request.attempt, accepted, now)
         after.add(
             await record_request_change(

@@ -3,7 +3,6 @@
 from schema.document_cache import BoundedCache
 from schema.root import (
     DOCUMENT_CACHE_BYTES,
-    DOCUMENT_CACHE_SIZE,
     MAX_QUERY_CHARS_DEFAULT,
     MAX_TOKENS,
     CertsSchema,
