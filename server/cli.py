@@ -185,6 +185,16 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
+    from services.auth import list_tokens
+
+    async def work() -> int:
+        emit({"tokens": await list_tokens(args.email)})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
     from services.auth import revoke_tokens
 
@@ -287,6 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke every token of a user")
     revoke.add_argument("--email", required=True)
     revoke.set_defaults(run=cmd_token_revoke)
+    listing = token.add_parser(
+        "list", help="a user's tokens: issued, expires, revoked, last used (to the minute)"
+    )
+    listing.add_argument("--email", required=True)
+    listing.set_defaults(run=cmd_token_list)
 
     outbox = commands.add_parser("outbox", help="the email outbox").add_subparsers(
         dest="action", required=True

@@ -5,6 +5,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
+
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import ApiToken, User
@@ -53,6 +55,7 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     user: User = row.user
     if not user.is_active:
         return None
+    await note_use(row, now)
     return Principal(
         user_id=user.id,
         name=user.name,
@@ -60,6 +63,43 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
         role=user.role,
         company_id=user.company_id,
     )
+
+
+#: `last_used_at` is written at most this often per token: a busy client must not turn every
+#: request into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+async def note_use(row: ApiToken, now: datetime) -> None:
+    """Records that the token was used, at most once a minute (a conditional update, so several
+    processes do not each write it)."""
+    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_RESOLUTION:
+        return
+    await ApiToken.filter(
+        Q(last_used_at=None) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION), id=row.id
+    ).update(last_used_at=now)
+
+
+async def list_tokens(email: str) -> list[dict[str, str | int | None]]:
+    """A user's tokens for operators (`certs token list`): when each was issued, expires, was
+    revoked and last used. Never the token, which is not stored."""
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return [
+        {
+            "id": row.id,
+            "createdAt": when(row.created_at),
+            "expiresAt": when(row.expires_at),
+            "revokedAt": when(row.revoked_at),
+            "lastUsedAt": when(row.last_used_at),
+        }
+        for row in await ApiToken.filter(user_id=user.id).order_by("id")
+    ]
 
 
 async def revoke_tokens(email: str, *, now: datetime) -> int:
