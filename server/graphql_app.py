@@ -142,6 +142,16 @@ class CertsGraphQL(GraphQL[Context, None]):
             )
         await response(scope, receive, send)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body nested thousands of levels deep makes the JSON parser raise RecursionError:
+        a 400 like any other unreadable body, not a 500."""
+        try:
+            return super().parse_json(data)
+        except RecursionError:
+            raise CodedHTTPException(
+                400, "El cuerpo JSON está anidado demasiado profundo.", "BAD_REQUEST"
+            ) from None
+
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, Any]:
         form = await request.get_form_data()
         return place_files(form.form, form.files)

@@ -202,3 +202,12 @@ async def test_a_malformed_multipart_request_gets_a_400_naming_the_problem(
     assert error["extensions"]["code"] == "MALFORMED_MULTIPART"
     assert error["message"] == message
     assert_security_headers(response)
+
+
+async def test_a_deeply_nested_json_body_is_a_400_not_a_500(http: httpx.AsyncClient) -> None:
+    body = "[" * 30_000 + "]" * 30_000  # 60 kB: under the body limit
+    response = await http.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert error_of(response)["message"] == "El cuerpo JSON está anidado demasiado profundo."
