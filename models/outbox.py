@@ -31,6 +31,8 @@ class EmailKind(StrEnum):
     CERTIFICATE_RENEWAL_OPEN = "CERTIFICATE_RENEWAL_OPEN"
     CERTIFICATE_EXPIRY_REMINDER = "CERTIFICATE_EXPIRY_REMINDER"
     CERTIFICATE_EXPIRED = "CERTIFICATE_EXPIRED"
+    #: To the previous principal contact, when the company changes it (issue 14).
+    CONTACT_CHANGED = "CONTACT_CHANGED"
 
 
 class OutboxEmail(Model):

@@ -30,7 +30,7 @@ async def retry_outbox_email(
     async def run() -> RetryOutboxEmailPayload:
         caller = require_principal(info.context.principal)
         email_id = decode_id(input.email_id, "OutboxEmail", field="emailId", what="el correo")
-        row = await retry_email(caller.role, email_id, info.context.deps.clock.now())
+        row = await retry_email(caller.role, email_id, info.context.deps.clock.now(), caller)
         info.context.deps.wake_outbox()
         return RetryOutboxEmailPayload(email=OutboxEmail(row=row))
 

@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
-from resolvers import outbox, queries, subscriptions
+from resolvers import audit, outbox, queries, subscriptions
 from resolvers.mutations import (
     approve_certificate_request,
     change_certificate_state,
@@ -51,6 +51,14 @@ class Query:
     )
     outbox_emails = strawberry.field(
         resolver=outbox.outbox_emails, description="Operators: the email outbox."
+    )
+    audit_events = strawberry.field(
+        resolver=audit.audit_events,
+        description=(
+            "Operators (ADMIN): the audit trail of privileged actions, newest first, `first` "
+            "(at most 200) at a time after the cursor `after`; filter by action, company "
+            "(companyId), actor's email and time (since inclusive, until exclusive)."
+        ),
     )
 
 

@@ -235,6 +235,43 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+def cmd_audit_export(settings: Settings, args: argparse.Namespace) -> int:
+    """The audit trail to stdout, oldest first: CSV with a header row, or one JSON object a line."""
+    import csv
+    import json
+    from datetime import date, datetime
+
+    from domain.calendar import BOGOTA
+    from services.audit import export_audit_events
+
+    since = (
+        datetime.combine(date.fromisoformat(args.since), datetime.min.time(), tzinfo=BOGOTA)
+        if args.since
+        else None
+    )
+    columns = ["id", "at", "action", "actor_name", "actor_email", "actor_role", "source"]
+    columns += ["target_type", "target_id", "company_id", "details"]
+
+    async def work() -> int:
+        rows = await export_audit_events(since)
+        if args.format == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(
+                    [row.at.isoformat() if c == "at" else getattr(row, c) for c in columns]
+                )
+        else:
+            for row in rows:
+                record = {c: getattr(row, c) for c in columns}
+                record["at"] = row.at.isoformat()
+                record["details"] = json.loads(row.details)
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema.root import schema
 
@@ -316,6 +353,16 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_parser(
         "run", help="expire certificates and queue the reminders due now, print a JSON report"
     ).set_defaults(run=cmd_jobs_run)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="action", required=True
+    )
+    audit_export = audit.add_parser(
+        "export", help="privileged actions, oldest first, to stdout (CSV or JSON lines)"
+    )
+    audit_export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    audit_export.add_argument("--since", help="a date (YYYY-MM-DD, Bogotá): actions from then on")
+    audit_export.set_defaults(run=cmd_audit_export)
 
     export = commands.add_parser("export-schema", help="write the schema's SDL")
     export.add_argument("--output", help="file to write instead of stdout")

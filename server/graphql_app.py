@@ -28,6 +28,7 @@ from server.multipart import CodedHTTPException, malformed, place_files
 from server.security import json_error_body
 from server.socket_limits import SocketsPerToken, token_key
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
+from services.audit import audit_source
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
@@ -160,6 +161,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         principal = None
+        audit_source.set(client_address(request))
         if isinstance(request, Request):
             try:
                 principal = await self.authenticator.principal(

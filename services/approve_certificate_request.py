@@ -17,6 +17,7 @@ from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_r
 from domain.validation import ensure_validity_period, require_text
 from models import Certificate, CertificateRequest
 from notifications.emails import queue_request_approved
+from services.audit import AuditAction, record_audit
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change, record_request_change
 from services.locking import lock_request, save_versioned
@@ -111,5 +112,14 @@ async def approve_certificate_request(
             )
         )
         await queue_request_approved(request, company, certificate)
+        await record_audit(
+            AuditAction.REQUEST_APPROVED,
+            actor=caller,
+            at=now,
+            target_type="CertificateRequest",
+            target_id=request.id,
+            company_id=company.id,
+            details={"serialNumber": serial, "certificateId": certificate.id},
+        )
     await after.publish(deps)
     return request, certificate

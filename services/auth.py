@@ -6,10 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import ApiToken, User
+from services.audit import AuditAction, record_audit
 from services.principal import Principal
 
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
@@ -30,11 +32,21 @@ async def issue_token(email: str, *, now: datetime, expires_in_days: int | None)
             ErrorCode.INVALID_INPUT, "La vigencia del token debe ser de al menos un día."
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await ApiToken.create(
-        user_id=user.id,
-        token_hash=hash_token(token),
-        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
-    )
+    async with in_transaction():
+        await ApiToken.create(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        await record_audit(
+            AuditAction.TOKEN_ISSUED,
+            actor=None,
+            at=now,
+            target_type="User",
+            target_id=user.id,
+            company_id=user.company_id,
+            details={"email": user.email, "expiresInDays": expires_in_days},
+        )
     return token
 
 
@@ -107,4 +119,14 @@ async def revoke_tokens(email: str, *, now: datetime) -> int:
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
-    return await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+    revoked = await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+    await record_audit(
+        AuditAction.TOKENS_REVOKED,
+        actor=None,
+        at=now,
+        target_type="User",
+        target_id=user.id,
+        company_id=user.company_id,
+        details={"email": user.email, "revoked": revoked},
+    )
+    return revoked

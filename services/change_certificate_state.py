@@ -8,6 +8,7 @@ from domain.certificate_lifecycle import ensure_state_change
 from domain.enums import CertificateStatus
 from models import Certificate
 from notifications.emails import queue_certificate_state_changed
+from services.audit import AuditAction, record_audit
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
 from services.locking import lock_certificate, save_versioned
@@ -51,5 +52,14 @@ async def change_certificate_state(
         )
         after.add(event)
         await queue_certificate_state_changed(certificate, company, change)
+        await record_audit(
+            AuditAction.CERTIFICATE_STATE_CHANGED,
+            actor=caller,
+            at=now,
+            target_type="Certificate",
+            target_id=certificate.id,
+            company_id=company.id,
+            details={"from": previous.value, "to": certificate.status.value, "note": note},
+        )
     await after.publish(deps)
     return certificate
