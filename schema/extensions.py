@@ -10,6 +10,7 @@ from graphql import ASTValidationRule
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
+from domain.enums import ErrorCode
 from domain.errors import DomainError
 
 logger = logging.getLogger("certs.errors")
@@ -102,7 +103,7 @@ class DocumentLimits(SchemaExtension):
         yield
 
 
-QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
+QUERY_TOO_LARGE = ErrorCode.QUERY_TOO_LARGE.value
 
 
 def query_too_large(limit: int) -> GraphQLError:

@@ -21,6 +21,7 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from domain.enums import ErrorCode
 from schema.context import Context
 from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
@@ -171,7 +172,7 @@ class CertsGraphQL(GraphQL[Context, None]):
                 raise CodedHTTPException(
                     429,
                     "Demasiados intentos de autenticación fallidos. Espera un minuto.",
-                    "TOO_MANY_REQUESTS",
+                    ErrorCode.TOO_MANY_REQUESTS.value,
                 ) from None
         return Context(
             deps=self.deps,

@@ -13,7 +13,9 @@ from typing import Any
 
 from cross_web import HTTPException
 
-MALFORMED_MULTIPART = "MALFORMED_MULTIPART"
+from domain.enums import ErrorCode
+
+MALFORMED_MULTIPART = ErrorCode.MALFORMED_MULTIPART.value
 
 
 class CodedHTTPException(HTTPException):

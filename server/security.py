@@ -10,6 +10,8 @@ from collections.abc import Callable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.enums import ErrorCode
+
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -136,7 +138,8 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, send: Send, limit: int) -> None:
         body = json_error_body(
-            f"La solicitud supera el tamaño máximo permitido ({limit} bytes).", "REQUEST_TOO_LARGE"
+            f"La solicitud supera el tamaño máximo permitido ({limit} bytes).",
+            ErrorCode.REQUEST_TOO_LARGE,
         )
         await send(
             {

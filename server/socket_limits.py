@@ -8,7 +8,9 @@ import hashlib
 
 from strawberry.exceptions import ConnectionRejectionError
 
-TOO_MANY_SOCKETS = "TOO_MANY_SOCKETS"
+from domain.enums import ErrorCode
+
+TOO_MANY_SOCKETS = ErrorCode.TOO_MANY_SOCKETS.value
 #: The close code of a socket refused for the limit (4429, as graphql-transport-ws uses for "too
 #: many initialisation requests"), with a reason naming the limit.
 TOO_MANY_SOCKETS_CLOSE_CODE = 4429
