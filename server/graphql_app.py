@@ -22,13 +22,13 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from domain.enums import ErrorCode
-from schema.context import Context
+from resolvers.context import Context
 from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
+from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
 from server.multipart import CodedHTTPException, malformed, place_files
 from server.security import json_error_body
 from server.socket_limits import SocketsPerToken, token_key
-from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.audit import audit_source
 from services.dependencies import Dependencies
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.calendar import format_date_es, local_date
 from domain.certificate_lifecycle import ISSUER, can_expire, can_supersede
 from domain.enums import CertificateStatus, ErrorCode
@@ -17,7 +18,7 @@ from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_r
 from domain.validation import ensure_validity_period, require_text
 from models import Certificate, CertificateRequest
 from notifications.emails import queue_request_approved
-from services.audit import AuditAction, record_audit
+from services.audit import record_audit
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change, record_request_change
 from services.locking import lock_request, save_versioned
@@ -111,7 +112,7 @@ async def approve_certificate_request(
                 note=f"Certificado {serial} emitido.",
             )
         )
-        await queue_request_approved(request, company, certificate)
+        await queue_request_approved(deps.mail, request, company, certificate)
         await record_audit(
             AuditAction.REQUEST_APPROVED,
             actor=caller,

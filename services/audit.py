@@ -9,9 +9,9 @@ import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode, Role
 from domain.errors import DomainError
 from models import AuditEvent
@@ -21,16 +21,6 @@ from services.principal import Principal
 audit_source: ContextVar[str] = ContextVar("audit_source", default="cli")
 
 MAX_PAGE_SIZE = 200
-
-
-class AuditAction(StrEnum):
-    REQUEST_APPROVED = "REQUEST_APPROVED"
-    REQUEST_REJECTED = "REQUEST_REJECTED"
-    CERTIFICATE_STATE_CHANGED = "CERTIFICATE_STATE_CHANGED"
-    OUTBOX_EMAIL_RETRIED = "OUTBOX_EMAIL_RETRIED"
-    TOKEN_ISSUED = "TOKEN_ISSUED"  # noqa: S105 - an action name, not a secret
-    TOKENS_REVOKED = "TOKENS_REVOKED"
-    CONTACT_CHANGED = "CONTACT_CHANGED"
 
 
 async def record_audit(

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import ApiToken, User
-from services.audit import AuditAction, record_audit
+from services.audit import record_audit
 from services.principal import Principal
 
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - a public prefix that makes leaked tokens greppable

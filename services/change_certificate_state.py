@@ -4,11 +4,12 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.certificate_lifecycle import ensure_state_change
 from domain.enums import CertificateStatus
 from models import Certificate
 from notifications.emails import queue_certificate_state_changed
-from services.audit import AuditAction, record_audit
+from services.audit import record_audit
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
 from services.locking import lock_certificate, save_versioned
@@ -51,7 +52,7 @@ async def change_certificate_state(
             certificate, from_status=previous, actor=caller, at=now, note=note
         )
         after.add(event)
-        await queue_certificate_state_changed(certificate, company, change)
+        await queue_certificate_state_changed(deps.mail, certificate, company, change)
         await record_audit(
             AuditAction.CERTIFICATE_STATE_CHANGED,
             actor=caller,

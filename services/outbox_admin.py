@@ -10,10 +10,11 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode, Role
 from domain.errors import DomainError
 from models.outbox import OutboxEmail, OutboxStatus
-from services.audit import AuditAction, record_audit
+from services.audit import record_audit
 from services.principal import Principal, not_found
 
 MAX_PAGE_SIZE = 200

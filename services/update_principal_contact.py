@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.validation import normalize_email, require_text
 from models import Company
 from notifications.emails import queue_contact_changed
-from services.audit import AuditAction, record_audit
+from services.audit import record_audit
 from services.dependencies import Dependencies
 from services.locking import lock_company
 from services.principal import COMPANY_ROLES, Principal, require_role, target_company_id
@@ -45,7 +46,12 @@ async def update_principal_contact(
         )
         if old_email != email:
             await queue_contact_changed(
-                company, old_name=old_name, old_email=old_email, actor=caller.name, at=now
+                deps.mail,
+                company,
+                old_name=old_name,
+                old_email=old_email,
+                actor=caller.name,
+                at=now,
             )
     deps.wake_outbox()
     return company

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import AuditEvent, Company, EmailKind
-from services.audit import AuditAction, AuditFilter, audit_source, list_audit_events
+from services.audit import AuditFilter, audit_source, list_audit_events
 from services.auth import issue_token, revoke_tokens
 from services.dependencies import Dependencies
 from services.update_principal_contact import UpdateContactCommand, update_principal_contact
