@@ -9,6 +9,7 @@ from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
+from storage.documents import private_directory
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,6 @@ class Settings:
     def prepare_data_dir(self) -> None:
         """The data directory and the document store 0700, a new SQLite database file 0600:
         they hold companies' papers and tokens' digests, for this process's user only."""
-        from storage.documents import private_directory
-
         private_directory(self.documents_dir)
         if not self.database_url:
             database = self.data_dir / "certs.sqlite3"
