@@ -26,6 +26,7 @@ from resolvers.mutations import (
     resubmit_certificate_request,
     submit_certificate_request,
     update_principal_contact,
+    withdraw_certificate_request,
 )
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
@@ -37,6 +38,7 @@ from schema.requests import (
     CertificateRequestConnection,
     RequestDocument,
 )
+from schema.scalars import SCALAR_MAP
 from schema.users import User, Viewer
 
 logger = logging.getLogger("certs.errors")
@@ -63,6 +65,12 @@ class Mutation:
     submit_certificate_request = strawberry.mutation(resolver=submit_certificate_request.resolve)
     resubmit_certificate_request = strawberry.mutation(
         resolver=resubmit_certificate_request.resolve
+    )
+    withdraw_certificate_request = strawberry.mutation(
+        resolver=withdraw_certificate_request.resolve,
+        description="Company user: give up a REJECTED request (status WITHDRAWN, «Desistida»), "
+        "with an email; then a new request may be submitted. Refused for any other status "
+        "(INVALID_STATE_TRANSITION).",
     )
     reject_certificate_request = strawberry.mutation(resolver=reject_certificate_request.resolve)
     approve_certificate_request = strawberry.mutation(resolver=approve_certificate_request.resolve)
@@ -223,7 +231,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
-        config=StrawberryConfig(),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=SharedEventResultsExecutionContext,
     )
 

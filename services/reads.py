@@ -17,6 +17,7 @@ from tortoise.models import Model
 
 from domain.enums import ErrorCode, RequestStatus, Role
 from domain.errors import DomainError
+from domain.request_lifecycle import OPEN_REQUEST_STATUSES
 from models import (
     Certificate,
     CertificateReminder,
@@ -230,7 +231,9 @@ async def certificate_by_request(request_ids: Sequence[int]) -> dict[int, Certif
 
 
 async def request_in_review_by_company(company_ids: Sequence[int]) -> dict[int, bool]:
+    """Companies with an open request (in review, or rejected and awaiting correction): while
+    one is open, no certificate of theirs can be renewed."""
     rows = await CertificateRequest.filter(
-        company_id__in=list(set(company_ids)), status=RequestStatus.IN_REVIEW
+        company_id__in=list(set(company_ids)), status__in=sorted(OPEN_REQUEST_STATUSES)
     ).values_list("company_id", flat=True)
     return {int(cid): True for cid in rows}  # type: ignore[call-overload]

@@ -6,16 +6,19 @@ from schema.node import decode_id
 from schema.payloads import ResubmitCertificateRequestPayload
 from schema.requests import CertificateRequest
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
+from services.submit_certificate_request import LegalRepresentative
 
 
 async def resolve(
     info: AppInfo, input: ResubmitCertificateRequestInput
 ) -> ResubmitCertificateRequestPayload:
-    """After a rejection: the same request again, replacing every flagged document."""
+    """After a rejection: the same request again, replacing every flagged document and/or
+    correcting the form."""
     deps = info.context.deps
 
     async def run() -> ResubmitCertificateRequestPayload:
         documents = await read_uploads(input.documents, deps.max_document_bytes)
+        rep = input.legal_representative
         request = await resubmit_certificate_request(
             deps,
             info.context.principal,
@@ -25,6 +28,10 @@ async def resolve(
                 ),
                 documents=documents,
                 note=input.note,
+                legal_representative=LegalRepresentative(rep.name, rep.id_type, rep.id_number)
+                if rep is not None
+                else None,
+                validity_starts_on=input.validity_starts_on,
             ),
         )
         return ResubmitCertificateRequestPayload(request=CertificateRequest.from_row(request))
