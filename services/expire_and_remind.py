@@ -33,7 +33,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -225,9 +225,10 @@ async def _handle(
 
 async def _settle_starts(deps: Dependencies, now: datetime, report: JobReport) -> None:
     """Write, company by company, the starts (and the supersessions they bring) due by `now`."""
-    due = await Certificate.filter(status=_ISSUED, valid_from__lte=now, valid_until__gt=now).only(
-        "company_id"
-    )
+    instant = now.astimezone(UTC)  # as stored: SQLite compares the text
+    due = await Certificate.filter(
+        status=_ISSUED, valid_from__lte=instant, valid_until__gt=instant
+    ).only("id", "company_id")
     for company_id in sorted({row.company_id for row in due}):
         after = AfterCommit()
         try:

@@ -139,12 +139,6 @@ async def resubmit_certificate_request(
             else None
         )
         corrections = form_corrections(request, company.person_type, representative, starts_on)
-        if not command.documents and not corrections:
-            raise DomainError(
-                ErrorCode.NOTHING_TO_RESUBMIT,
-                "No hay nada que reenviar: reemplaza al menos un documento o corrige algún dato "
-                "de la solicitud.",
-            )
         if request.validity_starts_on < today:
             # The date asked for passed while the request waited for its correction: the
             # validity can start today at the earliest.
@@ -154,6 +148,12 @@ async def resubmit_certificate_request(
         ensure_flagged_replaced(
             {doc.id: doc.kind for doc in current if doc.observation}, uploaded_kinds
         )
+        if not command.documents and not corrections:
+            raise DomainError(
+                ErrorCode.NOTHING_TO_RESUBMIT,
+                "No hay nada que reenviar: reemplaza al menos un documento o corrige algún dato "
+                "de la solicitud.",
+            )
         replaced = superseded_by_uploads(current, uploaded_kinds)
         kept = [doc for doc in current if doc not in replaced]
         validate_document_set(

@@ -8,7 +8,7 @@ rejected for `RequestRules.auto_withdraw_days` days (`withdraw_stale_rejections`
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -85,7 +85,7 @@ async def withdraw_stale_rejections(deps: Dependencies, now: datetime) -> tuple[
     One transaction per request, locking the company then the request as every use case does,
     and re-checking under the lock (a resubmission in between wins)."""
     days = deps.rules.auto_withdraw_days
-    cutoff = now - timedelta(days=days)
+    cutoff = (now - timedelta(days=days)).astimezone(UTC)  # as stored: SQLite compares the text
     stale = await CertificateRequest.filter(
         status=RequestStatus.REJECTED, decided_at__lte=cutoff
     ).values_list("id", "company_id")
