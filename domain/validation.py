@@ -181,9 +181,11 @@ def ensure_validity_period(
     valid_until: datetime,
     requested_start: date | None = None,
     rules: RequestRules | None = None,
+    today: date | None = None,
 ) -> None:
     """The certificate Andes issues: it expires after it starts, lasts between the bounds the
-    certification authority issues, and starts on the date the company asked for, or at most
+    certification authority issues, and starts on the date the company asked for (never before
+    `today`: a request that waited starts when it is approved), at most
     `rules.max_valid_from_lag_days` later."""
     limits = rules or RequestRules()
     if valid_until <= valid_from:
@@ -213,12 +215,20 @@ def ensure_validity_period(
             f"({format_date_es(requested_start)}).",
             "validFrom",
         )
-    latest = requested_start + timedelta(days=limits.max_valid_from_lag_days)
+    if today is not None and starts_on < today:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"La vigencia no puede empezar antes de hoy ({format_date_es(today)}).",
+            "validFrom",
+        )
+    floor = max(requested_start, today) if today is not None else requested_start
+    latest = floor + timedelta(days=limits.max_valid_from_lag_days)
     if starts_on > latest:
         raise DomainError(
             ErrorCode.VALIDITY_OUT_OF_BOUNDS,
             "La vigencia debe empezar a más tardar "
             f"{limits.max_valid_from_lag_days} días después de la fecha pedida por la empresa "
-            f"({format_date_es(requested_start)}), es decir, hasta el {format_date_es(latest)}.",
+            f"o de hoy, si ya pasó ({format_date_es(floor)}), es decir, hasta el "
+            f"{format_date_es(latest)}.",
             "validFrom",
         )

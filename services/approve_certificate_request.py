@@ -16,6 +16,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.calendar import local_date
 from domain.certificate_lifecycle import ISSUER, initial_status
 from domain.enums import ErrorCode
 from domain.errors import DomainError
@@ -57,7 +58,11 @@ async def approve_certificate_request(
         previous_status = request.status
         request.status = next_request_status(request.status, RequestAction.APPROVE)
         ensure_validity_period(
-            command.valid_from, command.valid_until, request.validity_starts_on, deps.rules
+            command.valid_from,
+            command.valid_until,
+            request.validity_starts_on,
+            deps.rules,
+            today=local_date(now),
         )
         await check_eligibility(company.id, now, request)
         if await Certificate.exists(issuer=ISSUER, serial_number=serial):

@@ -139,11 +139,6 @@ async def resubmit_certificate_request(
             else None
         )
         corrections = form_corrections(request, company.person_type, representative, starts_on)
-        if request.validity_starts_on < today:
-            # The date asked for passed while the request waited for its correction: the
-            # validity can start today at the earliest.
-            corrections += form_corrections(request, company.person_type, None, today)
-        await check_eligibility(company.id, now, request)
         current = await RequestDocument.filter(request_id=request.id, superseded_at=None)
         ensure_flagged_replaced(
             {doc.id: doc.kind for doc in current if doc.observation}, uploaded_kinds
@@ -154,6 +149,11 @@ async def resubmit_certificate_request(
                 "No hay nada que reenviar: reemplaza al menos un documento o corrige algún dato "
                 "de la solicitud.",
             )
+        await check_eligibility(company.id, now, request)
+        if request.validity_starts_on < today:
+            # The date asked for passed while the request waited for its correction: the
+            # validity can start today at the earliest.
+            corrections += form_corrections(request, company.person_type, None, today)
         replaced = superseded_by_uploads(current, uploaded_kinds)
         kept = [doc for doc in current if doc not in replaced]
         validate_document_set(
