@@ -26,6 +26,7 @@ result. Each example makes its own companies, so examples do not see each other'
 """
 
 import asyncio
+import functools
 import itertools
 import os
 from collections import Counter
@@ -631,8 +632,8 @@ class RulesMachine(RuleBasedStateMachine):
             requests = await CertificateRequest.filter(company_id=company.id)
             open_ones = [r for r in requests if r.status in (IN_REVIEW, REJECTED)]
             assert len(open_ones) <= 1, f"company {company.id}: {len(open_ones)} open requests"
-            for row in requests:
-                assert row.status is model.requests[row.id].status, f"request {row.id}"
+            for request in requests:
+                assert request.status is model.requests[request.id].status, f"request {request.id}"
             certificates = await Certificate.filter(company_id=company.id)
             stored_active = [c for c in certificates if c.status is ACTIVE]
             assert len(stored_active) <= 1, f"company {company.id}: two ACTIVE rows"
@@ -657,7 +658,7 @@ class RulesMachine(RuleBasedStateMachine):
             tracking = await load_tracking(company, now)
             assert [n.code for n in tracking.notices] == model.notices(company.id)
             assert tracking.can_submit_request is (
-                predict(lambda company_id=company.id: model.eligibility(company_id)) is None
+                predict(functools.partial(model.eligibility, company.id)) is None
             )
         await self.check_histories()
         await self.check_no_second_certificate()
@@ -668,8 +669,8 @@ class RulesMachine(RuleBasedStateMachine):
             "id"
         )
         for request in await CertificateRequest.filter(company_id__in=company_ids):
-            chain = [(c.from_status, c.to_status) for c in changes if c.request_id == request.id]
-            assert_chain(f"request {request.id}", chain, request.status, REQUEST_EDGES)
+            links = [(c.from_status, c.to_status) for c in changes if c.request_id == request.id]
+            assert_chain(f"request {request.id}", links, request.status, REQUEST_EDGES)
         changes_c = await CertificateStatusChange.filter(
             certificate__company_id__in=company_ids
         ).order_by("id")
