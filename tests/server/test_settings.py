@@ -79,5 +79,5 @@ def test_the_rules_numbers_default_to_domain_md_and_are_read_from_the_environmen
 
 
 def test_impossible_rule_numbers_stop_the_server_at_start_up() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="min months <= max months"):
         Settings.from_env({"MIN_VALIDITY_MONTHS": "24", "MAX_VALIDITY_MONTHS": "12"}, env_file=None)
