@@ -71,7 +71,7 @@ async def approve_certificate_request(
                 f"Ya existe un certificado de {ISSUER} con el número de serie {serial}.",
                 field="serialNumber",
             )
-        await settle_certificates(company, now, after)
+        await settle_certificates(deps.mail, company, now, after)
         renewed = (
             await Certificate.filter(id=request.renewal_of_id).select_for_update().get()
             if request.renewal_of_id is not None
@@ -82,7 +82,7 @@ async def approve_certificate_request(
             # aside here, before the new one is written as ACTIVE.
             renewed.superseded_at = command.valid_from
             await save_versioned(renewed, now, "superseded_at")
-            await settle_certificates(company, now, after)
+            await settle_certificates(deps.mail, company, now, after)
             await renewed.refresh_from_db(fields=["status", "version", "updated_at"])
         certificate = await Certificate.create(
             company_id=company.id,
@@ -113,6 +113,6 @@ async def approve_certificate_request(
                 note=f"Certificado {serial} emitido.",
             )
         )
-        await queue_request_approved(request, company, certificate, now)
+        await queue_request_approved(deps.mail, request, company, certificate, now)
     await after.publish(deps)
     return request, certificate

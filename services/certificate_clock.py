@@ -27,6 +27,7 @@ from models import (
     Company,
     OutboxEmail,
 )
+from notifications.config import MailConfig
 from notifications.emails import queue_certificate_started, queue_expiry_stage
 from services.dependencies import AfterCommit
 from services.history import record_certificate_change
@@ -46,7 +47,9 @@ class Settled:
     expiry_emails: int = 0
 
 
-async def settle_certificates(company: Company, now: datetime, after: AfterCommit) -> Settled:
+async def settle_certificates(
+    mail: MailConfig, company: Company, now: datetime, after: AfterCommit
+) -> Settled:
     """Write every time-driven change due at `now` for `company`."""
     rows = await Certificate.filter(
         company_id=company.id, status__in=sorted(TIME_DRIVEN_SOURCES)
@@ -63,7 +66,7 @@ async def settle_certificates(company: Company, now: datetime, after: AfterCommi
         elif row.status is CertificateStatus.ISSUED and target is CertificateStatus.ACTIVE:
             settled.started.append(row)
     for row in settled.expired:
-        settled.expiry_emails += await expire(row, company, now, after)
+        settled.expiry_emails += await expire(mail, row, company, now, after)
     predecessors = {row.replaced_by_id: row for row in settled.superseded if row.replaced_by_id}
     for row in settled.superseded:
         assert row.superseded_at is not None
@@ -73,12 +76,12 @@ async def settle_certificates(company: Company, now: datetime, after: AfterCommi
     for row in settled.started:
         note = f"Empezó su vigencia el {format_date_es(local_date(row.valid_from))}."
         change = await _move(row, CertificateStatus.ACTIVE, now, after, note)
-        await queue_certificate_started(row, company, change, predecessors.get(row.id))
+        await queue_certificate_started(mail, row, company, change, predecessors.get(row.id))
     return settled
 
 
 async def expire(
-    certificate: Certificate, company: Company, now: datetime, after: AfterCommit
+    mail: MailConfig, certificate: Certificate, company: Company, now: datetime, after: AfterCommit
 ) -> bool:
     """Mark it Vencido, with the "expired" email unless a renewal silences it or it was sent;
     whether the email was queued."""
@@ -89,15 +92,19 @@ async def expire(
     renewals = await CertificateRequest.filter(renewal_of_id=certificate.id).only("status")
     if reminders_silenced(row.status for row in renewals):
         return False
-    await queue_stage_email(certificate, company, EXPIRED_STAGE, now)
+    await queue_stage_email(mail, certificate, company, EXPIRED_STAGE, now)
     return True
 
 
 async def queue_stage_email(
-    certificate: Certificate, company: Company, stage: ReminderStage, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    stage: ReminderStage,
+    now: datetime,
 ) -> None:
     """The email and its ledger row, in the caller's transaction; a duplicate raises IntegrityError."""
-    event_key = await queue_expiry_stage(certificate, company, stage, now)
+    event_key = await queue_expiry_stage(mail, certificate, company, stage, now)
     email = await OutboxEmail.get(event_key=event_key).only("id")
     await CertificateReminder.create(
         certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email.id

@@ -35,7 +35,7 @@ async def change_certificate_state(
     after = AfterCommit()
     async with in_transaction():
         company, certificate = await lock_certificate(caller, command.certificate_id)
-        await settle_certificates(company, now, after)
+        await settle_certificates(deps.mail, company, now, after)
         await certificate.refresh_from_db()
         other_active = await (
             Certificate.filter(company_id=company.id, status=CertificateStatus.ACTIVE)
@@ -59,6 +59,6 @@ async def change_certificate_state(
             certificate, from_status=previous, actor=caller, at=now, note=note
         )
         after.add(event)
-        await queue_certificate_state_changed(certificate, company, change)
+        await queue_certificate_state_changed(deps.mail, certificate, company, change)
     await after.publish(deps)
     return certificate

@@ -215,9 +215,9 @@ async def _handle(
         )
         if decision.expire:
             # The company's other time-driven changes are written with it, expiry first.
-            await settle_certificates(company, now, after)
+            await settle_certificates(deps.mail, company, now, after)
         elif decision.stage is not None:
-            await queue_stage_email(certificate, company, decision.stage, now)
+            await queue_stage_email(deps.mail, certificate, company, decision.stage, now)
     if decision.has_work:
         await after.publish(deps)
     return decision
@@ -234,7 +234,7 @@ async def _settle_starts(deps: Dependencies, now: datetime, report: JobReport) -
         try:
             async with in_transaction():
                 company = await Company.filter(id=company_id).select_for_update().get()
-                settled = await settle_certificates(company, now, after)
+                settled = await settle_certificates(deps.mail, company, now, after)
         except Exception:
             logger.exception(
                 "company %s: starting its certificate failed; next run retries", company_id

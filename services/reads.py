@@ -15,7 +15,7 @@ from typing import TypeVar
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from domain.enums import ErrorCode, RequestStatus, Role
+from domain.enums import CertificateStatus, ErrorCode, RequestStatus, Role
 from domain.errors import DomainError
 from domain.request_lifecycle import OPEN_REQUEST_STATUSES
 from models import (
@@ -28,12 +28,11 @@ from models import (
     RequestStatusChange,
     User,
 )
+from models.keys import MAX_PRIMARY_KEY
 from services.principal import Principal, not_found, require_principal, target_company_id
 from services.tracking import Tracking, load_tracking
 
 DEFAULT_PAGE_SIZE = 20
-#: Primary keys are 32-bit integers.
-MAX_PRIMARY_KEY = 2**31 - 1
 MAX_PAGE_SIZE = 100
 
 M = TypeVar("M", bound=Model)
@@ -237,3 +236,34 @@ async def request_in_review_by_company(company_ids: Sequence[int]) -> dict[int, 
         company_id__in=list(set(company_ids)), status__in=sorted(OPEN_REQUEST_STATUSES)
     ).values_list("company_id", flat=True)
     return {int(cid): True for cid in rows}  # type: ignore[call-overload]
+
+
+async def latest_request_by_company(company_ids: Sequence[int]) -> dict[int, CertificateRequest]:
+    """The most recently submitted request of each company (the tracking screen's). One statement
+    for any number of companies; a company has about one request a year (a resubmission is the
+    same row), so reading them all and keeping the newest is cheap."""
+    rows = await CertificateRequest.filter(company_id__in=list(set(company_ids))).order_by(
+        "-submitted_at", "-id"
+    )
+    latest: dict[int, CertificateRequest] = {}
+    for row in rows:
+        latest.setdefault(row.company_id, row)
+    return latest
+
+
+async def open_requests_by_company(
+    company_ids: Sequence[int],
+) -> dict[int, list[CertificateRequest]]:
+    """Each company's open requests (in review, or rejected and awaiting correction): at most one."""
+    rows = await CertificateRequest.filter(
+        company_id__in=list(set(company_ids)), status__in=sorted(OPEN_REQUEST_STATUSES)
+    ).order_by("id")
+    return _group(rows, "company_id")
+
+
+async def revocation_reason_by_certificate(certificate_ids: Sequence[int]) -> dict[int, str]:
+    """The reason given when each certificate was revoked (the latest, if any)."""
+    rows = await CertificateStatusChange.filter(
+        certificate_id__in=list(set(certificate_ids)), to_status=CertificateStatus.REVOKED
+    ).order_by("at", "id")
+    return {row.certificate_id: row.note for row in rows if row.note}

@@ -78,6 +78,14 @@ def build_tracking(
     )
 
 
+def revoked_current(certificates: Sequence[Certificate], now: datetime) -> int | None:
+    """The id of the current certificate when it is revoked: its notice gives the reason."""
+    current = current_certificate([certificate_snapshot(c) for c in certificates], now)
+    if current is not None and current.effective(now) is CertificateStatus.REVOKED:
+        return current.id
+    return None
+
+
 def _issued_by(certificate: Certificate, request: CertificateRequest) -> bool:
     return certificate.request_id == request.id
 
@@ -95,16 +103,16 @@ async def load_tracking(company: Company, now: datetime) -> Tracking:
         open_requests = await CertificateRequest.filter(
             company_id=company.id, status__in=sorted(OPEN_REQUEST_STATUSES)
         )
-    current = current_certificate([certificate_snapshot(c) for c in certificates], now)
     reasons: dict[int, str] = {}
-    if current is not None and current.effective(now) is CertificateStatus.REVOKED:
+    revoked = revoked_current(certificates, now)
+    if revoked is not None:
         revocation = (
             await CertificateStatusChange.filter(
-                certificate_id=current.id, to_status=CertificateStatus.REVOKED
+                certificate_id=revoked, to_status=CertificateStatus.REVOKED
             )
             .order_by("-at", "-id")
             .first()
         )
         if revocation is not None and revocation.note:
-            reasons[current.id] = revocation.note
+            reasons[revoked] = revocation.note
     return build_tracking(company, certificates, latest, open_requests, now, reasons)

@@ -51,12 +51,13 @@ async def withdraw_certificate_request(
     after = AfterCommit()
     async with in_transaction():
         company, request = await lock_request(caller, command.request_id)
-        await _withdraw(company, request, now, after, caller, reason, automatic=False)
+        await _withdraw(deps, company, request, now, after, caller, reason, automatic=False)
     await after.publish(deps)
     return request
 
 
 async def _withdraw(
+    deps: Dependencies,
     company: Company,
     request: CertificateRequest,
     now: datetime,
@@ -76,7 +77,9 @@ async def _withdraw(
             request, from_status=previous_status, actor=caller, at=now, note=reason
         )
     )
-    await queue_request_withdrawn(request, company, reason, automatic=automatic, days=days)
+    await queue_request_withdrawn(
+        deps.mail, request, company, reason, automatic=automatic, days=days
+    )
 
 
 async def withdraw_stale_rejections(deps: Dependencies, now: datetime) -> tuple[int, int]:
@@ -101,7 +104,9 @@ async def withdraw_stale_rejections(deps: Dependencies, now: datetime) -> tuple[
                 ):
                     continue
                 note = f"Desistida automáticamente: la solicitud llevaba {days} días rechazada sin corregirse."
-                await _withdraw(company, request, now, after, None, note, automatic=True, days=days)
+                await _withdraw(
+                    deps, company, request, now, after, None, note, automatic=True, days=days
+                )
         except DomainError:
             logger.info("request %s: changed by someone else meanwhile", request_id)
             continue
