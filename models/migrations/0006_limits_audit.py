@@ -1,29 +1,15 @@
-"""The audit trail (`audit_events`) and a new outbox email kind, CONTACT_CHANGED (issue 14).
+"""The audit trail (`audit_events`), issue 14.
 
-The new enum value only changes the `kind` column's comment: the column stays varchar(40). Tortoise
-would apply that on SQLite by rebuilding `outbox_emails`, which drops its indexes and, with
-`certificate_reminders` now referring to it, would run that table's ON DELETE SET NULL on the
-rebuild's drop. `EnumCommentOnly` records the new state and leaves the database alone.
+The new outbox email kind CONTACT_CHANGED only changes the `kind` column's comment, which 0005's
+`CommentOnly` records from the live enum (the column stays varchar(40)).
 """
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
-from models.outbox import EmailKind
-
-
-class EnumCommentOnly(ops.AlterField):
-    """An AlterField whose only database effect would be a column comment: state only."""
-
-    async def database_forward(self, *args: object, **kwargs: object) -> None:
-        return None
-
-    async def database_backward(self, *args: object, **kwargs: object) -> None:
-        return None
-
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0004_foreign_key_indexes")]
+    dependencies = [("models", "0005_request_rules")]
 
     initial = False
 
@@ -51,14 +37,5 @@ class Migration(migrations.Migration):
                 "table_description": "A privileged action: who did what to which row, when and from where.",
             },
             bases=["Model"],
-        ),
-        EnumCommentOnly(
-            model_name="OutboxEmail",
-            name="kind",
-            field=fields.CharEnumField(
-                description="REQUEST_RECEIVED: REQUEST_RECEIVED\nREQUEST_REJECTED: REQUEST_REJECTED\nREQUEST_APPROVED: REQUEST_APPROVED\nCERTIFICATE_STATE_CHANGED: CERTIFICATE_STATE_CHANGED\nCERTIFICATE_RENEWAL_OPEN: CERTIFICATE_RENEWAL_OPEN\nCERTIFICATE_EXPIRY_REMINDER: CERTIFICATE_EXPIRY_REMINDER\nCERTIFICATE_EXPIRED: CERTIFICATE_EXPIRED\nCONTACT_CHANGED: CONTACT_CHANGED",
-                enum_type=EmailKind,
-                max_length=40,
-            ),
         ),
     ]
