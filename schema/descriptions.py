@@ -59,6 +59,10 @@ DESCRIPTIONS: dict[str, str] = {
     "Mutation.resubmitCertificateRequest": "A customer answers a rejection with corrected "
     "documents; the request goes back to review.",
     "Mutation.resubmitCertificateRequest(input)": "The rejected request and its new documents.",
+    "Mutation.withdrawCertificateRequest": "A customer gives up its rejected request: it becomes "
+    "WITHDRAWN («Desistida»), final, and the contact is emailed. The server does the same after "
+    "AUTO_WITHDRAW_DAYS without a correction.",
+    "Mutation.withdrawCertificateRequest(input)": "The rejected request and why it is withdrawn.",
     "Mutation.rejectCertificateRequest": "A reviewer rejects a request in review, with "
     "observations the customer reads.",
     "Mutation.rejectCertificateRequest(input)": "The request and the observations.",
@@ -191,6 +195,8 @@ DESCRIPTIONS: dict[str, str] = {
     "ResubmitCertificateRequestPayload": "The outcome of resubmitCertificateRequest.",
     "ResubmitCertificateRequestPayload.request": "The request, back in review; null when refused.",
     "ResubmitCertificateRequestPayload.errors": PAYLOAD_ERRORS,
+    "WithdrawCertificateRequestPayload.request": "The request, now WITHDRAWN; null when refused.",
+    "WithdrawCertificateRequestPayload.errors": PAYLOAD_ERRORS,
     "RejectCertificateRequestInput": "A rejection.",
     "RejectCertificateRequestInput.requestId": "The request in review.",
     "RejectCertificateRequestInput.observations": "What the customer must fix (Spanish).",
@@ -290,11 +296,32 @@ DESCRIPTIONS: dict[str, str] = {
     "ErrorCode.INVALID_DOCUMENT": "A file is not an acceptable document (type, size, content).",
     "ErrorCode.OBSERVATIONS_REQUIRED": "A rejection needs observations.",
     "ErrorCode.CONFLICT": "Changed meanwhile by someone else; read again and retry.",
+    "ErrorCode.STORAGE_QUOTA_EXCEEDED": "The company's documents would pass its storage quota "
+    "(COMPANY_STORAGE_QUOTA_BYTES); nothing was stored.",
+    "ErrorCode.REQUEST_TOO_LARGE": "Before GraphQL ran: a body or query string past its byte limit "
+    "(HTTP 413; MAX_JSON_REQUEST_BYTES, MAX_REQUEST_BYTES).",
+    "ErrorCode.QUERY_TOO_LARGE": "A query text past MAX_QUERY_CHARS, refused before parsing.",
+    "ErrorCode.MALFORMED_MULTIPART": "Before GraphQL ran: a multipart request whose operations, "
+    "map and files do not fit together (HTTP 400).",
+    "ErrorCode.TOO_MANY_REQUESTS": "Before GraphQL ran: too many failed authentications from one "
+    "address (HTTP 429); valid tokens still pass.",
+    "ErrorCode.TOO_MANY_SOCKETS": "Past MAX_SOCKETS_PER_TOKEN open WebSockets: the socket is "
+    "closed with 4429.",
     "EmailKind": "Kinds of notification email.",
     "EmailKind.REQUEST_RECEIVED": "A request was received.",
     "EmailKind.REQUEST_REJECTED": "A request was rejected.",
     "EmailKind.REQUEST_APPROVED": "A request was approved.",
     "EmailKind.CERTIFICATE_STATE_CHANGED": "A certificate changed status.",
+    "EmailKind.REQUEST_WITHDRAWN": "A request was withdrawn, by the company or automatically.",
+    "EmailKind.CERTIFICATE_STARTED": "An ISSUED certificate reached its validFrom and is ACTIVE.",
+    "EmailKind.CONTACT_CHANGED": "The principal contact changed (sent to the previous address).",
+    "AuditAction.REQUEST_APPROVED": "A reviewer approved a request.",
+    "AuditAction.REQUEST_REJECTED": "A reviewer rejected a request.",
+    "AuditAction.CERTIFICATE_STATE_CHANGED": "Someone changed a certificate's status.",
+    "AuditAction.OUTBOX_EMAIL_RETRIED": "An admin queued a failed email again.",
+    "AuditAction.TOKEN_ISSUED": "An API token was issued (certs token issue).",
+    "AuditAction.TOKENS_REVOKED": "A user's API tokens were revoked (certs token revoke).",
+    "AuditAction.CONTACT_CHANGED": "A company's principal contact was changed.",
     "EmailKind.CERTIFICATE_RENEWAL_OPEN": "Renewal is open.",
     "EmailKind.CERTIFICATE_EXPIRY_REMINDER": "The certificate expires soon.",
     "EmailKind.CERTIFICATE_EXPIRED": "The certificate expired.",

@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 from tortoise import Tortoise, connections
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.clock import Clock, SystemClock
 from domain.redaction import redacted_url
@@ -48,6 +50,8 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        company_storage_quota_bytes=settings.company_storage_quota_bytes,
+        rules=settings.request_rules,
         mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
     )
 
@@ -86,6 +90,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     graphql = CertsGraphQL(
         build_schema(
             introspection=settings.introspection,
+            max_query_chars=settings.max_query_chars,
             extra_extensions=[graphql_tracing_extension()] if tracing else [],
         ),
         deps,
@@ -96,6 +101,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.allowed_origins,
+        max_sockets_per_token=settings.max_sockets_per_token,
         metrics=metrics,
         data_dir=settings.data_dir,
         persisted_queries=PersistedQueries(
@@ -105,7 +111,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
         # Tortoise 1.x keeps its state in a contextvar; the lifespan runs in another task than the
         # requests, so the context must also be the process-wide fallback.
         await Tortoise.init(
@@ -136,7 +142,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    app = Starlette(
+    app = CertsStarlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -156,9 +162,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             # Every HTTP answer and log line, refusals included, carries the request id (sockets
             # to /graphql skip the middleware: the GraphQL view sets theirs).
             Middleware(RequestIdMiddleware),
-            # Outermost first: an oversized body is cut off before anything else reads it.
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
-            Middleware(SecurityHeadersMiddleware),
+            # CORS reads no body: outside the body limit, a front end on an allowed origin can
+            # read the 413 too.
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
@@ -167,10 +172,34 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 expose_headers=list(cors.EXPOSED_HEADERS),
                 max_age=cors.PREFLIGHT_MAX_AGE,
             ),
+            # An oversized body is cut off before anything else reads it.
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_request_bytes,
+                max_json_bytes=settings.max_json_request_bytes,
+            ),
         ],
     )
+    app.trusted_proxies = settings.trusted_proxies
     app.state.deps = deps
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.scheduler = scheduler
     return app
+
+
+class CertsStarlette(Starlette):
+    """Starlette with two layers outside its error handler, so that they see every answer.
+
+    Security headers go on every response, the 500 written by Starlette's ServerErrorMiddleware
+    and the 413 of the body limit included; X-Forwarded-For is believed only from the proxies the
+    operator lists (TRUSTED_PROXIES, none by default), for every request and socket.
+    """
+
+    trusted_proxies: tuple[str, ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack: ASGIApp = SecurityHeadersMiddleware(super().build_middleware_stack())
+        if self.trusted_proxies:
+            stack = ProxyHeadersMiddleware(stack, trusted_hosts=list(self.trusted_proxies))  # type: ignore[arg-type,assignment]
+        return stack

@@ -10,6 +10,8 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError, parse
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -23,8 +25,10 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from domain.enums import ErrorCode
 from resolvers.context import Context
 from schema.extensions import current_operation
+from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
 from server.graphiql import render_page
 from server.graphql_http import (
@@ -39,13 +43,18 @@ from server.graphql_http import (
 from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
 from server.logs import sql_counter
 from server.metrics import Metrics
+from server.multipart import CodedHTTPException, malformed, place_files
 from server.persisted_queries import PersistedQueries
 from server.request_id import current_request_id, request_id_from
+from server.socket_limits import SocketsPerToken, token_key
+from services.audit import audit_source
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
 MAX_FILES_PER_REQUEST = 10
 MAX_FORM_FIELDS = 20
+#: No text past the query limit is parsed to learn whether it is a subscription.
+MAX_SNIFFED_QUERY_CHARS = MAX_QUERY_CHARS_DEFAULT
 
 operations_log = logging.getLogger("certs.operations")
 
@@ -60,19 +69,31 @@ class BoundedFormAdapter(StarletteRequestAdapter):
         # A browser sends a cross-site form without a preflight only with "simple" headers;
         # Authorization is not one, and every upload needs it anyway.
         if not self.headers.get("authorization"):
-            raise HTTPException(
-                400, "Las cargas de archivos requieren el encabezado Authorization."
+            raise malformed("Las cargas de archivos requieren el encabezado Authorization.")
+        try:
+            form = await self._request.form(
+                max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FORM_FIELDS
             )
-        form = await self._request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FORM_FIELDS)
-        return FormData(files=form, form=form)
+        except StarletteHTTPException as error:  # python-multipart's refusal, e.g. too many files
+            raise malformed(
+                f"El cuerpo multipart no es válido ({error.detail}). Se permiten hasta "
+                f"{MAX_FILES_PER_REQUEST} archivos y {MAX_FORM_FIELDS} campos."
+            ) from None
+        except ValueError:
+            raise malformed("El cuerpo multipart no se puede leer.") from None
+        files = {key: value for key, value in form.items() if isinstance(value, UploadFile)}
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        return FormData(files=files, form=fields)
 
 
 def is_subscription(request_data: GraphQLRequestData) -> bool:
     """Whether the operation to run is a subscription; unparsable ones are left to Strawberry."""
     if not request_data.query or "subscription" not in request_data.query:
         return False  # every subscription names its operation type: no need to parse the rest
+    if len(request_data.query) > MAX_SNIFFED_QUERY_CHARS:
+        return False  # the schema refuses it before parsing (QUERY_TOO_LARGE)
     try:
-        document = parse(request_data.query)
+        document = parse(request_data.query, max_tokens=MAX_TOKENS)
         return get_operation_type(document, request_data.operation_name) is (
             OperationType.SUBSCRIPTION
         )
@@ -99,6 +120,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
         allowed_origins: Sequence[str] = (),
+        max_sockets_per_token: int = 10,
         metrics: Metrics | None = None,
         data_dir: Path = Path("var"),
         persisted_queries: PersistedQueries | None = None,
@@ -121,6 +143,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.sockets = SocketsPerToken(max_sockets_per_token)
         self.metrics = metrics or Metrics()
         self.data_dir = data_dir
         self.persisted_queries = persisted_queries or PersistedQueries()
@@ -136,7 +159,9 @@ class CertsGraphQL(GraphQL[Context, None]):
         return render_page(request, self.data_dir)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """HTTP: the media type negotiated from Accept, and every refusal as JSON with `errors`."""
+        """HTTP: the media type negotiated from Accept, and every refusal (Strawberry's, or ours
+        with a stable code: multipart, JSON nesting, failed authentications) as JSON with
+        `errors` and a code, in that media type (server/graphql_http.py)."""
         if scope["type"] == "websocket":
             # As Strawberry's own __call__ does, without awaiting it: no extra frame held for the
             # life of every socket (server/direct_socket.py).
@@ -157,7 +182,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as e:
-            status, code, message = request_error(e.reason, e.status_code)
+            status, code, message = request_error(e.reason, e.status_code, getattr(e, "code", None))
             headers = {"Allow": "GET, POST"} if status == 405 else None
             response = error_response(status, code, message, media_type, headers)
         finally:
@@ -192,18 +217,35 @@ class CertsGraphQL(GraphQL[Context, None]):
                 response.status_code = 400
         return response
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body nested thousands of levels deep makes the JSON parser raise RecursionError:
+        a 400 like any other unreadable body, not a 500."""
+        try:
+            return super().parse_json(data)
+        except RecursionError:
+            raise CodedHTTPException(
+                400, "El cuerpo JSON está anidado demasiado profundo.", "BAD_REQUEST"
+            ) from None
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, Any]:
+        form = await request.get_form_data()
+        return place_files(form.form, form.files)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         principal = None
+        audit_source.set(client_address(request))
         if isinstance(request, Request):
             try:
                 principal = await self.authenticator.principal(
                     request.headers.get("authorization"), client_address(request)
                 )
             except TooManyFailures:
-                raise HTTPException(
-                    429, "Demasiados intentos de autenticación fallidos. Espera un minuto."
+                raise CodedHTTPException(
+                    429,
+                    "Demasiados intentos de autenticación fallidos. Espera un minuto.",
+                    ErrorCode.TOO_MANY_REQUESTS.value,
                 ) from None
         return Context(
             deps=self.deps,
@@ -262,7 +304,7 @@ class CertsGraphQL(GraphQL[Context, None]):
                 )
             return result
         except HTTPException as e:
-            failure = request_error(e.reason, e.status_code)[1]
+            failure = request_error(e.reason, e.status_code, getattr(e, "code", None))[1]
             raise
         finally:
             current_operation.reset(token)
@@ -308,7 +350,17 @@ class CertsGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Demasiados intentos fallidos."}) from None
         if context.principal is None:
             raise ConnectionRejectionError({"message": "Token ausente o no válido."})
+        assert header is not None
+        key = token_key(header)
+        self.sockets.open(key)  # TooManySockets past the limit
+        context.socket_token = key
         return None
+
+    def release_socket(self, context: Context) -> None:
+        """Called once by the protocol handler as the socket ends."""
+        if context.socket_token is not None:
+            self.sockets.close(context.socket_token)
+            context.socket_token = None
 
 
 def error_codes(result: ExecutionResult) -> list[str]:

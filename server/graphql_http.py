@@ -88,7 +88,7 @@ _STATUS_CODES: Mapping[int, str] = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
-    413: "PAYLOAD_TOO_LARGE",
+    413: "REQUEST_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     429: "TOO_MANY_REQUESTS",
 }
@@ -132,8 +132,13 @@ def negotiate(accept: str | None) -> str | None:
 _CODE_STATUS: Mapping[str, int] = {"METHOD_NOT_ALLOWED": 405, "UNSUPPORTED_MEDIA_TYPE": 415}
 
 
-def request_error(reason: str, status_code: int) -> tuple[int, str, str]:
-    """The status, code and Spanish message for a refusal Strawberry (or we) raised with `reason`."""
+def request_error(reason: str, status_code: int, code: str | None = None) -> tuple[int, str, str]:
+    """The status, code and Spanish message for a refusal Strawberry (or we) raised with `reason`.
+
+    A refusal of ours that carries its `code` (server.multipart.CodedHTTPException) keeps its
+    status, code and Spanish reason as they are."""
+    if code is not None:
+        return status_code, code, reason
     answer = _REASONS.get(reason)
     if answer is None:
         answer = next((a for prefix, a in _PREFIX_REASONS if prefix in reason), None)

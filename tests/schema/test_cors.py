@@ -3,6 +3,7 @@ request id; any other origin gets no CORS headers at all."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -62,3 +63,36 @@ async def test_the_request_id_is_exposed_to_the_page(client: httpx.AsyncClient) 
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == FRONT_END
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "status", "code"),
+    [
+        # Refused by the body limit before GraphQL runs.
+        ({"json": {"query": "#" + "x" * 70_000 + "\n{ __typename }"}}, 413, "REQUEST_TOO_LARGE"),
+        # Refused by the GraphQL view with a code of its own (limits).
+        (
+            {"data": {"operations": "{}", "map": "{}"}, "files": {"0": ("a.pdf", b"%PDF-1.4")}},
+            400,
+            "MALFORMED_MULTIPART",
+        ),
+        # Refused by the GraphQL view for Strawberry (GraphQL over HTTP).
+        ({"content": b"query=1", "headers": {"Content-Type": "text/plain"}}, 415, None),
+    ],
+)
+async def test_every_refusal_carries_cors_the_request_id_and_the_security_headers(
+    client: httpx.AsyncClient, request_kwargs: dict[str, Any], status: int, code: str | None
+) -> None:
+    headers = {
+        "Origin": FRONT_END,
+        "X-Request-ID": "front-7",
+        "Authorization": "Bearer x",
+        **request_kwargs.pop("headers", {}),
+    }
+    response = await client.post("/graphql", headers=headers, **request_kwargs)
+    assert response.status_code == status
+    assert response.headers["access-control-allow-origin"] == FRONT_END
+    assert response.headers["x-request-id"] == "front-7"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == (code or "UNSUPPORTED_MEDIA_TYPE")

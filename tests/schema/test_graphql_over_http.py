@@ -189,3 +189,22 @@ async def test_an_upload_without_authorization_is_refused_in_json(http: httpx.As
     assert response.status_code == 400
     error = only_request_error(response)
     assert error["message"] == "Las cargas de archivos requieren el encabezado Authorization."
+
+
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, "application/json"])
+async def test_refusals_with_a_code_of_their_own_answer_in_the_negotiated_media_type(
+    http: httpx.AsyncClient, customer: Caller, accept: str
+) -> None:
+    """One mechanism for every refusal of the view: the limits' codes and Spanish messages, in
+    the media type the client asked for."""
+    response = await http.post(
+        "/graphql",
+        data={"operations": "{}", "map": "{}"},
+        files={"0": ("a.pdf", b"%PDF-1.4")},
+        headers={**customer.headers, "Accept": accept},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == accept
+    error = only_request_error(response)
+    assert error["extensions"]["code"] == "MALFORMED_MULTIPART"
+    assert error["message"] == "El archivo «0» no aparece en el campo «map»."
