@@ -1,4 +1,6 @@
-"""The in-process bus: every subscriber gets its own bounded inbox; a slow one drops, never blocks."""
+"""The in-process bus: every subscriber gets its own bounded inbox; a subscriber that falls behind
+is told so (`SubscriptionLagging`) and leaves the bus, it never blocks the others nor is it
+silently skipped."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -7,14 +9,29 @@ from typing import Protocol
 
 from events.inbox import Inbox
 from events.messages import StatusChanged
+from events.metrics import metrics
 
 logger = logging.getLogger(__name__)
 
+#: Events a subscriber may have waiting before it counts as lagging (SUBSCRIPTION_QUEUE_SIZE).
 SUBSCRIBER_QUEUE_SIZE = 1000
 
 
+class SubscriptionLagging(Exception):
+    """This subscriber fell behind: events were left out. It must refetch and subscribe again."""
+
+
+class _Lagging:
+    """The one item left in a lagging subscriber's inbox."""
+
+
+LAGGING = _Lagging()
+
+
 class EventBus(Protocol):
-    async def publish(self, event: StatusChanged) -> None: ...
+    async def publish(self, event: StatusChanged) -> None:
+        """Called after the event's transaction committed."""
+        ...
 
     def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[StatusChanged]]:
         """An async context manager yielding the stream of events published from now on."""
@@ -22,8 +39,9 @@ class EventBus(Protocol):
 
 
 class InProcessBus:
-    def __init__(self) -> None:
-        self._inboxes: set[Inbox[StatusChanged]] = set()
+    def __init__(self, queue_size: int = SUBSCRIBER_QUEUE_SIZE) -> None:
+        self._inboxes: set[Inbox[StatusChanged | _Lagging]] = set()
+        self.queue_size = queue_size
 
     async def publish(self, event: StatusChanged) -> None:
         self.deliver(event)
@@ -31,25 +49,37 @@ class InProcessBus:
     def deliver(self, event: StatusChanged) -> None:
         for inbox in list(self._inboxes):
             if not inbox.put(event):
-                logger.warning("subscriber queue full; dropping %s", event)
+                self._lagging(inbox)
+
+    def _lagging(self, inbox: Inbox[StatusChanged | _Lagging]) -> None:
+        """Its waiting events are dropped (counted) and replaced by the news that it lags."""
+        self._inboxes.discard(inbox)
+        dropped = inbox.replace_all(LAGGING) + 1
+        metrics.subscribers_lagging_total += 1
+        metrics.events_dropped_total += dropped
+        logger.warning("a subscriber fell behind (%d events waiting): told to refetch", dropped)
 
     @property
     def subscriber_count(self) -> int:
         return len(self._inboxes)
 
     def subscribe(self) -> "Subscription":
-        return Subscription(self._inboxes, Inbox(SUBSCRIBER_QUEUE_SIZE))
+        return Subscription(self._inboxes, Inbox(self.queue_size))
 
 
 class Subscription:
     """One subscriber's place on the bus: registered while the `async with` lasts, and the stream
     of its events. A class rather than an `asynccontextmanager` over an async generator: those
     keep two suspended frames for the subscription's whole life (README, Performance: memory per
-    idle subscriber)."""
+    idle subscriber). Raises `SubscriptionLagging` once the subscriber fell behind."""
 
     __slots__ = ("_inbox", "_inboxes")
 
-    def __init__(self, inboxes: set[Inbox[StatusChanged]], inbox: Inbox[StatusChanged]) -> None:
+    def __init__(
+        self,
+        inboxes: set[Inbox[StatusChanged | _Lagging]],
+        inbox: Inbox[StatusChanged | _Lagging],
+    ) -> None:
         self._inboxes = inboxes
         self._inbox = inbox
 
@@ -64,4 +94,7 @@ class Subscription:
         return self
 
     async def __anext__(self) -> StatusChanged:
-        return await self._inbox.get()
+        item = await self._inbox.get()
+        if isinstance(item, _Lagging):
+            raise SubscriptionLagging
+        return item

@@ -2,6 +2,7 @@
 
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
+from models.live import Deployment, LiveEvent, LiveEventKind
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
@@ -14,7 +15,10 @@ __all__ = [
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
+    "Deployment",
     "EmailKind",
+    "LiveEvent",
+    "LiveEventKind",
     "OutboxEmail",
     "OutboxStatus",
     "RequestDocument",
@@ -30,4 +34,5 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.live",
 ]

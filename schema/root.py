@@ -29,6 +29,7 @@ from resolvers.mutations import (
 )
 from schema.certificates import Certificate
 from schema.companies import CertificateTracking, Company
+from schema.context import Context
 from schema.cost import QueryCostRule
 from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
 from schema.node import Node
@@ -196,6 +197,14 @@ class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 class CertsSchema(strawberry.Schema):
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation on a WebSocket (both protocols come through here) gets a context of its
+        own: its loaders never answer with rows cached by an earlier operation of the socket."""
+        context = kwargs.get("context_value")
+        if isinstance(context, Context):
+            kwargs["context_value"] = context.for_operation()
+        return await super().stream(*args, **kwargs)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

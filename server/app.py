@@ -14,8 +14,9 @@ from tortoise import Tortoise, connections
 
 import notifications
 from domain.clock import Clock, SystemClock
-from events.bus import EventBus, InProcessBus
-from events.redis_bus import RedisBus
+from events.live_bus import LiveBus
+from events.metrics import metrics
+from events.redis_wakeups import RedisNotifier
 from models import RequestDocument
 from models.database import tortoise_config
 from notifications.transports import transport_from_settings
@@ -25,6 +26,7 @@ from schema.root import build_schema
 from server.auth import Authenticator, TooManyFailures, client_address
 from server.direct_socket import DirectWebSocketRoute
 from server.graphql_app import CertsGraphQL
+from server.live_sessions import LiveSessions
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
@@ -44,11 +46,19 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
     )
 
 
-def build_bus(settings: Settings) -> EventBus:
-    """Events through Redis pub/sub when REDIS_URL is set (several processes), else in-process."""
-    if settings.redis_url:
-        return RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
-    return InProcessBus()
+def build_bus(settings: Settings) -> LiveBus:
+    """Events from the database's event outbox; Redis (REDIS_URL) wakes the other processes up
+    at once, without it they poll every LIVE_POLL_SECONDS."""
+    notifier = (
+        RedisNotifier(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
+        if settings.redis_url
+        else None
+    )
+    return LiveBus(
+        notifier,
+        queue_size=settings.subscription_queue_size,
+        poll_interval=settings.live_poll_seconds,
+    )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
@@ -70,12 +80,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     authenticator = Authenticator(
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
+    bus = deps.bus
+    assert isinstance(bus, LiveBus)
+    live_sessions = LiveSessions(deps.clock.now, settings.live_recheck_seconds)
+    bus.on_principals = live_sessions.principals_changed
     graphql = CertsGraphQL(
         build_schema(introspection=settings.introspection),
         deps,
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,
         authenticator=authenticator,
+        live_sessions=live_sessions,
         keep_alive_seconds=settings.ws_keepalive_seconds,
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
@@ -91,8 +106,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
         logger.info("serving; database %s", _redacted(settings.effective_database_url))
-        if isinstance(deps.bus, RedisBus):
-            await deps.bus.start()
+        await bus.start()
+        live_sessions.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
@@ -105,17 +120,36 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await scheduler.stop()
             if worker is not None:
                 await worker.stop()
-            if isinstance(deps.bus, RedisBus):
-                await deps.bus.stop()
+            await live_sessions.stop()
+            await bus.stop()
             await Tortoise.close_connections()
 
     async def health(request: Request) -> Response:
+        """Liveness: the database answers (503 if not); Redis is reported, not required."""
+        redis = _redis_state(bus)
         try:
             await connections.get("default").execute_query("SELECT 1")
         except Exception:
             logger.exception("health check: database unreachable")
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+            return JSONResponse(
+                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "redis": redis})
+
+    async def ready(request: Request) -> Response:
+        """Readiness, for the load balancer: 503 while the database or the bus (Redis, when
+        configured) is down, so new sockets go to a process whose live updates flow."""
+        redis = _redis_state(bus)
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+            database = "ok"
+        except Exception:
+            database = "unreachable"
+        ok = database == "ok" and redis != "down"
+        return JSONResponse(
+            {"status": "ok" if ok else "error", "database": database, "redis": redis},
+            status_code=200 if ok else 503,
+        )
 
     async def download_document(request: Request) -> Response:
         """The file of a document, for callers who may see its request; 404 for anyone else."""
@@ -157,6 +191,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
+            Route("/ready", ready),
             Route("/documents/{document_id}", download_document),
         ],
         lifespan=lifespan,
@@ -177,7 +212,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.deps = deps
     app.state.settings = settings
     app.state.scheduler = scheduler
+    app.state.live_sessions = live_sessions
+    app.state.live_metrics = metrics
     return app
+
+
+def _redis_state(bus: LiveBus) -> str:
+    connected = bus.redis_connected
+    return "disabled" if connected is None else "ok" if connected else "down"
 
 
 def _attachment(file_name: str) -> str:

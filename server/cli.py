@@ -49,7 +49,15 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(apply_migrations(settings.effective_database_url, progress=progress))
     if not applied:
         print("no migrations to apply", flush=True)
-    return 0
+
+    async def deployment() -> int:
+        from events.deployment import deployment_id
+
+        # The id that names this deployment's Redis channels (made once, kept for ever).
+        print(f"deployment {await deployment_id()}", file=sys.stderr, flush=True)
+        return 0
+
+    return asyncio.run(with_database(settings, deployment))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -183,10 +191,14 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from events.redis_wakeups import wake_servers
     from services.auth import revoke_tokens
 
     async def work() -> int:
-        emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
+        revoked = await revoke_tokens(args.email, now=SystemClock().now())
+        if revoked:  # the servers close the user's sockets now, not at their next poll
+            await wake_servers(settings.redis_url, settings.redis_channel_prefix)
+        emit({"revoked": revoked})
         return 0
 
     return asyncio.run(with_database(settings, work))
@@ -197,7 +209,7 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     JOBS_SCHEDULER=false on the servers. Its emails are delivered by the servers' outbox worker,
     or by `certs outbox deliver`."""
     import notifications
-    from events.redis_bus import RedisBus
+    from events.redis_wakeups import wake_servers
     from server.app import build_dependencies
     from services.expire_and_remind import run_daily_job
 
@@ -205,13 +217,8 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
         deps = build_dependencies(settings)
-        try:
-            report = await run_daily_job(
-                deps, deps.clock.now(), reminder_days=settings.reminder_days
-            )
-        finally:
-            if isinstance(deps.bus, RedisBus):
-                await deps.bus.stop()
+        report = await run_daily_job(deps, deps.clock.now(), reminder_days=settings.reminder_days)
+        await wake_servers(settings.redis_url, settings.redis_channel_prefix)
         emit(report.as_dict())
         return 0 if report.failed == 0 else 1
 

@@ -19,8 +19,16 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from schema.context import Context
-from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
+from server.auth import (
+    Authenticator,
+    TooManyFailures,
+    bearer_token,
+    client_address,
+    header_from_params,
+)
+from server.live_sessions import REVOKED_CLOSE_CODE, REVOKED_REASON, LiveSession, LiveSessions
 from server.ws_protocols import LegacyWSHandler, TransportWSHandler
+from services.auth import hash_token
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
@@ -70,6 +78,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         *,
         authenticator: Authenticator,
+        live_sessions: LiveSessions | None = None,
         keep_alive_seconds: float = 20.0,
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
@@ -93,6 +102,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.live_sessions = live_sessions
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -160,4 +170,18 @@ class CertsGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Demasiados intentos fallidos."}) from None
         if context.principal is None:
             raise ConnectionRejectionError({"message": "Token ausente o no válido."})
+        token = bearer_token(header)
+        websocket = context.request
+        if self.live_sessions is not None and token is not None and websocket is not None:
+
+            async def close() -> None:
+                await websocket.close(code=REVOKED_CLOSE_CODE, reason=REVOKED_REASON)
+
+            context.session = LiveSession(hash_token(token), context.principal, close)
+            self.live_sessions.add(context.session)
         return None
+
+    def forget_socket(self, context: Context) -> None:
+        """The socket ended: its session is no longer checked."""
+        if self.live_sessions is not None and context.session is not None:
+            self.live_sessions.discard(context.session)

@@ -42,12 +42,25 @@ def subscription_limit_error(limit: int) -> GraphQLError:
     )
 
 
+def _forget_socket(view: object, context: Context) -> None:
+    """The socket ended: the view stops checking its session (`server.live_sessions`)."""
+    forget = getattr(view, "forget_socket", None)
+    if forget is not None:
+        forget(context)
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`: pings an idle client, refuses operations past the cap cleanly.
 
     The keep-alive is a timer, not a task per socket: a socket is idle nearly all its life, and a
     sleeping task (with its coroutine and future) cost about 1 KiB per subscriber.
     """
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            _forget_socket(self.view, self.context)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,6 +137,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         try:
             await super().handle()
         finally:
+            _forget_socket(self.view, self.context)
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog

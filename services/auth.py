@@ -3,11 +3,15 @@
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
 
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import ApiToken, User
+from services.live_events import announce_principal_change
 from services.principal import Principal
 
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
@@ -46,6 +50,11 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     # timing of ours depends on how much of a guess was right.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
+    return _principal_of(row, now)
+
+
+def _principal_of(row: ApiToken, now: datetime) -> Principal | None:
+    """Who a token row (its user selected) stands for now; None when it may not be used."""
     if row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
@@ -62,9 +71,34 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     )
 
 
+#: Token hashes per query when checking many open sockets at once.
+_CHECK_CHUNK = 500
+
+
+async def current_principals(token_hashes: Iterable[str], *, now: datetime) -> dict[str, Principal]:
+    """Who each token stands for now, by hash; absent when it is unknown, revoked or expired, or
+    its user deactivated. For open sockets, checked again in bulk (one query per 500 tokens)."""
+    hashes = sorted(set(token_hashes))
+    found: dict[str, Principal] = {}
+    for start in range(0, len(hashes), _CHECK_CHUNK):
+        rows = await ApiToken.filter(
+            token_hash__in=hashes[start : start + _CHECK_CHUNK]
+        ).select_related("user")
+        for row in rows:
+            principal = _principal_of(row, now)
+            if principal is not None:
+                found[row.token_hash] = principal
+    return found
+
+
 async def revoke_tokens(email: str, *, now: datetime) -> int:
-    """Revoke every live token of a user (a lost laptop, a person leaving); returns how many."""
+    """Revoke every live token of a user (a lost laptop, a person leaving); returns how many.
+    Their open sockets are closed by every serving process (`server.live_sessions`)."""
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
-    return await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+    async with in_transaction():
+        revoked = await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+        if revoked:
+            await announce_principal_change(user.id)  # their open sockets close, on every process
+    return revoked
