@@ -9,88 +9,35 @@ import asyncio
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
-from domain.calendar import local_date
-from domain.nit import check_digit
 from tests.support.database import MigratedSqlite, truncate_postgres
-from tests.support.flows import reject, submit
-from tests.support.graphql import GraphQLClient
+from tests.support.live import (
+    LEGACY_WS,
+    TRANSPORT_WS,
+    new_company_customer,
+    receive,
+    rejected_on,
+    settle,
+    silent,
+    socket,
+    submitted_and_announced,
+    watch,
+)
 from tests.support.server import RunningServer, certs_json, running_server, server_env
 
 pytestmark = pytest.mark.e2e
 
-TRANSPORT_WS = Subprotocol("graphql-transport-ws")
-LEGACY_WS = Subprotocol("graphql-ws")
 ALLOWED_ORIGIN = "https://app.example.co"
 CAP = 3
-
-WATCH = """
-subscription Watch($id: ID) {
-  certificateRequestStatusChanged(requestId: $id) {
-    fromStatus toStatus
-    request { id status statusLabel observations company { nit } }
-  }
-}
-"""
-
-
-# Speaking the two protocols, as a front end's client library would.
-
-
-async def receive(ws: ClientConnection, within: float = 10) -> dict[str, Any]:
-    """The next message that is not keep-alive traffic (a server `ping` is answered with `pong`)."""
-    while True:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), within))
-        if message["type"] == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
-        elif message["type"] != "ka":
-            return message
-
-
-async def silent(ws: ClientConnection, within: float) -> bool:
-    """True when nothing but keep-alive traffic arrives for `within` seconds."""
-    try:
-        message = await receive(ws, within)
-    except TimeoutError:
-        return True
-    raise AssertionError(f"expected nothing, got {message}")
-
-
-@asynccontextmanager
-async def socket(
-    server: RunningServer, token: str, protocol: Subprotocol = TRANSPORT_WS
-) -> AsyncIterator[ClientConnection]:
-    """An authenticated socket, `connection_ack` received."""
-    async with connect(server.ws_url, subprotocols=[protocol], open_timeout=10) as ws:
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert (await receive(ws, 5))["type"] == "connection_ack"
-        yield ws
-
-
-async def watch(
-    ws: ClientConnection, op_id: str, request_id: str | None = None, protocol: str = TRANSPORT_WS
-) -> None:
-    kind = "subscribe" if protocol == TRANSPORT_WS else "start"
-    payload = {"query": WATCH, "variables": {"id": request_id} if request_id else {}}
-    await ws.send(json.dumps({"id": op_id, "type": kind, "payload": payload}))
-
-
-async def settle() -> None:
-    """Let the servers register the subscriptions just sent before the change happens."""
-    await asyncio.sleep(0.5)
 
 
 # Two processes sharing PostgreSQL and Redis.
@@ -121,41 +68,6 @@ def two_servers(
         yield first, second
 
 
-def new_company_customer(env: dict[str, str], base: str) -> str:
-    """A company, one of its users and a token, through the `certs` CLI; returns the token."""
-    nit = f"{base}-{check_digit(base)}"
-    certs_json(
-        env,
-        *("company", "create", "--nit", nit, "--name", "Otra Empresa S.A.S."),
-        *("--person-type", "LEGAL_ENTITY", "--contact-name", "Pedro Ruiz"),
-        *("--contact-email", f"contacto@{base}.example.co"),
-    )
-    email = f"usuario@{base}.example.co"
-    certs_json(
-        env,
-        *("user", "create", "--email", email, "--name", "Paula Ruiz"),
-        *("--role", "CUSTOMER", "--company", nit),
-    )
-    return str(certs_json(env, "token", "issue", "--email", email)["token"])
-
-
-async def submitted_request(server: RunningServer, token: str) -> str:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as http:
-        today = local_date(datetime.now(UTC))
-        submitted = await submit(GraphQLClient(http), token, issued_on=today - timedelta(days=5))
-    assert submitted["errors"] == []
-    request_id: str = submitted["request"]["id"]
-    return request_id
-
-
-async def rejected_on(server: RunningServer, reviewer: str, request_id: str) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as http:
-        rejected = await reject(
-            GraphQLClient(http), reviewer, request_id, "RUT desactualizado.", {}
-        )
-    assert rejected["errors"] == []
-
-
 async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_other_only(
     two_servers: tuple[RunningServer, RunningServer],
 ) -> None:
@@ -163,7 +75,7 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
     demo = certs_json(one.env, "demo")
     customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
     stranger = new_company_customer(one.env, "800123456")
-    request_id = await submitted_request(one, customer)
+    request_id = await submitted_and_announced([one, other], customer, reviewer)
 
     async with (
         socket(one, customer) as own,
@@ -202,7 +114,7 @@ async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
     one, other = two_servers
     demo = certs_json(one.env, "demo")
     customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
-    request_id = await submitted_request(other, customer)
+    request_id = await submitted_and_announced([other, one], customer, reviewer)
 
     async with socket(other, customer, LEGACY_WS) as ws:
         await watch(ws, "a", request_id, LEGACY_WS)
@@ -243,7 +155,7 @@ async def test_the_legacy_graphql_ws_protocol_end_to_end(
     lone_server: RunningServer, lone_demo: dict[str, Any]
 ) -> None:
     customer, reviewer = lone_demo["tokens"]["customer"], lone_demo["tokens"]["reviewer"]
-    request_id = await submitted_request(lone_server, customer)
+    request_id = await submitted_and_announced([lone_server], customer, reviewer)
     async with connect(lone_server.ws_url, subprotocols=[LEGACY_WS]) as ws:
         await ws.send(
             json.dumps(

@@ -59,7 +59,7 @@ async def running(
         backoff_initial=0.05,
         backoff_max=0.5,
         timeout=2,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
     wakes = Wakes()
     await notifier.start(deployment, wakes)
@@ -190,16 +190,18 @@ async def test_a_silent_drop_is_noticed_by_ping_and_the_listener_reconnects(
     prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
-    async with FreezableProxy(REDIS_URL) as proxy:
-        async with running(proxy.url, prefix, "a", ping_interval=0.3) as (notifier, wakes):
-            assert notifier.connected
-            proxy.freeze_open_connections()  # the socket stays open; nothing gets through
-            await wait_until(lambda: logged(caplog, logging.WARNING, "no answer to PING"))
-            await wait_until(lambda: logged(caplog, logging.INFO, "Redis: connection restored"))
-            before = wakes.count
-            async with Redis.from_url(REDIS_URL) as raw:
-                await raw.publish(notifier.channel, b"anything at all")
-            await wait_until(lambda: wakes.count > before, within=5, what="woken")
+    async with (
+        FreezableProxy(REDIS_URL) as proxy,
+        running(proxy.url, prefix, "a", ping_interval=0.3) as (notifier, wakes),
+    ):
+        assert notifier.connected
+        proxy.freeze_open_connections()  # the socket stays open; nothing gets through
+        await wait_until(lambda: logged(caplog, logging.WARNING, "no answer to PING"))
+        await wait_until(lambda: logged(caplog, logging.INFO, "Redis: connection restored"))
+        before = wakes.count
+        async with Redis.from_url(REDIS_URL) as raw:
+            await raw.publish(notifier.channel, b"anything at all")
+        await wait_until(lambda: wakes.count > before, within=5, what="woken")
 
 
 async def test_notify_without_redis_returns_at_once_and_is_counted(

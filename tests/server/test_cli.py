@@ -25,7 +25,8 @@ def test_migrate_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path) 
     assert again.stdout.splitlines() == ["no migrations to apply"]
     # The deployment's id (its Redis channels) is made by the first run and kept by the next.
     deployment = [line for line in migrated.stderr.splitlines() if line.startswith("deployment ")]
-    assert len(deployment) == 1 and len(deployment[0].split()[1]) == 16
+    assert len(deployment) == 1
+    assert len(deployment[0].split()[1]) == 16
     assert deployment[0] in again.stderr.splitlines()
 
 
