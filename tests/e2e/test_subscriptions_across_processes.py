@@ -14,12 +14,16 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
 from tests.support.database import MigratedSqlite, truncate_postgres
+from tests.support.files import pdf
+from tests.support.flows import reject, resubmit
+from tests.support.graphql import GraphQLClient
 from tests.support.live import (
     LEGACY_WS,
     TRANSPORT_WS,
@@ -32,6 +36,7 @@ from tests.support.live import (
     submitted_and_announced,
     watch,
 )
+from tests.support.operations import UPDATE_CONTACT
 from tests.support.server import RunningServer, certs_json, running_server, server_env
 
 pytestmark = pytest.mark.e2e
@@ -262,3 +267,85 @@ async def test_allowed_origins_the_servers_own_and_non_browser_clients_connect(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )
         assert (await receive(ws, 5))["type"] == "connection_ack"
+
+
+# Nothing cached outlives an operation or an event.
+
+CONTACT_OF_REQUEST = """
+query Contact($id: ID!) {
+  node(id: $id) { ... on CertificateRequest { company { principalContact { email } } } }
+}
+"""
+
+FRESH_WATCH = """
+subscription {
+  certificateRequestStatusChanged {
+    toStatus
+    request { status company { principalContact { email } } }
+  }
+}
+"""
+
+
+async def test_a_long_lived_socket_sees_each_row_as_it_is_now(
+    lone_server: RunningServer, lone_demo: dict[str, Any]
+) -> None:
+    """Between two operations on one socket, and between two events of one subscription, the row
+    changes: each answer has its new value (loaders per operation and per event)."""
+    reviewer = lone_demo["tokens"]["reviewer"]
+    customer = new_company_customer(lone_server.env, "811222333")
+    request_id = await submitted_and_announced([lone_server], customer, reviewer)
+
+    async def contact_now(ws: ClientConnection, op_id: str) -> str:
+        """The request's company's contact email, read through the loaders of the operation."""
+        payload = {"query": CONTACT_OF_REQUEST, "variables": {"id": request_id}}
+        await ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
+        answer = await receive(ws)
+        assert answer["type"] == "next", answer
+        assert await receive(ws) == {"id": op_id, "type": "complete"}
+        email: str = answer["payload"]["data"]["node"]["company"]["principalContact"]["email"]
+        return email
+
+    async with (
+        socket(lone_server, customer) as ws,
+        httpx.AsyncClient(base_url=lone_server.base_url, timeout=20) as http,
+    ):
+        gql = GraphQLClient(http)
+
+        async def next_event() -> dict[str, Any]:
+            message = await receive(ws)
+            assert (message["type"], message["id"]) == ("next", "w"), message
+            change: dict[str, Any] = message["payload"]["data"]["certificateRequestStatusChanged"]
+            return change
+
+        async def new_contact(email: str) -> None:
+            contact = {"name": "Nueva Persona", "email": email}
+            changed = await gql.execute(UPDATE_CONTACT, {"input": contact}, token=customer)
+            assert changed["data"]["updatePrincipalContact"]["errors"] == []
+
+        # Two operations on the socket, the row changed in between.
+        assert await contact_now(ws, "q1") == "contacto@811222333.example.co"
+        await new_contact("antes@811222333.example.co")
+        assert await contact_now(ws, "q2") == "antes@811222333.example.co"
+
+        await ws.send(
+            json.dumps({"id": "w", "type": "subscribe", "payload": {"query": FRESH_WATCH}})
+        )
+        await settle()
+        assert (await reject(gql, reviewer, request_id, "RUT ilegible.", {}))["errors"] == []
+        assert (await next_event())["toStatus"] == "REJECTED"
+
+        # Two events of the subscription, the row changed in between.
+        await new_contact("primera@811222333.example.co")
+        assert (await resubmit(gql, customer, request_id, {"RUT": pdf("RUT-2")}))["errors"] == []
+        first = await next_event()
+        assert first["request"]["company"]["principalContact"]["email"] == (
+            "primera@811222333.example.co"
+        )
+        await new_contact("segunda@811222333.example.co")
+        assert (await reject(gql, reviewer, request_id, "RUT vencido.", {}))["errors"] == []
+        second = await next_event()
+        assert (second["toStatus"], second["request"]["status"]) == ("REJECTED", "REJECTED")
+        assert second["request"]["company"]["principalContact"]["email"] == (
+            "segunda@811222333.example.co"
+        )
