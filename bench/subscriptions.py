@@ -41,6 +41,8 @@ class Subscriber:
     socket: ClientConnection | None = None
     received: dict[str, float] = field(default_factory=dict)
     problem: str | None = None
+    #: Told SUBSCRIPTION_LAGGING (it must refetch): the events after that are not missed silently.
+    told_at: float | None = None
     task: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
@@ -76,14 +78,19 @@ class Subscriber:
                 at = time.perf_counter()
                 payload = message["payload"]
                 if payload.get("errors"):
-                    self.problem = str(payload["errors"])[:300]
+                    codes = {e.get("extensions", {}).get("code") for e in payload["errors"]}
+                    if "SUBSCRIPTION_LAGGING" in codes:
+                        self.told_at = at
+                    else:
+                        self.problem = str(payload["errors"])[:300]
                     continue
                 change = payload["data"]["certificateRequestStatusChanged"]
                 request_id = change["request"]["id"]
                 self.received[request_id] = at
                 arrived.add(request_id)
             elif kind in ("error", "complete"):
-                self.problem = str(message)[:300]
+                if self.told_at is None:
+                    self.problem = str(message)[:300]
                 return
 
     async def close(self) -> None:
@@ -288,5 +295,133 @@ async def run_subscriptions(
     table.note(
         "memory: VmRSS of the server process after the subscribers have been idle 3 s, minus "
         f"before, over the subscribers opened in between (after {WARM_SUBSCRIBERS} warm ones)"
+    )
+    return table
+
+
+# At a rate: changes keep coming, faster than any one fan-out.
+
+
+@dataclass
+class RateResult:
+    changes: int
+    seconds: float
+    subscribers: int
+    delivered: int
+    told: int
+    silently_missed: int
+    lag_ms: list[float]
+    mutation_ms: list[float]
+    problems: list[str]
+
+
+async def measure_rate(
+    server: Server, dataset: Dataset, request_ids: list[int], subscribers: int, rate: float
+) -> RateResult:
+    """`subscribers` reviewers' dashboards on one process; rejections sent at `rate` per second
+    (each on its own schedule, not waiting for the previous one). For every subscriber, each
+    change either arrived (its lag: from sending the mutation to the arrival) or the subscriber
+    was told SUBSCRIPTION_LAGGING before it; anything else is missed silently."""
+    arrivals = Arrivals(subscribers)
+    everyone = [Subscriber(dataset.reviewer_token, server.ws_url) for _ in range(subscribers)]
+    sent_at: dict[str, float] = {}
+    mutation: list[float] = []
+    try:
+        await _open_all(everyone, arrivals)
+        await asyncio.sleep(2.0)
+        async with httpx.AsyncClient(
+            timeout=60, limits=httpx.Limits(max_connections=200)
+        ) as client:
+
+            async def one(request_id: str, at: float) -> None:
+                await asyncio.sleep(max(0.0, at - time.perf_counter()))
+                sent_at[request_id] = sent = time.perf_counter()
+                await _reject(client, server, dataset.reviewer_token, request_id)
+                mutation.append((time.perf_counter() - sent) * 1000)
+
+            started = time.perf_counter()
+            ids = [to_global_id("CertificateRequest", pk) for pk in request_ids]
+            await asyncio.gather(*(one(rid, started + i / rate) for i, rid in enumerate(ids)))
+            seconds = time.perf_counter() - started
+
+            def settled() -> bool:
+                return all(
+                    s.told_at is not None or s.problem or len(s.received) == len(ids)
+                    for s in everyone
+                )
+
+            deadline = time.perf_counter() + EVENT_TIMEOUT
+            while not settled() and time.perf_counter() < deadline:
+                await asyncio.sleep(0.1)
+        lag: list[float] = []
+        delivered = silently_missed = 0
+        for subscriber in everyone:
+            for request_id, sent in sent_at.items():
+                arrived = subscriber.received.get(request_id)
+                if arrived is not None:
+                    delivered += 1
+                    lag.append((arrived - sent) * 1000)
+                elif subscriber.told_at is None:
+                    silently_missed += 1
+        return RateResult(
+            changes=len(ids),
+            seconds=seconds,
+            subscribers=subscribers,
+            delivered=delivered,
+            told=sum(s.told_at is not None for s in everyone),
+            silently_missed=silently_missed,
+            lag_ms=lag,
+            mutation_ms=mutation,
+            problems=sorted({s.problem for s in everyone if s.problem}),
+        )
+    finally:
+        await asyncio.gather(*(s.close() for s in everyone), return_exceptions=True)
+
+
+async def run_subscriptions_at_rate(
+    dataset: Dataset,
+    env: dict[str, str],
+    *,
+    subscribers: int,
+    rate: float,
+    seconds: float,
+    label: str,
+) -> Table:
+    table = Table(
+        f"Subscriptions ({label}): changes at a steady rate, one process",
+        [
+            "changes/s",
+            "changes",
+            "subscribers",
+            "delivered",
+            "told to refetch",
+            "missed silently",
+            "lag p50 ms",
+            "lag p99 ms",
+            "mutation p50 ms",
+        ],
+    )
+    ids = list(dataset.in_review_request_ids)[-int(rate * seconds) :]
+    with certs_serve(env, 1) as server:
+        result = await measure_rate(server, dataset, ids, subscribers, rate)
+    table.add(
+        result.changes / result.seconds if result.seconds else None,
+        result.changes,
+        result.subscribers,
+        result.delivered,
+        result.told,
+        result.silently_missed,
+        percentile(result.lag_ms, 50),
+        percentile(result.lag_ms, 99),
+        percentile(result.mutation_ms, 50),
+    )
+    print(table.rows[-1], flush=True)
+    for problem in result.problems[:3]:
+        table.note(problem)
+    table.note(
+        f"every subscriber a reviewer's dashboard (it sees every change); rejections sent at "
+        f"{rate:g}/s for {seconds:g} s, each on its own schedule; 'delivered' counts (subscriber, "
+        "change) pairs; 'told to refetch': subscribers that got SUBSCRIPTION_LAGGING; lag from "
+        "sending the mutation to the arrival, over every delivered pair"
     )
     return table

@@ -2,6 +2,7 @@
 is told so (`SubscriptionLagging`) and leaves the bus, it never blocks the others nor is it
 silently skipped."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
@@ -15,6 +16,9 @@ logger = logging.getLogger(__name__)
 
 #: Events a subscriber may have waiting before it counts as lagging (SUBSCRIPTION_QUEUE_SIZE).
 SUBSCRIBER_QUEUE_SIZE = 1000
+#: How long after the feed read an event a subscriber may take it (SUBSCRIPTION_MAX_LAG_SECONDS):
+#: later, it lags. A screen that far behind is better refetching than catching up.
+SUBSCRIBER_MAX_LAG_SECONDS = 1.0
 
 
 class SubscriptionLagging(Exception):
@@ -39,9 +43,14 @@ class EventBus(Protocol):
 
 
 class InProcessBus:
-    def __init__(self, queue_size: int = SUBSCRIBER_QUEUE_SIZE) -> None:
+    def __init__(
+        self,
+        queue_size: int = SUBSCRIBER_QUEUE_SIZE,
+        max_lag_seconds: float = SUBSCRIBER_MAX_LAG_SECONDS,
+    ) -> None:
         self._inboxes: set[Inbox[StatusChanged | _Lagging]] = set()
         self.queue_size = queue_size
+        self.max_lag_seconds = max_lag_seconds
 
     async def publish(self, event: StatusChanged) -> None:
         self.deliver(event)
@@ -53,18 +62,26 @@ class InProcessBus:
 
     def _lagging(self, inbox: Inbox[StatusChanged | _Lagging]) -> None:
         """Its waiting events are dropped (counted) and replaced by the news that it lags."""
-        self._inboxes.discard(inbox)
-        dropped = inbox.replace_all(LAGGING) + 1
-        metrics.subscribers_lagging_total += 1
-        metrics.events_dropped_total += dropped
-        logger.warning("a subscriber fell behind (%d events waiting): told to refetch", dropped)
+        _lagging(self._inboxes, inbox, 1)
 
     @property
     def subscriber_count(self) -> int:
         return len(self._inboxes)
 
     def subscribe(self) -> "Subscription":
-        return Subscription(self._inboxes, Inbox(self.queue_size))
+        return Subscription(self._inboxes, Inbox(self.queue_size), self.max_lag_seconds)
+
+
+def _lagging(
+    inboxes: set[Inbox[StatusChanged | _Lagging]],
+    inbox: Inbox[StatusChanged | _Lagging],
+    also_dropped: int,
+) -> None:
+    inboxes.discard(inbox)
+    dropped = inbox.replace_all(LAGGING) + also_dropped
+    metrics.subscribers_lagging_total += 1
+    metrics.events_dropped_total += dropped
+    logger.warning("a subscriber fell behind (%d events left out): told to refetch", dropped)
 
 
 class Subscription:
@@ -73,15 +90,17 @@ class Subscription:
     keep two suspended frames for the subscription's whole life (README, Performance: memory per
     idle subscriber). Raises `SubscriptionLagging` once the subscriber fell behind."""
 
-    __slots__ = ("_inbox", "_inboxes")
+    __slots__ = ("_inbox", "_inboxes", "_max_lag")
 
     def __init__(
         self,
         inboxes: set[Inbox[StatusChanged | _Lagging]],
         inbox: Inbox[StatusChanged | _Lagging],
+        max_lag: float,
     ) -> None:
         self._inboxes = inboxes
         self._inbox = inbox
+        self._max_lag = max_lag
 
     async def __aenter__(self) -> "Subscription":
         self._inboxes.add(self._inbox)
@@ -96,5 +115,8 @@ class Subscription:
     async def __anext__(self) -> StatusChanged:
         item = await self._inbox.get()
         if isinstance(item, _Lagging):
+            raise SubscriptionLagging
+        if item.read_at and asyncio.get_running_loop().time() - item.read_at > self._max_lag:
+            _lagging(self._inboxes, self._inbox, 1)  # this one, and those waiting behind it
             raise SubscriptionLagging
         return item

@@ -181,6 +181,7 @@ async def _prune() -> None:
 
 
 async def _load_changes(rows: Sequence[LiveEvent]) -> dict[int, StatusChanged]:
+    now = asyncio.get_running_loop().time()
     """The events of the status rows among `rows`, by outbox id, each with its history row and
     the company its subject belongs to now. Rows whose change is gone are left out."""
     events: dict[int, StatusChanged] = {}
@@ -200,7 +201,7 @@ async def _load_changes(rows: Sequence[LiveEvent]) -> dict[int, StatusChanged]:
             company_id = owners.get(change.request_id) if change is not None else None
             if change is not None and company_id is not None:
                 events[row.id] = StatusChanged(
-                    "request", change.request_id, company_id, change.id, change
+                    "request", change.request_id, company_id, change.id, change, now
                 )
     certificate_rows = [
         r for r in rows if r.kind is LiveEventKind.CERTIFICATE_STATUS and r.change_id
@@ -222,6 +223,11 @@ async def _load_changes(rows: Sequence[LiveEvent]) -> dict[int, StatusChanged]:
             owner = cert_owners.get(cert_change.certificate_id) if cert_change else None
             if cert_change is not None and owner is not None:
                 events[row.id] = StatusChanged(
-                    "certificate", cert_change.certificate_id, owner, cert_change.id, cert_change
+                    "certificate",
+                    cert_change.certificate_id,
+                    owner,
+                    cert_change.id,
+                    cert_change,
+                    now,
                 )
     return events

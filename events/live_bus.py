@@ -8,7 +8,7 @@ process, this one included, delivers the same committed events, in order, once.
 
 from collections.abc import Awaitable, Callable
 
-from events.bus import SUBSCRIBER_QUEUE_SIZE, InProcessBus
+from events.bus import SUBSCRIBER_MAX_LAG_SECONDS, SUBSCRIBER_QUEUE_SIZE, InProcessBus
 from events.deployment import deployment_id
 from events.feed import EventFeed
 from events.messages import StatusChanged
@@ -25,9 +25,10 @@ class LiveBus(InProcessBus):
         notifier: RedisNotifier | None = None,
         *,
         queue_size: int = SUBSCRIBER_QUEUE_SIZE,
+        max_lag_seconds: float = SUBSCRIBER_MAX_LAG_SECONDS,
         poll_interval: float = 1.0,
     ) -> None:
-        super().__init__(queue_size)
+        super().__init__(queue_size, max_lag_seconds)
         self.notifier = notifier
         self.on_principals: Callable[[set[int]], Awaitable[None]] = _no_sessions
         self.feed = EventFeed(self.deliver, self._principals_changed, poll_interval=poll_interval)

@@ -57,6 +57,7 @@ def build_bus(settings: Settings) -> LiveBus:
     return LiveBus(
         notifier,
         queue_size=settings.subscription_queue_size,
+        max_lag_seconds=settings.subscription_max_lag_seconds,
         poll_interval=settings.live_poll_seconds,
     )
 

@@ -20,6 +20,8 @@ class Settings:
     redis_channel_prefix: str = "certs"
     #: Events a subscriber may have waiting; past that it is told SUBSCRIPTION_LAGGING.
     subscription_queue_size: int = 1000
+    #: A subscriber that takes an event later than this after it was read is told it lags.
+    subscription_max_lag_seconds: float = 1.0
     #: How often each process reads the event outbox without being woken (Redis down or unset).
     live_poll_seconds: float = 1.0
     #: How often the tokens of open sockets are checked again (expiry, deactivated users).
@@ -106,6 +108,11 @@ class Settings:
             redis_channel_prefix=values.get("REDIS_CHANNEL_PREFIX") or cls.redis_channel_prefix,
             subscription_queue_size=int(
                 values.get("SUBSCRIPTION_QUEUE_SIZE") or cls.subscription_queue_size
+            ),
+            subscription_max_lag_seconds=_positive_seconds(
+                "SUBSCRIPTION_MAX_LAG_SECONDS",
+                values.get("SUBSCRIPTION_MAX_LAG_SECONDS"),
+                cls.subscription_max_lag_seconds,
             ),
             live_poll_seconds=_positive_seconds(
                 "LIVE_POLL_SECONDS", values.get("LIVE_POLL_SECONDS"), cls.live_poll_seconds

@@ -2,6 +2,7 @@
 others nor skipped silently), clean unsubscribe."""
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -95,3 +96,18 @@ async def test_a_cancelled_subscriber_task_unsubscribes() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert bus.subscriber_count == 0
+
+
+async def test_a_subscriber_taking_an_event_too_late_after_it_was_read_is_told_it_lags() -> None:
+    bus = InProcessBus(max_lag_seconds=0.5)
+    now = asyncio.get_running_loop().time()
+    fresh = dataclasses.replace(event(1), read_at=now)
+    stale = dataclasses.replace(event(2), read_at=now - 0.6)  # read 0.6 s ago, still waiting
+    async with bus.subscribe() as events_:
+        bus.deliver(fresh)
+        bus.deliver(stale)
+        bus.deliver(event(3))
+        assert await take(events_, 1) == [fresh]
+        with pytest.raises(SubscriptionLagging):
+            await asyncio.wait_for(anext(events_), 2)
+        assert bus.subscriber_count == 0

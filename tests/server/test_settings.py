@@ -19,6 +19,7 @@ def test_live_update_defaults() -> None:
     assert settings.max_subscriptions_per_connection == 20
     assert settings.allowed_origins == ()
     assert settings.subscription_queue_size == 1000
+    assert settings.subscription_max_lag_seconds == 1.0
     assert settings.live_poll_seconds == 1.0
     assert settings.live_recheck_seconds == 3.0
     bus = build_bus(settings)
@@ -36,6 +37,7 @@ def test_live_update_settings_from_the_environment() -> None:
             "MAX_SUBSCRIPTIONS_PER_CONNECTION": "5",
             "ALLOWED_ORIGINS": " https://app.example.co ,https://admin.example.co:8443,, ",
             "SUBSCRIPTION_QUEUE_SIZE": "50",
+            "SUBSCRIPTION_MAX_LAG_SECONDS": "2.5",
             "LIVE_POLL_SECONDS": "0.25",
             "LIVE_RECHECK_SECONDS": "1",
         },
@@ -48,7 +50,7 @@ def test_live_update_settings_from_the_environment() -> None:
     assert (settings.live_poll_seconds, settings.live_recheck_seconds) == (0.25, 1.0)
     bus = build_bus(settings)
     assert isinstance(bus, LiveBus)
-    assert bus.queue_size == 50
+    assert (bus.queue_size, bus.max_lag_seconds) == (50, 2.5)
     assert bus.feed.poll_interval == 0.25
     assert isinstance(bus.notifier, RedisNotifier)
     assert bus.notifier.channel_prefix == "certs-staging"
