@@ -301,6 +301,9 @@ async def run_subscriptions(
 
 # At a rate: changes keep coming, faster than any one fan-out.
 
+#: Processes the mutations are spread over (the subscribers' worker is another one).
+WRITERS = 2
+
 
 @dataclass
 class RateResult:
@@ -311,20 +314,44 @@ class RateResult:
     told: int
     silently_missed: int
     lag_ms: list[float]
+    #: From the mutation's answer (its commit is before it) to the arrival; 0 if it came first.
+    lag_after_commit_ms: list[float]
     mutation_ms: list[float]
     problems: list[str]
 
 
+def customer_of(dataset: Dataset, company_id: int) -> str:
+    """The token of the bench's user of a company (company ids are 1..N, in token order)."""
+    return dataset.customer_tokens[company_id - 1]
+
+
 async def measure_rate(
-    server: Server, dataset: Dataset, request_ids: list[int], subscribers: int, rate: float
+    server: Server,
+    writers: list[Server],
+    dataset: Dataset,
+    request_ids: list[int],
+    tokens: list[str],
+    rate: float,
 ) -> RateResult:
-    """`subscribers` reviewers' dashboards on one process; rejections sent at `rate` per second
-    (each on its own schedule, not waiting for the previous one). For every subscriber, each
-    change either arrived (its lag: from sending the mutation to the arrival) or the subscriber
-    was told SUBSCRIPTION_LAGGING before it; anything else is missed silently."""
+    """One subscriber per token on `server`; rejections sent to `writers` at `rate` per second
+    (each on its own schedule, not waiting for the previous one). For every subscriber, each change it may see
+    either arrived (its lag: from sending the mutation to the arrival) or the subscriber was told
+    SUBSCRIPTION_LAGGING; anything else is missed silently."""
+    subscribers = len(tokens)
     arrivals = Arrivals(subscribers)
-    everyone = [Subscriber(dataset.reviewer_token, server.ws_url) for _ in range(subscribers)]
+    everyone = [Subscriber(token, server.ws_url) for token in tokens]
+    reviewer = dataset.reviewer_token
+    companies = {
+        to_global_id("CertificateRequest", pk): dataset.company_of_request[pk] for pk in request_ids
+    }
+    may_see = [
+        None
+        if token == reviewer
+        else next((c for c in companies.values() if customer_of(dataset, c) == token), -1)
+        for token in tokens
+    ]
     sent_at: dict[str, float] = {}
+    answered_at: dict[str, float] = {}
     mutation: list[float] = []
     try:
         await _open_all(everyone, arrivals)
@@ -333,34 +360,44 @@ async def measure_rate(
             timeout=60, limits=httpx.Limits(max_connections=200)
         ) as client:
 
-            async def one(request_id: str, at: float) -> None:
+            async def one(index: int, request_id: str, at: float) -> None:
                 await asyncio.sleep(max(0.0, at - time.perf_counter()))
                 sent_at[request_id] = sent = time.perf_counter()
-                await _reject(client, server, dataset.reviewer_token, request_id)
-                mutation.append((time.perf_counter() - sent) * 1000)
+                writer = writers[index % len(writers)]
+                await _reject(client, writer, dataset.reviewer_token, request_id)
+                answered_at[request_id] = time.perf_counter()
+                mutation.append((answered_at[request_id] - sent) * 1000)
 
             started = time.perf_counter()
             ids = [to_global_id("CertificateRequest", pk) for pk in request_ids]
-            await asyncio.gather(*(one(rid, started + i / rate) for i, rid in enumerate(ids)))
+            await asyncio.gather(*(one(i, rid, started + i / rate) for i, rid in enumerate(ids)))
             seconds = time.perf_counter() - started
+
+            def expected(index: int) -> set[str]:
+                company = may_see[index]
+                return {r for r, c in companies.items() if company is None or c == company}
 
             def settled() -> bool:
                 return all(
-                    s.told_at is not None or s.problem or len(s.received) == len(ids)
-                    for s in everyone
+                    s.told_at is not None or s.problem or len(s.received) >= len(expected(i))
+                    for i, s in enumerate(everyone)
                 )
 
-            deadline = time.perf_counter() + EVENT_TIMEOUT
-            while not settled() and time.perf_counter() < deadline:
+            for _ in range(int(EVENT_TIMEOUT * 10)):  # until settled, at most EVENT_TIMEOUT
+                if settled():
+                    break
                 await asyncio.sleep(0.1)
         lag: list[float] = []
+        after_commit: list[float] = []
         delivered = silently_missed = 0
-        for subscriber in everyone:
-            for request_id, sent in sent_at.items():
+        for index, subscriber in enumerate(everyone):
+            for request_id in expected(index):
+                sent = sent_at[request_id]
                 arrived = subscriber.received.get(request_id)
                 if arrived is not None:
                     delivered += 1
                     lag.append((arrived - sent) * 1000)
+                    after_commit.append(max(0.0, arrived - answered_at[request_id]) * 1000)
                 elif subscriber.told_at is None:
                     silently_missed += 1
         return RateResult(
@@ -371,6 +408,7 @@ async def measure_rate(
             told=sum(s.told_at is not None for s in everyone),
             silently_missed=silently_missed,
             lag_ms=lag,
+            lag_after_commit_ms=after_commit,
             mutation_ms=mutation,
             problems=sorted({s.problem for s in everyone if s.problem}),
         )
@@ -385,11 +423,14 @@ async def run_subscriptions_at_rate(
     subscribers: int,
     rate: float,
     seconds: float,
+    skip: int,
+    redis_url: str,
     label: str,
 ) -> Table:
     table = Table(
         f"Subscriptions ({label}): changes at a steady rate, one process",
         [
+            "subscribers are",
             "changes/s",
             "changes",
             "subscribers",
@@ -398,30 +439,64 @@ async def run_subscriptions_at_rate(
             "missed silently",
             "lag p50 ms",
             "lag p99 ms",
+            "after commit p50 ms",
+            "after commit p99 ms",
             "mutation p50 ms",
         ],
     )
-    ids = list(dataset.in_review_request_ids)[-int(rate * seconds) :]
-    with certs_serve(env, 1) as server:
-        result = await measure_rate(server, dataset, ids, subscribers, rate)
-    table.add(
-        result.changes / result.seconds if result.seconds else None,
-        result.changes,
-        result.subscribers,
-        result.delivered,
-        result.told,
-        result.silently_missed,
-        percentile(result.lag_ms, 50),
-        percentile(result.lag_ms, 99),
-        percentile(result.mutation_ms, 50),
-    )
-    print(table.rows[-1], flush=True)
-    for problem in result.problems[:3]:
-        table.note(problem)
+    ids = list(dataset.in_review_request_ids)[skip:]
+    per_setup = min(int(rate * seconds), len(ids) // 2)
+    if per_setup < int(rate * seconds):
+        table.note(f"only {per_setup} requests in review left per setup")
+    # Customers' screens: the companies of the changes first (one screen each), then others.
+    first_ids, second_ids = ids[:per_setup], ids[per_setup : 2 * per_setup]
+    changing = list(dict.fromkeys(dataset.company_of_request[pk] for pk in second_ids))
+    others = [
+        t
+        for t in dataset.customer_tokens_shuffled()
+        if t not in set(customer_of(dataset, c) for c in changing)
+    ]
+    customers = ([customer_of(dataset, c) for c in changing] + others)[:subscribers]
+    setups = [
+        ("reviewers' dashboards", first_ids, [dataset.reviewer_token] * subscribers),
+        ("customers' screens", second_ids, customers),
+    ]
+    # The subscribers' worker only fans out; the mutations go to another process of the same
+    # deployment (as a load balancer spreads them), whose commits reach it through Redis.
+    shared = {
+        **env,
+        "REDIS_URL": redis_url,
+        "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+    }
+    for name, chosen, tokens in setups:
+        with ExitStack() as stack:
+            server = stack.enter_context(certs_serve(shared, 1))
+            writers = [stack.enter_context(certs_serve(shared, 1)) for _ in range(WRITERS)]
+            result = await measure_rate(server, writers, dataset, chosen, tokens, rate)
+        table.add(
+            name,
+            result.changes / result.seconds if result.seconds else None,
+            result.changes,
+            result.subscribers,
+            result.delivered,
+            result.told,
+            result.silently_missed,
+            percentile(result.lag_ms, 50),
+            percentile(result.lag_ms, 99),
+            percentile(result.lag_after_commit_ms, 50),
+            percentile(result.lag_after_commit_ms, 99),
+            percentile(result.mutation_ms, 50),
+        )
+        print(table.rows[-1], flush=True)
+        for problem in result.problems[:3]:
+            table.note(f"{name}: {problem}")
     table.note(
-        f"every subscriber a reviewer's dashboard (it sees every change); rejections sent at "
-        f"{rate:g}/s for {seconds:g} s, each on its own schedule; 'delivered' counts (subscriber, "
-        "change) pairs; 'told to refetch': subscribers that got SUBSCRIPTION_LAGGING; lag from "
-        "sending the mutation to the arrival, over every delivered pair"
+        "reviewers' dashboards: every subscriber sees every change; customers' screens: each "
+        "watches its own company (one per company whose request changes, the rest other "
+        f"companies'); rejections sent at {rate:g}/s for {seconds:g} s, each on its own "
+        f"schedule, to {WRITERS} other processes (the subscribers' worker only fans out, woken "
+        "by Redis); lag from sending the mutation, and from its answer (after its commit), to the "
+        "arrival; 'delivered' counts (subscriber, change it may see) pairs; 'told to refetch': "
+        "subscribers that got SUBSCRIPTION_LAGGING (then complete)"
     )
     return table
