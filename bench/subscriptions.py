@@ -13,9 +13,11 @@ import contextlib
 import statistics
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
 
 import httpx
 import orjson
@@ -26,7 +28,7 @@ from bench.load import percentile
 from bench.operations import REJECT, SUBSCRIPTION
 from bench.report import Table
 from bench.servers import Server, certs_serve
-from schema.node import to_global_id
+from schema.node import from_global_id, to_global_id
 
 CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 60.0
@@ -326,15 +328,65 @@ def customer_of(dataset: Dataset, company_id: int) -> str:
     return dataset.customer_tokens[company_id - 1]
 
 
+#: One change to make: (its index, the request's global id).
+Change: TypeAlias = Callable[[int, str], Awaitable[None]]
+
+
+async def direct_changes(
+    redis_url: str, prefix: str
+) -> tuple[Change, Callable[[], Awaitable[None]]]:
+    """Rejections written by this process the way a use case writes them (the request, its history
+    row and its event-outbox row in one transaction), then a wake-up on Redis: the changes cost the
+    measured worker nothing but their fan-out."""
+    from redis.asyncio import Redis
+    from tortoise.transactions import in_transaction
+
+    from domain.enums import RequestStatus, Role
+    from events.deployment import deployment_id
+    from events.redis_wakeups import channel_name
+    from models import CertificateRequest
+    from services.history import record_request_change
+    from services.principal import Principal
+
+    reviewer = Principal(0, "Revisora Andes", "revisora@andes-scd.bench", Role.REVIEWER, None)
+    client = Redis.from_url(redis_url)
+    channel = channel_name(prefix, await deployment_id())
+
+    async def change(index: int, request_id: str) -> None:
+        decoded = from_global_id(request_id)
+        assert decoded is not None
+        pk = decoded[1]
+        async with in_transaction():
+            await CertificateRequest.filter(id=pk).update(status=RequestStatus.REJECTED)
+            request = await CertificateRequest.get(id=pk)
+            await record_request_change(
+                request,
+                from_status=RequestStatus.IN_REVIEW,
+                actor=reviewer,
+                at=datetime.now(UTC),
+                note="El RUT no está actualizado.",
+            )
+        await client.publish(channel, b"1")
+
+    return change, client.aclose
+
+
+def _mutations(http: httpx.AsyncClient, writers: list[Server], token: str) -> Change:
+    async def mutate(index: int, request_id: str) -> None:
+        await _reject(http, writers[index % len(writers)], token, request_id)
+
+    return mutate
+
+
 async def measure_rate(
     server: Server,
-    writers: list[Server],
+    change: Change,
     dataset: Dataset,
     request_ids: list[int],
     tokens: list[str],
     rate: float,
 ) -> RateResult:
-    """One subscriber per token on `server`; rejections sent to `writers` at `rate` per second
+    """One subscriber per token on `server`; `change` (a rejection) made at `rate` per second
     (each on its own schedule, not waiting for the previous one). For every subscriber, each change it may see
     either arrived (its lag: from sending the mutation to the arrival) or the subscriber was told
     SUBSCRIPTION_LAGGING; anything else is missed silently."""
@@ -357,15 +409,12 @@ async def measure_rate(
     try:
         await _open_all(everyone, arrivals)
         await asyncio.sleep(2.0)
-        async with httpx.AsyncClient(
-            timeout=60, limits=httpx.Limits(max_connections=200)
-        ) as client:
+        if True:
 
             async def one(index: int, request_id: str, at: float) -> None:
                 await asyncio.sleep(max(0.0, at - time.perf_counter()))
                 sent_at[request_id] = sent = time.perf_counter()
-                writer = writers[index % len(writers)]
-                await _reject(client, writer, dataset.reviewer_token, request_id)
+                await change(index, request_id)
                 answered_at[request_id] = time.perf_counter()
                 mutation.append((answered_at[request_id] - sent) * 1000)
 
@@ -432,6 +481,7 @@ async def run_subscriptions_at_rate(
         f"Subscriptions ({label}): changes at a steady rate, one process",
         [
             "subscribers are",
+            "changes by",
             "changes/s",
             "changes",
             "subscribers",
@@ -442,11 +492,11 @@ async def run_subscriptions_at_rate(
             "lag p99 ms",
             "after commit p50 ms",
             "after commit p99 ms",
-            "mutation p50 ms",
+            "change p50 ms",
         ],
     )
     ids = list(dataset.in_review_request_ids)[skip:]
-    per_setup = min(int(rate * seconds), len(ids) // 2)
+    per_setup = min(2 * int(rate * seconds), len(ids) // 2)
     if per_setup < int(rate * seconds):
         table.note(f"only {per_setup} requests in review left per setup")
     # Customers' screens: the companies of the changes first (one screen each), then others.
@@ -462,21 +512,37 @@ async def run_subscriptions_at_rate(
         ("reviewers' dashboards", first_ids, [dataset.reviewer_token] * subscribers),
         ("customers' screens", second_ids, customers),
     ]
-    # The subscribers' worker only fans out; the mutations go to another process of the same
-    # deployment (as a load balancer spreads them), whose commits reach it through Redis.
-    shared = {
-        **env,
-        "REDIS_URL": redis_url,
-        "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-    }
-    for name, chosen, tokens in setups:
+    # The subscribers' worker only fans out; the changes come from elsewhere: mutations on other
+    # processes of the deployment (as a load balancer spreads them), or written by this process.
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    shared = {**env, "REDIS_URL": redis_url, "REDIS_CHANNEL_PREFIX": prefix}
+    writers_count = WRITERS if shared.get("DATABASE_URL", "").startswith("postgres") else 1
+    half = per_setup // 2
+    runs = [
+        ("reviewers' dashboards", "mutations", first_ids[:half], setups[0][2]),
+        ("reviewers' dashboards", "written", first_ids[half:], setups[0][2]),
+        ("customers' screens", "mutations", second_ids[:half], setups[1][2]),
+        ("customers' screens", "written", second_ids[half:], setups[1][2]),
+    ]
+    for name, how, chosen, tokens in runs:
         with ExitStack() as stack:
             server = stack.enter_context(certs_serve(shared, 1))
-            count = WRITERS if shared.get("DATABASE_URL", "").startswith("postgres") else 1
-            writers = [stack.enter_context(certs_serve(shared, 1)) for _ in range(count)]
-            result = await measure_rate(server, writers, dataset, chosen, tokens, rate)
+            if how == "mutations":
+                writers = [
+                    stack.enter_context(certs_serve(shared, 1)) for _ in range(writers_count)
+                ]
+                http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200))
+                change: Change = _mutations(http, writers, dataset.reviewer_token)
+                close: Callable[[], Awaitable[None]] = http.aclose
+            else:
+                change, close = await direct_changes(redis_url, prefix)
+            try:
+                result = await measure_rate(server, change, dataset, chosen, tokens, rate)
+            finally:
+                await close()
         table.add(
             name,
+            how,
             result.changes / result.seconds if result.seconds else None,
             result.changes,
             result.subscribers,
@@ -496,9 +562,10 @@ async def run_subscriptions_at_rate(
         "reviewers' dashboards: every subscriber sees every change; customers' screens: each "
         "watches its own company (one per company whose request changes, the rest other "
         f"companies'); rejections sent at {rate:g}/s for {seconds:g} s, each on its own "
-        f"schedule, to other processes ({WRITERS} on PostgreSQL, 1 on SQLite; the subscribers' "
-        "worker only fans out, woken by Redis); lag from sending the mutation, and from its answer (after its commit), to the "
-        "arrival; 'delivered' counts (subscriber, change it may see) pairs; 'told to refetch': "
+        "schedule; 'mutations': rejections over HTTP to other processes (2 on PostgreSQL, 1 on "
+        "SQLite), 'written': the same rows written by the benchmark's process in one transaction "
+        "each, then a Redis wake-up (the subscribers' worker only fans out); lag from starting "
+        "the change, and from its end (after its commit), to the arrival; 'delivered' counts (subscriber, change it may see) pairs; 'told to refetch': "
         "subscribers that got SUBSCRIPTION_LAGGING (then complete)"
     )
     return table

@@ -65,8 +65,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.workers > 1 and not settings.redis_url:
         logger.warning(
-            "%d workers without REDIS_URL: a subscriber only hears changes served by its own "
-            "worker; set REDIS_URL so that live updates reach every worker",
+            "%d workers without REDIS_URL: a subscriber hears the changes served by other "
+            "workers only at their next poll of the event outbox (LIVE_POLL_SECONDS); set "
+            "REDIS_URL so that they arrive at once",
             args.workers,
         )
     uvicorn.run(
