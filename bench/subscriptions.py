@@ -344,11 +344,12 @@ async def direct_changes(
     from domain.enums import RequestStatus, Role
     from events.deployment import deployment_id
     from events.redis_wakeups import channel_name
-    from models import CertificateRequest
+    from models import CertificateRequest, User
     from services.history import record_request_change
     from services.principal import Principal
 
-    reviewer = Principal(0, "Revisora Andes", "revisora@andes-scd.bench", Role.REVIEWER, None)
+    user = await User.get(role=Role.REVIEWER)
+    reviewer = Principal(user.id, user.name, user.email, Role.REVIEWER, None)
     client = Redis.from_url(redis_url)
     channel = channel_name(prefix, await deployment_id())
 
