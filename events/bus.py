@@ -4,7 +4,7 @@ silently skipped."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -32,13 +32,23 @@ class _Lagging:
 LAGGING = _Lagging()
 
 
+#: Which events a subscriber wants: asked as they are delivered, so that a subscriber is never
+#: woken, nor counted as lagging, for events it would discard.
+Accept = Callable[[StatusChanged], bool]
+
+Inboxes = dict[Inbox["StatusChanged | _Lagging"], Accept | None]
+
+
 class EventBus(Protocol):
     async def publish(self, event: StatusChanged) -> None:
         """Called after the event's transaction committed."""
         ...
 
-    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[StatusChanged]]:
-        """An async context manager yielding the stream of events published from now on."""
+    def subscribe(
+        self, accept: "Accept | None" = None
+    ) -> AbstractAsyncContextManager[AsyncIterator[StatusChanged]]:
+        """An async context manager yielding the stream of events published from now on (those
+        `accept` takes, when given)."""
         ...
 
 
@@ -48,7 +58,7 @@ class InProcessBus:
         queue_size: int = SUBSCRIBER_QUEUE_SIZE,
         max_lag_seconds: float = SUBSCRIBER_MAX_LAG_SECONDS,
     ) -> None:
-        self._inboxes: set[Inbox[StatusChanged | _Lagging]] = set()
+        self._inboxes: Inboxes = {}
         self.queue_size = queue_size
         self.max_lag_seconds = max_lag_seconds
 
@@ -56,7 +66,9 @@ class InProcessBus:
         self.deliver(event)
 
     def deliver(self, event: StatusChanged) -> None:
-        for inbox in list(self._inboxes):
+        for inbox, accept in list(self._inboxes.items()):
+            if accept is not None and not accept(event):
+                continue
             if not inbox.put(event):
                 self._lagging(inbox)
 
@@ -68,16 +80,16 @@ class InProcessBus:
     def subscriber_count(self) -> int:
         return len(self._inboxes)
 
-    def subscribe(self) -> "Subscription":
-        return Subscription(self._inboxes, Inbox(self.queue_size), self.max_lag_seconds)
+    def subscribe(self, accept: Accept | None = None) -> "Subscription":
+        return Subscription(self._inboxes, Inbox(self.queue_size), self.max_lag_seconds, accept)
 
 
 def _lagging(
-    inboxes: set[Inbox[StatusChanged | _Lagging]],
+    inboxes: Inboxes,
     inbox: Inbox[StatusChanged | _Lagging],
     also_dropped: int,
 ) -> None:
-    inboxes.discard(inbox)
+    inboxes.pop(inbox, None)
     dropped = inbox.replace_all(LAGGING) + also_dropped
     metrics.subscribers_lagging_total += 1
     metrics.events_dropped_total += dropped
@@ -90,24 +102,26 @@ class Subscription:
     keep two suspended frames for the subscription's whole life (README, Performance: memory per
     idle subscriber). Raises `SubscriptionLagging` once the subscriber fell behind."""
 
-    __slots__ = ("_inbox", "_inboxes", "_max_lag")
+    __slots__ = ("_accept", "_inbox", "_inboxes", "_max_lag")
 
     def __init__(
         self,
-        inboxes: set[Inbox[StatusChanged | _Lagging]],
+        inboxes: Inboxes,
         inbox: Inbox[StatusChanged | _Lagging],
         max_lag: float,
+        accept: Accept | None = None,
     ) -> None:
         self._inboxes = inboxes
         self._inbox = inbox
         self._max_lag = max_lag
+        self._accept = accept
 
     async def __aenter__(self) -> "Subscription":
-        self._inboxes.add(self._inbox)
+        self._inboxes[self._inbox] = self._accept
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._inboxes.discard(self._inbox)
+        self._inboxes.pop(self._inbox, None)
 
     def __aiter__(self) -> "Subscription":
         return self

@@ -49,15 +49,20 @@ async def _events(
 
     principal = await or_public_error(authenticated())
     session = info.context.session
-    async with info.context.deps.bus.subscribe() as events:
+
+    def wanted(event: StatusChanged) -> bool:
+        """Asked by the bus as it delivers: the subscriber is woken only for what it may see."""
+        return (
+            event.subject == subject
+            and principal.may_see_company(event.company_id)
+            and (target is None or event.subject_id == target)
+        )
+
+    async with info.context.deps.bus.subscribe(wanted) as events:
         try:
             async for event in events:
                 if session is not None and session.revoked:
                     return
-                if event.subject != subject or not principal.may_see_company(event.company_id):
-                    continue
-                if target is not None and event.subject_id != target:
-                    continue
                 info.context.loaders = loaders_for_event(event)
                 yield principal, event
         except SubscriptionLagging:

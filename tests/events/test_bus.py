@@ -111,3 +111,13 @@ async def test_a_subscriber_taking_an_event_too_late_after_it_was_read_is_told_i
         with pytest.raises(SubscriptionLagging):
             await asyncio.wait_for(anext(events_), 2)
         assert bus.subscriber_count == 0
+
+
+async def test_a_subscriber_gets_only_what_it_accepts_and_never_lags_for_the_rest() -> None:
+    bus = InProcessBus(queue_size=2)
+    async with bus.subscribe(lambda e: e.company_id == 7) as own:
+        for n in range(10):
+            bus.deliver(event(n, company_id=1))  # another company's: never queued here
+        bus.deliver(event(10, company_id=7))
+        assert await take(own, 1) == [event(10, company_id=7)]
+        assert bus.subscriber_count == 1
