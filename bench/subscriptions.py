@@ -21,6 +21,8 @@ from typing import Any, TypeAlias
 
 import httpx
 import orjson
+from redis.asyncio import Redis
+from tortoise.transactions import in_transaction
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.data import Dataset
@@ -28,7 +30,13 @@ from bench.load import percentile
 from bench.operations import REJECT, SUBSCRIPTION
 from bench.report import Table
 from bench.servers import Server, certs_serve
-from schema.node import from_global_id, to_global_id
+from domain.enums import RequestStatus, Role
+from events.deployment import deployment_id
+from events.redis_wakeups import channel_name
+from models import CertificateRequest, User
+from resolvers.ids import from_global_id, to_global_id
+from services.history import record_request_change
+from services.principal import Principal
 
 CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 60.0
@@ -338,16 +346,6 @@ async def direct_changes(
     """Rejections written by this process the way a use case writes them (the request, its history
     row and its event-outbox row in one transaction), then a wake-up on Redis: the changes cost the
     measured worker nothing but their fan-out."""
-    from redis.asyncio import Redis
-    from tortoise.transactions import in_transaction
-
-    from domain.enums import RequestStatus, Role
-    from events.deployment import deployment_id
-    from events.redis_wakeups import channel_name
-    from models import CertificateRequest, User
-    from services.history import record_request_change
-    from services.principal import Principal
-
     user = await User.get(role=Role.REVIEWER)
     reviewer = Principal(user.id, user.name, user.email, Role.REVIEWER, None)
     client = Redis.from_url(redis_url)

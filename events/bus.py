@@ -40,6 +40,13 @@ Inboxes = dict[Inbox["StatusChanged | _Lagging"], Accept | None]
 
 
 class EventBus(Protocol):
+    """What the use cases publish to and subscriptions listen on. The app starts the bus in its
+    lifespan and stops it at shutdown, whichever bus it is."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     async def publish(self, event: StatusChanged) -> None:
         """Called after the event's transaction committed."""
         ...
@@ -61,6 +68,12 @@ class InProcessBus:
         self._inboxes: Inboxes = {}
         self.queue_size = queue_size
         self.max_lag_seconds = max_lag_seconds
+
+    async def start(self) -> None:
+        """Nothing to connect to: in-process delivery needs no start."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""
 
     async def publish(self, event: StatusChanged) -> None:
         self.deliver(event)

@@ -13,7 +13,7 @@ id order and hands every committed change to this process's subscribers, once.
   passes (a rolled-back transaction leaves its id unused for ever). A change's events keep their
   order: the use cases lock the request or certificate before they insert its row.
 - **Authorised from the database.** The company of an event is its subject's, read now; each
-  subscriber then checks it against its own principal (`resolvers.subscriptions`).
+  subscriber then checks it against its own principal (`resolvers.status_events`).
 - **Principal changes first.** A `PRINCIPAL` row (a token revoked) is handled before any event read
   after it is delivered: the user's sockets are closed and receive nothing more.
 """

@@ -37,6 +37,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from domain.redaction import redacted_url
+from events.deployment import deployment_id
 from events.metrics import metrics
 
 logger = logging.getLogger(__name__)
@@ -53,16 +55,6 @@ def default_client_name() -> str:
     """How this process shows in Redis's CLIENT LIST (no spaces allowed there)."""
     host = "".join(c if c.isalnum() or c in "-._" else "-" for c in socket.gethostname())
     return f"certs-events-{host}-{os.getpid()}"
-
-
-def redacted_url(url: str) -> str:
-    """The Redis URL without its password, for the log."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user + ':' if user else ''}***@{host}"
 
 
 def channel_name(prefix: str, deployment_id: str) -> str:
@@ -291,8 +283,6 @@ async def wake_servers(url: str | None, channel_prefix: str) -> bool:
     did not take it (the servers poll anyway). Needs the database initialised (the deployment id)."""
     if not url:
         return False
-    from events.deployment import deployment_id
-
     client = Redis.from_url(
         url,
         socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,

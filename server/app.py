@@ -12,26 +12,26 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise, connections
 
-import notifications
 from domain.clock import Clock, SystemClock
+from domain.redaction import redacted_url
 from events.live_bus import LiveBus
 from events.metrics import metrics
 from events.redis_wakeups import RedisNotifier
-from models import RequestDocument
 from models.database import tortoise_config
+from notifications.config import MailConfig
 from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
-from schema.node import from_global_id
 from schema.root import build_schema
-from server.auth import Authenticator, TooManyFailures, client_address
+from server.auth import Authenticator
 from server.direct_socket import DirectWebSocketRoute
+from server.documents import DocumentDownload
 from server.graphql_app import CertsGraphQL
 from server.live_sessions import LiveSessions
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
+from server.tuning.versions import require_checked_versions
 from services.dependencies import Dependencies
-from services.reads import get_visible
 from storage.documents import DocumentStore
 
 logger = logging.getLogger("certs.server")
@@ -43,6 +43,7 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
     )
 
 
@@ -63,7 +64,7 @@ def build_bus(settings: Settings) -> LiveBus:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
+    require_checked_versions()
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
@@ -106,7 +107,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         await Tortoise.init(
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
-        logger.info("serving; database %s", _redacted(settings.effective_database_url))
+        logger.info("serving; database %s", redacted_url(settings.effective_database_url))
         await bus.start()
         live_sessions.start()
         if worker is not None:
@@ -152,48 +153,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             status_code=200 if ok else 503,
         )
 
-    async def download_document(request: Request) -> Response:
-        """The file of a document, for callers who may see its request; 404 for anyone else."""
-        try:
-            principal = await authenticator.principal(
-                request.headers.get("authorization"), client_address(request)
-            )
-        except TooManyFailures:
-            return JSONResponse(
-                {"error": "TOO_MANY_REQUESTS", "message": "Demasiados intentos fallidos."},
-                status_code=429,
-            )
-        if principal is None:
-            return JSONResponse(
-                {"error": "UNAUTHENTICATED", "message": "Envía un token válido."},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        decoded = from_global_id(request.path_params["document_id"])
-        row = None
-        if decoded is not None and decoded[0] == "RequestDocument":
-            row = await get_visible(principal, RequestDocument, decoded[1])
-        if row is None or not deps.documents.exists(row.sha256):
-            return JSONResponse(
-                {"error": "NOT_FOUND", "message": "No encontramos el documento."}, status_code=404
-            )
-        return Response(
-            deps.documents.read(row.sha256),
-            media_type=row.content_type,
-            headers={
-                "Content-Disposition": _attachment(row.file_name),
-                "Cache-Control": "private, no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
-
     app = Starlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
             Route("/ready", ready),
-            Route("/documents/{document_id}", download_document),
+            Route("/documents/{document_id}", DocumentDownload(deps, authenticator).download),
         ],
         lifespan=lifespan,
         middleware=[
@@ -221,19 +187,3 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 def _redis_state(bus: LiveBus) -> str:
     connected = bus.redis_connected
     return "disabled" if connected is None else "ok" if connected else "down"
-
-
-def _attachment(file_name: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
-
-
-def _redacted(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}{sep}{user}:***@{host}"
-    return url

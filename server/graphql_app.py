@@ -18,7 +18,7 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
-from schema.context import Context
+from resolvers.context import Context
 from server.auth import (
     Authenticator,
     TooManyFailures,
@@ -26,8 +26,8 @@ from server.auth import (
     client_address,
     header_from_params,
 )
+from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
 from server.live_sessions import REVOKED_CLOSE_CODE, REVOKED_REASON, LiveSession, LiveSessions
-from server.ws_protocols import LegacyWSHandler, TransportWSHandler
 from services.auth import hash_token
 from services.dependencies import Dependencies
 

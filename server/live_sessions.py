@@ -10,7 +10,7 @@ its user be deactivated or moved to another company. Each of those closes the so
   per 500 tokens): expiry, and changes made to users directly in the database.
 
 A closed session is marked at once, so its subscriptions deliver nothing more even before the
-socket has finished closing (`resolvers.subscriptions`).
+socket has finished closing (`resolvers.status_events`).
 """
 
 import asyncio

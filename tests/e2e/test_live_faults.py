@@ -27,8 +27,9 @@ import pytest
 from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection
 
+from devkit.database import MigratedSqlite, truncate_postgres
+from devkit.ports import free_port
 from events.redis_wakeups import DEFAULT_CHANNEL_PREFIX, channel_name
-from tests.support.database import MigratedSqlite, truncate_postgres
 from tests.support.files import pdf
 from tests.support.flows import reject, resubmit
 from tests.support.graphql import GraphQLClient
@@ -47,12 +48,9 @@ from tests.support.server import (
     RunningServer,
     certs,
     certs_json,
-    free_port,
     running_server,
     server_env,
 )
-
-pytestmark = pytest.mark.e2e
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="Redis: TEST_REDIS_URL is not set")

@@ -20,7 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
-from tests.support.database import MigratedSqlite, truncate_postgres
+from devkit.database import MigratedSqlite, truncate_postgres
 from tests.support.files import pdf
 from tests.support.flows import reject, resubmit
 from tests.support.graphql import GraphQLClient
@@ -38,8 +38,6 @@ from tests.support.live import (
 )
 from tests.support.operations import UPDATE_CONTACT
 from tests.support.server import RunningServer, certs_json, running_server, server_env
-
-pytestmark = pytest.mark.e2e
 
 ALLOWED_ORIGIN = "https://app.example.co"
 CAP = 3

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devkit.sqlcount import sql_statements
 from domain.enums import IdentityDocumentType, RequestKind, RequestStatus, Role
 from events.feed import Cursor, EventFeed
 from events.messages import StatusChanged
@@ -15,7 +16,6 @@ from models import CertificateRequest, LiveEvent, LiveEventKind
 from services.auth import revoke_tokens
 from services.history import record_request_change
 from tests.support.factories import Caller, make_caller, make_company
-from tests.support.sqlcount import sql_statements
 
 # The cursor, against a reference model: what is committed is delivered, once.
 

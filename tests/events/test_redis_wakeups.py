@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 from redis.asyncio import Redis
 
+from devkit.ports import free_port
+from domain.redaction import redacted_url
 from events.metrics import metrics
-from events.redis_wakeups import RedisNotifier, channel_name, redacted_url
+from events.redis_wakeups import RedisNotifier, channel_name
 from tests.support.redis import HAVE_REDIS_SERVER, own_redis
-from tests.support.server import free_port
 from tests.support.waiting import wait_until
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
