@@ -108,8 +108,12 @@ class EventFeed:
         """From the last committed id on: what was committed before has no subscriber here."""
         if self._task is not None:
             return
-        self.cursor.high = await _last_id()
+        await self.seek_to_end()
         self._task = asyncio.create_task(self._run(), name="event-feed")
+
+    async def seek_to_end(self) -> None:
+        """Skip what is already committed: events from now on (`start` does this first)."""
+        self.cursor.high = await _last_id()
 
     async def stop(self) -> None:
         task, self._task = self._task, None

@@ -205,7 +205,6 @@ async def test_revoking_a_token_closes_its_socket_on_the_other_process(
             await watch(bystander, "1")
             await settle()
 
-            started = time.monotonic()
             result = certs(one.env, "token", "revoke", "--email", "cliente@demo.example.co")
             assert json.loads(result.stdout) == {"revoked": 1}, result
             # A change right after the revocation: the revoked socket must not get it.
@@ -213,9 +212,9 @@ async def test_revoking_a_token_closes_its_socket_on_the_other_process(
                 rejected = await reject(GraphQLClient(http), reviewer, request_id, "RUT.", {})
             assert rejected["errors"] == []
 
+            # Closed within seconds of the revocation: through the bus, since polling and the
+            # periodic re-check are off (300 s).
             assert await close_code(revoked, 10) == 4403
-            # Closed through the bus (polling is off), within a few seconds.
-            assert time.monotonic() - started < 5
             assert await next_changes(bystander, 1) == [(request_id, "REJECTED")]
 
 
