@@ -12,7 +12,7 @@ from models.live import LiveEventKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0004_foreign_key_indexes")]
+    dependencies = [("models", "0005_request_rules")]
 
     initial = False
 
