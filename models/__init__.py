@@ -1,5 +1,6 @@
 """Tortoise models: the rows the service keeps. The schema changes only through `models/migrations`."""
 
+from models.audit import AuditEvent
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
 from models.live import Deployment, LiveEvent, LiveEventKind
@@ -10,6 +11,7 @@ from models.users import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Certificate",
     "CertificateReminder",
     "CertificateRequest",
@@ -35,4 +37,5 @@ MODEL_MODULES = [
     "models.outbox",
     "models.reminders",
     "models.live",
+    "models.audit",
 ]

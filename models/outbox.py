@@ -33,6 +33,8 @@ class EmailKind(StrEnum):
     CERTIFICATE_EXPIRED = "CERTIFICATE_EXPIRED"
     REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
     CERTIFICATE_STARTED = "CERTIFICATE_STARTED"
+    #: To the previous principal contact, when the company changes it (issue 14).
+    CONTACT_CHANGED = "CONTACT_CHANGED"
 
 
 class OutboxEmail(Model):

@@ -22,6 +22,8 @@ class Dependencies:
     documents: DocumentStore
     bus: EventBus
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+    #: Bytes of documents one company may keep (COMPANY_STORAGE_QUOTA_BYTES).
+    company_storage_quota_bytes: int = 200 * 1024 * 1024
     #: The sender and public base URL of every email the use cases queue.
     mail: MailConfig = field(default_factory=MailConfig)
     #: The tunable numbers of the rules (validity bounds, automatic withdrawal).

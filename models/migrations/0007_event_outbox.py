@@ -12,7 +12,7 @@ from models.live import LiveEventKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_request_rules")]
+    dependencies = [("models", "0006_limits_audit")]
 
     initial = False
 
