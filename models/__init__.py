@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
+from models.live import Deployment, LiveEvent, LiveEventKind
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.persisted import PersistedDocument
 from models.reminders import CertificateReminder
@@ -17,7 +18,10 @@ __all__ = [
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
+    "Deployment",
     "EmailKind",
+    "LiveEvent",
+    "LiveEventKind",
     "OutboxEmail",
     "OutboxStatus",
     "PersistedDocument",
@@ -34,6 +38,7 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.live",
     "models.audit",
     "models.persisted",
 ]

@@ -17,7 +17,7 @@ from models import Company as CompanyRow
 from models import RequestDocument as DocumentRow
 from models import User as UserRow
 from resolvers import node as node_resolver
-from resolvers.context import AppInfo
+from resolvers.context import AppInfo, Context
 from schema.audit import fields as audit
 from schema.certificates import fields as certificates
 from schema.certificates.types import Certificate
@@ -111,6 +111,14 @@ LIMIT_RULES = (
 class CertsSchema(strawberry.Schema):
     #: The parse and validation caches of this schema (tests and operators look at their size).
     document_caches: tuple["BoundedCache[Any]", "BoundedCache[Any]"] = ()  # type: ignore[assignment]
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation on a WebSocket (both protocols come through here) gets a context of its
+        own: its loaders never answer with rows cached by an earlier operation of the socket."""
+        context = kwargs.get("context_value")
+        if isinstance(context, Context):
+            kwargs["context_value"] = context.for_operation()
+        return await super().stream(*args, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -17,8 +17,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.clock import Clock, SystemClock
 from domain.redaction import redacted_url
-from events.bus import EventBus, InProcessBus
-from events.redis_bus import RedisBus
+from events.live_bus import LiveBus
+from events.metrics import metrics as live_metrics
+from events.redis_wakeups import RedisNotifier
 from models.database import tortoise_config
 from notifications.config import MailConfig
 from notifications.transports import transport_from_settings
@@ -29,6 +30,7 @@ from server.auth import Authenticator
 from server.direct_socket import DirectWebSocketRoute
 from server.documents import DocumentDownload
 from server.graphql_app import CertsGraphQL
+from server.live_sessions import LiveSessions
 from server.logs import count_sql_statements
 from server.metrics import Metrics
 from server.persisted_queries import PersistedQueries
@@ -56,11 +58,20 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
     )
 
 
-def build_bus(settings: Settings) -> EventBus:
-    """Events through Redis pub/sub when REDIS_URL is set (several processes), else in-process."""
-    if settings.redis_url:
-        return RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
-    return InProcessBus()
+def build_bus(settings: Settings) -> LiveBus:
+    """Events from the database's event outbox; Redis (REDIS_URL) wakes the other processes up
+    at once, without it they poll every LIVE_POLL_SECONDS."""
+    notifier = (
+        RedisNotifier(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
+        if settings.redis_url
+        else None
+    )
+    return LiveBus(
+        notifier,
+        queue_size=settings.subscription_queue_size,
+        max_lag_seconds=settings.subscription_max_lag_seconds,
+        poll_interval=settings.live_poll_seconds,
+    )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
@@ -82,10 +93,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     authenticator = Authenticator(
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
+    bus = deps.bus
+    assert isinstance(bus, LiveBus)
+    live_sessions = LiveSessions(deps.clock.now, settings.live_recheck_seconds)
+    bus.on_principals = live_sessions.principals_changed
     tracing = bool(settings.otel_exporter_otlp_endpoint)
     if settings.otel_exporter_otlp_endpoint:
         configure_tracing(settings.otel_exporter_otlp_endpoint)
-    metrics = Metrics(settings.metrics_allowed_networks)
+    metrics = Metrics(settings.metrics_allowed_networks, live=live_metrics)
     count_sql_statements()  # the SQL count of each operation's log line
     graphql = CertsGraphQL(
         build_schema(
@@ -97,6 +112,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,
         authenticator=authenticator,
+        live_sessions=live_sessions,
         keep_alive_seconds=settings.ws_keepalive_seconds,
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
@@ -118,7 +134,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
         logger.info("serving; database %s", redacted_url(settings.effective_database_url))
-        await deps.bus.start()
+        await bus.start()
+        live_sessions.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
@@ -131,22 +148,43 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await scheduler.stop()
             if worker is not None:
                 await worker.stop()
-            await deps.bus.stop()
+            await live_sessions.stop()
+            await bus.stop()
             await Tortoise.close_connections()
 
     async def health(request: Request) -> Response:
+        """Liveness: the database answers (503 if not); Redis is reported, not required."""
+        redis = _redis_state(bus)
         try:
             await connections.get("default").execute_query("SELECT 1")
         except Exception:
             logger.exception("health check: database unreachable")
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+            return JSONResponse(
+                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "redis": redis})
+
+    async def ready(request: Request) -> Response:
+        """Readiness, for the load balancer: 503 while the database or the bus (Redis, when
+        configured) is down, so new sockets go to a process whose live updates flow."""
+        redis = _redis_state(bus)
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+            database = "ok"
+        except Exception:
+            database = "unreachable"
+        ok = database == "ok" and redis != "down"
+        return JSONResponse(
+            {"status": "ok" if ok else "error", "database": database, "redis": redis},
+            status_code=200 if ok else 503,
+        )
 
     app = CertsStarlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
+            Route("/ready", ready),
             *(
                 [Mount(graphiql.STATIC_PATH, StaticFiles(directory=graphiql.STATIC_DIR))]
                 if settings.graphiql
@@ -185,6 +223,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.metrics = metrics
     app.state.settings = settings
     app.state.scheduler = scheduler
+    app.state.live_sessions = live_sessions
+    app.state.live_metrics = live_metrics
     return app
 
 
@@ -203,3 +243,8 @@ class CertsStarlette(Starlette):
         if self.trusted_proxies:
             stack = ProxyHeadersMiddleware(stack, trusted_hosts=list(self.trusted_proxies))  # type: ignore[arg-type,assignment]
         return stack
+
+
+def _redis_state(bus: LiveBus) -> str:
+    connected = bus.redis_connected
+    return "disabled" if connected is None else "ok" if connected else "down"

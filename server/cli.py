@@ -23,6 +23,8 @@ from domain.calendar import BOGOTA
 from domain.clock import SystemClock
 from domain.enums import PersonType, Role
 from domain.errors import DomainError
+from events.deployment import deployment_id
+from events.redis_wakeups import wake_servers
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from models.persisted import PersistedDocument
@@ -71,15 +73,22 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(apply_migrations(settings.effective_database_url, progress=progress))
     if not applied:
         print("no migrations to apply", flush=True)
-    return 0
+
+    async def deployment() -> int:
+        # The id that names this deployment's Redis channels (made once, kept for ever).
+        print(f"deployment {await deployment_id()}", file=sys.stderr, flush=True)
+        return 0
+
+    return asyncio.run(with_database(settings, deployment))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.workers > 1 and not settings.redis_url:
         logger.warning(
-            "%d workers without REDIS_URL: a subscriber only hears changes served by its own "
-            "worker; set REDIS_URL so that live updates reach every worker",
+            "%d workers without REDIS_URL: a subscriber hears the changes served by other "
+            "workers only at their next poll of the event outbox (LIVE_POLL_SECONDS); set "
+            "REDIS_URL so that they arrive at once",
             args.workers,
         )
     uvicorn.run(
@@ -217,7 +226,10 @@ def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
-        emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
+        revoked = await revoke_tokens(args.email, now=SystemClock().now())
+        if revoked:  # the servers close the user's sockets now, not at their next poll
+            await wake_servers(settings.redis_url, settings.redis_channel_prefix)
+        emit({"revoked": revoked})
         return 0
 
     return asyncio.run(with_database(settings, work))
@@ -239,6 +251,8 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
             )
         finally:
             await deps.bus.stop()
+        # The servers deliver its changes now rather than at their next poll.
+        await wake_servers(settings.redis_url, settings.redis_channel_prefix)
         emit({**report.as_dict(), "unreferenced_files_removed": removed})
         return 0 if report.failed == 0 else 1
 

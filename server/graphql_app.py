@@ -29,7 +29,13 @@ from domain.enums import ErrorCode
 from resolvers.context import Context
 from schema.extensions import current_operation
 from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
-from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
+from server.auth import (
+    Authenticator,
+    TooManyFailures,
+    bearer_token,
+    client_address,
+    header_from_params,
+)
 from server.graphiql import render_page
 from server.graphql_http import (
     APPLICATION_JSON,
@@ -41,6 +47,7 @@ from server.graphql_http import (
     request_error,
 )
 from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
+from server.live_sessions import REVOKED_CLOSE_CODE, REVOKED_REASON, LiveSession, LiveSessions
 from server.logs import sql_counter
 from server.metrics import Metrics
 from server.multipart import CodedHTTPException, malformed, place_files
@@ -48,6 +55,7 @@ from server.persisted_queries import PersistedQueries
 from server.request_id import current_request_id, request_id_from
 from server.socket_limits import SocketsPerToken, token_key
 from services.audit import audit_source
+from services.auth import hash_token
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
@@ -116,6 +124,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         *,
         authenticator: Authenticator,
+        live_sessions: LiveSessions | None = None,
         keep_alive_seconds: float = 20.0,
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
@@ -143,6 +152,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.live_sessions = live_sessions
         self.sockets = SocketsPerToken(max_sockets_per_token)
         self.metrics = metrics or Metrics()
         self.data_dir = data_dir
@@ -354,10 +364,22 @@ class CertsGraphQL(GraphQL[Context, None]):
         key = token_key(header)
         self.sockets.open(key)  # TooManySockets past the limit
         context.socket_token = key
+        token = bearer_token(header)
+        websocket = context.request
+        if self.live_sessions is not None and token is not None and websocket is not None:
+
+            async def close() -> None:
+                await websocket.close(code=REVOKED_CLOSE_CODE, reason=REVOKED_REASON)
+
+            context.session = LiveSession(hash_token(token), context.principal, close)
+            self.live_sessions.add(context.session)
         return None
 
-    def release_socket(self, context: Context) -> None:
-        """Called once by the protocol handler as the socket ends."""
+    def socket_ended(self, context: Context) -> None:
+        """Called once by the protocol handler as the socket ends: it no longer counts against
+        its token, and its session is no longer checked for revocation."""
+        if self.live_sessions is not None and context.session is not None:
+            self.live_sessions.discard(context.session)
         if context.socket_token is not None:
             self.sockets.close(context.socket_token)
             context.socket_token = None

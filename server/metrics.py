@@ -2,7 +2,7 @@
 
 Each app has its own registry (tests build many apps in one process). With `--workers N`, each
 worker answers /metrics with its own numbers; Prometheus scrapes them as separate targets, or
-through the proxy, where they add up per worker (README: operations).
+through the proxy, where they add up per worker (docs/operations.md: Observability).
 """
 
 import ipaddress
@@ -14,10 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from events.metrics import LiveMetrics
 from models.outbox import OutboxEmail, OutboxStatus
 from server.auth import client_address
 
@@ -34,9 +37,44 @@ def parse_networks(
     return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in raw if item.strip())
 
 
+#: What each of the live layer's counters (events/metrics.py) means on /metrics.
+LIVE_HELP = {
+    "events_read_total": "Rows read from the event outbox and handed to this process's subscribers.",
+    "batches_read_total": "Batches read from the event outbox.",
+    "subscribers_lagging_total": "Subscribers that fell behind and were told SUBSCRIPTION_LAGGING.",
+    "events_dropped_total": "Events not delivered to a lagging subscriber (told to refetch instead).",
+    "sockets_revoked_total": "WebSockets closed with 4403 because their token or user changed.",
+    "gaps_given_up_total": "Event outbox ids given up after waiting for them (rolled back).",
+    "wakeups_failed_total": "Redis wake-ups that could not be published (others poll instead).",
+}
+
+
+class LiveCollector(Collector):
+    """The live layer's counters, read from its plain integers at each scrape: names ending in
+    `_total` are counters, in `_now` gauges; each is exported as `live_<name>`."""
+
+    def __init__(self, live: LiveMetrics) -> None:
+        self.live = live
+
+    def collect(self) -> Iterable[Metric]:
+        for name, value in self.live.snapshot().items():
+            help_text = LIVE_HELP.get(name, name.replace("_", " "))
+            if name.endswith("_total"):
+                yield CounterMetricFamily(f"live_{name[: -len('_total')]}", help_text, value=value)
+            else:
+                yield GaugeMetricFamily(f"live_{name.removesuffix('_now')}", help_text, value=value)
+
+
 class Metrics:
-    def __init__(self, allowed_networks: Sequence[str] = ("127.0.0.0/8", "::1/128")) -> None:
+    def __init__(
+        self,
+        allowed_networks: Sequence[str] = ("127.0.0.0/8", "::1/128"),
+        *,
+        live: LiveMetrics | None = None,
+    ) -> None:
         self.registry = CollectorRegistry()
+        if live is not None:
+            self.registry.register(LiveCollector(live))
         self.allowed_networks = parse_networks(allowed_networks)
         self.operation_duration = Histogram(
             "graphql_operation_duration_seconds",

@@ -18,8 +18,16 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str | None = None
-    #: Channels are global to a Redis server (not per database): deployments sharing one use their own.
+    #: Channels are global to a Redis server; the deployment's id (made per database) follows it.
     redis_channel_prefix: str = "certs"
+    #: Events a subscriber may have waiting; past that it is told SUBSCRIPTION_LAGGING.
+    subscription_queue_size: int = 1000
+    #: A subscriber that takes an event later than this after it was read is told it lags.
+    subscription_max_lag_seconds: float = 1.0
+    #: How often each process reads the event outbox without being woken (Redis down or unset).
+    live_poll_seconds: float = 1.0
+    #: How often the tokens of open sockets are checked again (expiry, deactivated users).
+    live_recheck_seconds: float = 3.0
     smtp_url: str | None = None
     mail_from: str = "Certificados <no-reply@localhost>"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -187,6 +195,20 @@ class Settings:
             metrics_allowed_networks=_csv(values.get("METRICS_ALLOWED_NETWORKS"))
             or cls.metrics_allowed_networks,
             redis_channel_prefix=values.get("REDIS_CHANNEL_PREFIX") or cls.redis_channel_prefix,
+            subscription_queue_size=int(
+                values.get("SUBSCRIPTION_QUEUE_SIZE") or cls.subscription_queue_size
+            ),
+            subscription_max_lag_seconds=_positive_seconds(
+                "SUBSCRIPTION_MAX_LAG_SECONDS",
+                values.get("SUBSCRIPTION_MAX_LAG_SECONDS"),
+                cls.subscription_max_lag_seconds,
+            ),
+            live_poll_seconds=_positive_seconds(
+                "LIVE_POLL_SECONDS", values.get("LIVE_POLL_SECONDS"), cls.live_poll_seconds
+            ),
+            live_recheck_seconds=_positive_seconds(
+                "LIVE_RECHECK_SECONDS", values.get("LIVE_RECHECK_SECONDS"), cls.live_recheck_seconds
+            ),
             ws_keepalive_seconds=float(
                 values.get("WS_KEEPALIVE_SECONDS") or cls.ws_keepalive_seconds
             ),

@@ -34,7 +34,8 @@ class Dependencies:
 
 @dataclass
 class AfterCommit:
-    """Events a use case collects inside its transaction, to publish only once it has committed."""
+    """Events a use case collects inside its transaction (each already written to the event
+    outbox, `services.live_events`), to announce only once it has committed."""
 
     events: list[StatusChanged] = field(default_factory=list)
 
@@ -42,7 +43,8 @@ class AfterCommit:
         self.events.append(event)
 
     async def publish(self, deps: "Dependencies") -> None:
-        """Run once the transaction has committed: announce the events, wake the outbox."""
+        """Run once the transaction has committed: wake the event feeds (never waiting on Redis,
+        `events.live_bus`) and the email outbox."""
         for event in self.events:
             await deps.bus.publish(event)
         deps.wake_outbox()

@@ -1,4 +1,5 @@
-"""History rows: every transition of a request or a certificate, with who did it and why."""
+"""History rows: every transition of a request or a certificate, with who did it and why, each
+announced to live subscribers through the event outbox in the same transaction."""
 
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from models import (
     CertificateStatusChange,
     RequestStatusChange,
 )
+from services.live_events import announce_status_change
 from services.principal import Principal
 
 SYSTEM_ACTOR_NAME = "Sistema"
@@ -36,7 +38,9 @@ async def record_request_change(
         actor_role=actor.role if actor else Role.ADMIN,
         note=note,
     )
-    return StatusChanged("request", request.id, request.company_id, change.id)
+    event = StatusChanged("request", request.id, request.company_id, change.id)
+    await announce_status_change(event)
+    return event
 
 
 async def record_certificate_change(
@@ -59,4 +63,5 @@ async def record_certificate_change(
         note=note,
     )
     event = StatusChanged("certificate", certificate.id, certificate.company_id, change.id)
+    await announce_status_change(event)
     return change, event

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_limits_audit')]
+    dependencies = [('models', '0007_event_outbox')]
 
     initial = False
 

@@ -12,8 +12,10 @@ import pytest
 from starlette.applications import Starlette
 
 from domain.clock import FixedClock
+from models.live import LiveEvent, LiveEventKind
 from server.app import create_app
 from server.logs import JsonFormatter, RequestIdFilter, TextFormatter
+from server.metrics import LIVE_HELP
 from server.settings import Settings
 from services import reads
 from tests.support.factories import Caller
@@ -171,3 +173,17 @@ async def test_metrics_can_be_turned_off(tmp_path: Path, db: str, clock: FixedCl
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
         assert (await client.get("/metrics")).status_code == 404
+
+
+async def test_metrics_show_the_live_layer_s_counters(
+    app: Starlette, http: httpx.AsyncClient, customer: Caller
+) -> None:
+    before = (await http.get("/metrics")).text
+    for name in LIVE_HELP:
+        assert f"# TYPE live_{name} counter" in before
+    # A committed change to announce, read by this process's feed as the server would.
+    await LiveEvent.create(kind=LiveEventKind.PRINCIPAL, subject_id=customer.user.id)
+    assert await app.state.deps.bus.feed.catch_up() == 1
+    after = (await http.get("/metrics")).text
+    assert metric(after, "live_events_read_total") == metric(before, "live_events_read_total") + 1
+    assert metric(after, "live_batches_read_total") == metric(before, "live_batches_read_total") + 1
