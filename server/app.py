@@ -100,7 +100,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     tracing = bool(settings.otel_exporter_otlp_endpoint)
     if settings.otel_exporter_otlp_endpoint:
         configure_tracing(settings.otel_exporter_otlp_endpoint)
-    metrics = Metrics(settings.metrics_allowed_networks, live=live_metrics)
+    metrics = Metrics(settings.metrics_allowed_networks, live=live_metrics, feed=bus.feed)
     count_sql_statements()  # the SQL count of each operation's log line
     graphql = CertsGraphQL(
         build_schema(

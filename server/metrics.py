@@ -20,7 +20,9 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from events.feed import EventFeed
 from events.metrics import LiveMetrics
+from models.live import LiveEvent
 from models.outbox import OutboxEmail, OutboxStatus
 from server.auth import client_address
 
@@ -71,10 +73,18 @@ class Metrics:
         allowed_networks: Sequence[str] = ("127.0.0.0/8", "::1/128"),
         *,
         live: LiveMetrics | None = None,
+        feed: EventFeed | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         if live is not None:
             self.registry.register(LiveCollector(live))
+        self.feed = feed
+        self.event_lag = Gauge(
+            "live_event_lag_seconds",
+            "Age of the oldest event in the event outbox this process has not read yet (0 when "
+            "caught up), read at each scrape.",
+            registry=self.registry,
+        )
         self.allowed_networks = parse_networks(allowed_networks)
         self.operation_duration = Histogram(
             "graphql_operation_duration_seconds",
@@ -151,16 +161,18 @@ class Metrics:
             return False
         return any(address in network for network in self.allowed_networks)
 
+    async def refresh_event_lag(self) -> None:
+        if self.feed is None:
+            return
+        unread = LiveEvent.filter(id__gt=self.feed.cursor.high).order_by("id")
+        oldest = await unread.first().values_list("created_at", flat=True)
+        self.event_lag.set(_age_seconds(oldest))
+
     async def refresh_outbox(self) -> None:
         pending = OutboxEmail.filter(status=OutboxStatus.PENDING)
         self.outbox_pending.set(await pending.count())
         oldest = await pending.order_by("created_at").first().values_list("created_at", flat=True)
-        if isinstance(oldest, datetime):
-            if oldest.tzinfo is None:
-                oldest = oldest.replace(tzinfo=UTC)
-            self.outbox_oldest_age.set(max(0.0, time.time() - oldest.timestamp()))
-        else:
-            self.outbox_oldest_age.set(0)
+        self.outbox_oldest_age.set(_age_seconds(oldest))
 
     async def endpoint(self, request: Request) -> Response:
         """The Prometheus text format, for addresses in METRICS_ALLOWED_NETWORKS only."""
@@ -170,4 +182,14 @@ class Metrics:
                 status_code=403,
             )
         await self.refresh_outbox()
+        await self.refresh_event_lag()
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _age_seconds(moment: object) -> float:
+    """Seconds since a stored timestamp (naive ones are UTC); 0 for none."""
+    if not isinstance(moment, datetime):
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, time.time() - moment.timestamp())

@@ -3,6 +3,7 @@ Prometheus metrics on /metrics for allowed addresses only, one traceback per une
 
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -181,9 +182,14 @@ async def test_metrics_show_the_live_layer_s_counters(
     before = (await http.get("/metrics")).text
     for name in LIVE_HELP:
         assert f"# TYPE live_{name} counter" in before
-    # A committed change to announce, read by this process's feed as the server would.
-    await LiveEvent.create(kind=LiveEventKind.PRINCIPAL, subject_id=customer.user.id)
+    # A committed change to announce, written a minute ago and not read yet: the lag shows it.
+    event = await LiveEvent.create(kind=LiveEventKind.PRINCIPAL, subject_id=customer.user.id)
+    await LiveEvent.filter(id=event.id).update(created_at=event.created_at - timedelta(minutes=1))
+    lagging = (await http.get("/metrics")).text
+    assert metric(lagging, "live_event_lag_seconds") >= 60
+    # Read by this process's feed as the server would: caught up.
     assert await app.state.deps.bus.feed.catch_up() == 1
     after = (await http.get("/metrics")).text
+    assert metric(after, "live_event_lag_seconds") == 0
     assert metric(after, "live_events_read_total") == metric(before, "live_events_read_total") + 1
     assert metric(after, "live_batches_read_total") == metric(before, "live_batches_read_total") + 1
