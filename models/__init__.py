@@ -6,6 +6,7 @@ from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
 from models.users import ApiToken, User
+from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -20,6 +21,10 @@ __all__ = [
     "RequestDocument",
     "RequestStatusChange",
     "User",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
 
 #: The Tortoise module paths of every model, for `Tortoise.init`.
@@ -30,4 +35,5 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.webhooks",
 ]

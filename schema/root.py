@@ -18,7 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
-from resolvers import outbox, queries, subscriptions
+from resolvers import outbox, queries, subscriptions, webhooks
 from resolvers.mutations import (
     approve_certificate_request,
     change_certificate_state,
@@ -56,6 +56,15 @@ class Query:
     outbox_emails = strawberry.field(
         resolver=outbox.outbox_emails, description="Operators: the email outbox."
     )
+    webhook_endpoints = strawberry.field(
+        resolver=webhooks.webhook_endpoints,
+        description="Webhook endpoints: every one for operators; a company's own for its users "
+        "when WEBHOOK_CUSTOMER_ENDPOINTS allows.",
+    )
+    webhook_deliveries = strawberry.field(
+        resolver=webhooks.webhook_deliveries,
+        description="Operators: webhook deliveries, newest first.",
+    )
 
 
 @strawberry.type
@@ -70,6 +79,18 @@ class Mutation:
     update_principal_contact = strawberry.mutation(resolver=update_principal_contact.resolve)
     retry_outbox_email = strawberry.mutation(
         resolver=outbox.retry_outbox_email, description="Operators: send a failed email again."
+    )
+    register_webhook_endpoint = strawberry.mutation(
+        resolver=webhooks.register_webhook_endpoint,
+        description="Registers a webhook endpoint; its secret is in the payload, only this once.",
+    )
+    set_webhook_endpoint_enabled = strawberry.mutation(
+        resolver=webhooks.set_webhook_endpoint_enabled,
+        description="Switches a webhook endpoint on or off.",
+    )
+    redeliver_webhook = strawberry.mutation(
+        resolver=webhooks.redeliver_webhook,
+        description="Operators: sends a webhook delivery again.",
     )
 
 

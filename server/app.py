@@ -19,6 +19,8 @@ from events.redis_bus import RedisBus
 from models import RequestDocument
 from models.database import tortoise_config
 from notifications.transports import transport_from_settings
+from notifications.webhook_delivery import DeliverySettings, WebhookWorker
+from notifications.webhook_http import WebhookSender
 from notifications.worker import OutboxWorker
 from schema.node import from_global_id
 from schema.root import build_schema
@@ -30,6 +32,7 @@ from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, Security
 from server.settings import Settings
 from services.dependencies import Dependencies
 from services.reads import get_visible
+from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
 
 logger = logging.getLogger("certs.server")
@@ -41,6 +44,28 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        webhooks=WebhookPolicy(
+            allow_local=settings.webhook_allow_local,
+            customer_endpoints=settings.webhook_customer_endpoints,
+        ),
+    )
+
+
+def build_webhook_worker(settings: Settings, clock: Clock) -> WebhookWorker:
+    return WebhookWorker(
+        WebhookSender(
+            allow_local=settings.webhook_allow_local,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        ),
+        clock,
+        webhook_delivery_settings(settings),
+    )
+
+
+def webhook_delivery_settings(settings: Settings) -> DeliverySettings:
+    return DeliverySettings(
+        disable_after=settings.webhook_disable_after_failures,
+        operator_email=settings.operator_email,
     )
 
 
@@ -56,8 +81,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
-    if worker is not None:
-        deps.wake_outbox = worker.wake
+    webhook_worker = build_webhook_worker(settings, deps.clock) if settings.outbox_worker else None
+    if worker is not None and webhook_worker is not None:
+        email_worker, hook_worker = worker, webhook_worker
+
+        def wake_both() -> None:
+            email_worker.wake()
+            hook_worker.wake()
+
+        deps.wake_outbox = wake_both
     scheduler = (
         JobScheduler(
             deps,
@@ -96,6 +128,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
+        if webhook_worker is not None:
+            webhook_worker.start()
         if scheduler is not None:
             scheduler.start()  # runs the expiry job now, then every JOBS_INTERVAL_SECONDS
         try:
@@ -105,6 +139,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await scheduler.stop()
             if worker is not None:
                 await worker.stop()
+            if webhook_worker is not None:
+                await webhook_worker.stop()
             if isinstance(deps.bus, RedisBus):
                 await deps.bus.stop()
             await Tortoise.close_connections()

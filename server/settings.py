@@ -9,6 +9,7 @@ from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
+from domain.webhooks import DEFAULT_DISABLE_AFTER_FAILURES
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,16 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     #: Browser origins, besides the server's own, that may open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
+    #: Webhook URLs may use http:// and point to private, loopback or link-local addresses (development).
+    webhook_allow_local: bool = False
+    #: Company users may register webhooks for their own company (else only operators).
+    webhook_customer_endpoints: bool = False
+    #: Consecutive failed attempts after which an endpoint is disabled.
+    webhook_disable_after_failures: int = DEFAULT_DISABLE_AFTER_FAILURES
+    #: How long one webhook request may take, connecting included.
+    webhook_timeout_seconds: float = 10.0
+    #: The operators' address: disabled webhooks are announced there (unset: only logged).
+    operator_email: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -109,12 +120,32 @@ class Settings:
                 values.get("MAX_SUBSCRIPTIONS_PER_CONNECTION")
                 or cls.max_subscriptions_per_connection
             ),
+            webhook_allow_local=flag("WEBHOOK_ALLOW_LOCAL", False),
+            webhook_customer_endpoints=flag("WEBHOOK_CUSTOMER_ENDPOINTS", False),
+            webhook_disable_after_failures=_positive_int(
+                "WEBHOOK_DISABLE_AFTER_FAILURES",
+                values.get("WEBHOOK_DISABLE_AFTER_FAILURES"),
+                DEFAULT_DISABLE_AFTER_FAILURES,
+            ),
+            webhook_timeout_seconds=_positive_seconds(
+                "WEBHOOK_TIMEOUT_SECONDS", values.get("WEBHOOK_TIMEOUT_SECONDS"), 10.0
+            ),
+            operator_email=(values.get("OPERATOR_EMAIL") or "").strip() or None,
             allowed_origins=tuple(
                 origin.strip()
                 for origin in (values.get("ALLOWED_ORIGINS") or "").split(",")
                 if origin.strip()
             ),
         )
+
+
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number")
+    return value
 
 
 def _positive_seconds(name: str, raw: str | None, default: float = 3600.0) -> float:

@@ -7,6 +7,7 @@ from domain.clock import Clock
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from events.bus import EventBus
 from events.messages import StatusChanged
+from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
 
 
@@ -22,6 +23,8 @@ class Dependencies:
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
     #: Called after a commit that may have queued emails, so the delivery worker sends them now.
     wake_outbox: Callable[[], None] = _nothing
+    #: Who may register webhooks, and which URLs (WEBHOOK_* settings).
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
 
 @dataclass

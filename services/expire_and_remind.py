@@ -43,6 +43,7 @@ from domain.reminders import (
 )
 from models import Certificate, CertificateReminder, CertificateRequest, Company, OutboxEmail
 from notifications.emails import queue_expiry_stage
+from notifications.webhook_events import queue_reminder
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
 from services.locking import save_versioned
@@ -220,6 +221,7 @@ async def _email(
 ) -> None:
     """The email and its ledger row, in the caller's transaction; a duplicate raises IntegrityError."""
     event_key = await queue_expiry_stage(certificate, company, stage, now)
+    await queue_reminder(certificate, company, stage, now)
     email = await OutboxEmail.get(event_key=event_key).only("id")
     await CertificateReminder.create(
         certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email.id

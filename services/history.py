@@ -1,4 +1,8 @@
-"""History rows: every transition of a request or a certificate, with who did it and why."""
+"""History rows: every transition of a request or a certificate, with who did it and why.
+
+Every transition is also the cause of a webhook event, queued here in the same transaction so
+that no use case can record a change and forget to announce it.
+"""
 
 from datetime import datetime
 
@@ -10,6 +14,7 @@ from models import (
     CertificateStatusChange,
     RequestStatusChange,
 )
+from notifications.webhook_events import queue_certificate_change, queue_request_change
 from services.principal import Principal
 
 
@@ -31,6 +36,7 @@ async def record_request_change(
         actor_role=actor.role,
         note=note,
     )
+    await queue_request_change(request, change.id, from_status, at)
     return StatusChanged("request", request.id, request.company_id, change.id)
 
 
@@ -53,5 +59,6 @@ async def record_certificate_change(
         actor_role=actor.role if actor else None,
         note=note,
     )
+    await queue_certificate_change(certificate, change.id, from_status, at)
     event = StatusChanged("certificate", certificate.id, certificate.company_id, change.id)
     return change, event

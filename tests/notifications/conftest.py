@@ -7,6 +7,7 @@ import pytest
 import notifications
 from notifications.config import MailConfig, current_config
 from notifications.transports import SmtpTransport
+from tests.services.conftest import company, customer, deps  # noqa: F401 - shared fixtures
 from tests.support.smtp_server import SmtpServer
 
 MAIL_FROM = "Andes Certificados <no-reply@certs.example.co>"
