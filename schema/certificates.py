@@ -8,6 +8,7 @@ import strawberry
 from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
 from domain.reminders import ReminderKind, ReminderStage
 from domain.renewal import days_until_expiry, renewable_from, renewal_offered
+from domain.renewal_window import suggested_renewal_window
 from models import Certificate as CertificateRow
 from models import CertificateReminder as ReminderRow
 from models import CertificateStatusChange as ChangeRow
@@ -18,10 +19,12 @@ from schema.requests import Actor, load_company
 
 if TYPE_CHECKING:
     from schema.companies import Company
+    from schema.renewal_window import RenewalWindow
     from schema.requests import CertificateRequest
 
 CompanyRef = Annotated["Company", strawberry.lazy("schema.companies")]
 RequestRef = Annotated["CertificateRequest", strawberry.lazy("schema.requests")]
+RenewalWindowRef = Annotated["RenewalWindow", strawberry.lazy("schema.renewal_window")]
 
 strawberry.enum(
     ReminderKind,
@@ -55,6 +58,22 @@ class Certificate(Node):
             valid_from=row.valid_from,
             valid_until=row.valid_until,
         )
+
+    @strawberry.field(
+        description="When to renew, in the manner of ACME ARI (RFC 9773): from the opening of "
+        "the renewal month to RENEWAL_WINDOW_END_DAYS days before expiry. Null when revoked "
+        "or already renewed."
+    )
+    def suggested_renewal_window(self, info: AppInfo) -> RenewalWindowRef | None:
+        from schema.renewal_window import RenewalWindow
+
+        window = suggested_renewal_window(
+            self.row.status,
+            self.row.replaced_by_id,
+            self.row.valid_until,
+            info.context.deps.renewal_window_end_days,
+        )
+        return RenewalWindow.from_domain(window) if window else None
 
     @strawberry.field
     async def company(self, info: AppInfo) -> CompanyRef:

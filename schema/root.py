@@ -18,7 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
-from resolvers import outbox, queries, subscriptions, webhooks
+from resolvers import coverage, outbox, queries, subscriptions, webhooks
 from resolvers.mutations import (
     approve_certificate_request,
     change_certificate_state,
@@ -55,6 +55,14 @@ class Query:
     )
     outbox_emails = strawberry.field(
         resolver=outbox.outbox_emails, description="Operators: the email outbox."
+    )
+    certificate_coverage = strawberry.field(
+        resolver=coverage.certificate_coverage,
+        description="Can the company sign on this date? companyId: reviewers and operators.",
+    )
+    certificates_expiring_between = strawberry.field(
+        resolver=coverage.certificates_expiring_between,
+        description="Operators: certificates expiring in a period, paged.",
     )
     webhook_endpoints = strawberry.field(
         resolver=webhooks.webhook_endpoints,

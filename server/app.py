@@ -44,6 +44,7 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        renewal_window_end_days=settings.renewal_window_end_days,
         webhooks=WebhookPolicy(
             allow_local=settings.webhook_allow_local,
             customer_endpoints=settings.webhook_customer_endpoints,

@@ -9,6 +9,7 @@ from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
+from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
 from domain.webhooks import DEFAULT_DISABLE_AFTER_FAILURES
 
 
@@ -55,6 +56,8 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     #: The operators' address: disabled webhooks are announced there (unset: only logged).
     operator_email: str | None = None
+    #: Days before expiry at which a certificate's suggested renewal window ends.
+    renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -130,6 +133,11 @@ class Settings:
             webhook_timeout_seconds=_positive_seconds(
                 "WEBHOOK_TIMEOUT_SECONDS", values.get("WEBHOOK_TIMEOUT_SECONDS"), 10.0
             ),
+            renewal_window_end_days=_non_negative_int(
+                "RENEWAL_WINDOW_END_DAYS",
+                values.get("RENEWAL_WINDOW_END_DAYS"),
+                DEFAULT_RENEWAL_WINDOW_END_DAYS,
+            ),
             operator_email=(values.get("OPERATOR_EMAIL") or "").strip() or None,
             allowed_origins=tuple(
                 origin.strip()
@@ -137,6 +145,15 @@ class Settings:
                 if origin.strip()
             ),
         )
+
+
+def _non_negative_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    value = int(raw)
+    if not 0 <= value <= 28:
+        raise ValueError(f"{name} must be a whole number of days from 0 to 28")
+    return value
 
 
 def _positive_int(name: str, raw: str | None, default: int) -> int:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from domain.clock import Clock
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
+from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
 from events.bus import EventBus
 from events.messages import StatusChanged
 from services.webhooks_policy import WebhookPolicy
@@ -25,6 +26,8 @@ class Dependencies:
     wake_outbox: Callable[[], None] = _nothing
     #: Who may register webhooks, and which URLs (WEBHOOK_* settings).
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
+    #: Days before expiry at which the suggested renewal window ends (RENEWAL_WINDOW_END_DAYS).
+    renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
 
 
 @dataclass
