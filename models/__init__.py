@@ -3,6 +3,7 @@
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
+from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
 from models.users import ApiToken, User
@@ -15,9 +16,11 @@ __all__ = [
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
+    "CompanyReminderSettings",
     "EmailKind",
     "OutboxEmail",
     "OutboxStatus",
+    "ReminderRecipient",
     "RequestDocument",
     "RequestStatusChange",
     "User",
@@ -35,5 +38,6 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.reminder_settings",
     "models.webhooks",
 ]

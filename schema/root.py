@@ -18,7 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
-from resolvers import coverage, outbox, queries, subscriptions, webhooks
+from resolvers import coverage, outbox, queries, reminder_settings, subscriptions, webhooks
 from resolvers.mutations import (
     approve_certificate_request,
     change_certificate_state,
@@ -64,6 +64,10 @@ class Query:
         resolver=coverage.certificates_expiring_between,
         description="Operators: certificates expiring in a period, paged.",
     )
+    reminder_settings = strawberry.field(
+        resolver=reminder_settings.reminder_settings_of,
+        description="How the company hears about expiry. companyId: operators.",
+    )
     webhook_endpoints = strawberry.field(
         resolver=webhooks.webhook_endpoints,
         description="Webhook endpoints: every one for operators; a company's own for its users "
@@ -87,6 +91,18 @@ class Mutation:
     update_principal_contact = strawberry.mutation(resolver=update_principal_contact.resolve)
     retry_outbox_email = strawberry.mutation(
         resolver=outbox.retry_outbox_email, description="Operators: send a failed email again."
+    )
+    update_reminder_settings = strawberry.mutation(
+        resolver=reminder_settings.update_reminder_settings,
+        description="Changes the company's reminder stages or channel.",
+    )
+    add_reminder_recipient = strawberry.mutation(
+        resolver=reminder_settings.add_reminder_recipient,
+        description="Adds an extra reminder recipient; they confirm through an emailed link.",
+    )
+    remove_reminder_recipient = strawberry.mutation(
+        resolver=reminder_settings.remove_reminder_recipient,
+        description="Removes an extra reminder recipient.",
     )
     register_webhook_endpoint = strawberry.mutation(
         resolver=webhooks.register_webhook_endpoint,

@@ -3,12 +3,13 @@
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise, connections
 
@@ -18,6 +19,8 @@ from events.bus import EventBus, InProcessBus
 from events.redis_bus import RedisBus
 from models import RequestDocument
 from models.database import tortoise_config
+from notifications.reminder_recipients import CONFIRM_PATH
+from notifications.rendering import escape_html
 from notifications.transports import transport_from_settings
 from notifications.webhook_delivery import DeliverySettings, WebhookWorker
 from notifications.webhook_http import WebhookSender
@@ -32,6 +35,7 @@ from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, Security
 from server.settings import Settings
 from services.dependencies import Dependencies
 from services.reads import get_visible
+from services.reminder_settings import confirm_recipient
 from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
 
@@ -45,6 +49,8 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
         renewal_window_end_days=settings.renewal_window_end_days,
+        reminder_channel=settings.reminder_channel,
+        reminder_days=settings.reminder_days,
         webhooks=WebhookPolicy(
             allow_local=settings.webhook_allow_local,
             customer_endpoints=settings.webhook_customer_endpoints,
@@ -189,12 +195,35 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             },
         )
 
+    async def confirm_reminder_recipient(request: Request) -> Response:
+        """The link emailed to an extra reminder recipient. GET shows a button, POST confirms:
+        a mail scanner that follows links confirms nothing."""
+        token = request.query_params.get("token", "")
+        if request.method == "GET":
+            if not token or len(token) > 100:
+                return HTMLResponse(_page("El enlace no es válido."), status_code=404)
+            return HTMLResponse(
+                _page(
+                    "Confirma que quieres recibir los avisos de vencimiento del certificado "
+                    "digital.",
+                    form_token=token,
+                )
+            )
+        recipient = await confirm_recipient(token, deps.clock.now())
+        if recipient is None:
+            return HTMLResponse(
+                _page("El enlace no es válido o el destinatario ya fue eliminado."),
+                status_code=404,
+            )
+        return HTMLResponse(_page(f"Listo: {recipient.email} recibirá los avisos de vencimiento."))
+
     app = Starlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
             Route("/documents/{document_id}", download_document),
+            Route(CONFIRM_PATH, confirm_reminder_recipient, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
         middleware=[
@@ -215,6 +244,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.settings = settings
     app.state.scheduler = scheduler
     return app
+
+
+def _page(message: str, form_token: str | None = None) -> str:
+    form = ""
+    if form_token is not None:
+        form = (
+            f'<form method="post" action="?token={quote(form_token)}">'
+            '<button type="submit">Confirmar mi correo</button></form>'
+        )
+    return (
+        '<!doctype html><html lang="es-CO"><head><meta charset="utf-8">'
+        "<title>Avisos de vencimiento</title></head>"
+        f"<body><p>{escape_html(message)}</p>{form}</body></html>"
+    )
 
 
 def _attachment(file_name: str) -> str:

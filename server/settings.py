@@ -8,6 +8,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
+from domain.reminder_settings import ReminderChannel
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
 from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
 from domain.webhooks import DEFAULT_DISABLE_AFTER_FAILURES
@@ -58,6 +59,8 @@ class Settings:
     operator_email: str | None = None
     #: Days before expiry at which a certificate's suggested renewal window ends.
     renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
+    #: How companies that changed nothing hear about expiry: EMAIL, WEBHOOK or BOTH.
+    reminder_channel: ReminderChannel = ReminderChannel.BOTH
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -137,6 +140,9 @@ class Settings:
                 "RENEWAL_WINDOW_END_DAYS",
                 values.get("RENEWAL_WINDOW_END_DAYS"),
                 DEFAULT_RENEWAL_WINDOW_END_DAYS,
+            ),
+            reminder_channel=ReminderChannel(
+                (values.get("REMINDER_CHANNEL") or ReminderChannel.BOTH.value).strip().upper()
             ),
             operator_email=(values.get("OPERATOR_EMAIL") or "").strip() or None,
             allowed_origins=tuple(

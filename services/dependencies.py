@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from domain.clock import Clock
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
+from domain.reminder_settings import ReminderChannel
+from domain.reminders import DEFAULT_REMINDER_DAYS
 from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
 from events.bus import EventBus
 from events.messages import StatusChanged
@@ -28,6 +30,10 @@ class Dependencies:
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
     #: Days before expiry at which the suggested renewal window ends (RENEWAL_WINDOW_END_DAYS).
     renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
+    #: How a company that changed nothing hears about expiry (REMINDER_CHANNEL).
+    reminder_channel: ReminderChannel = ReminderChannel.BOTH
+    #: Days before expiry of the default reminders (REMINDER_DAYS).
+    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
 
 
 @dataclass

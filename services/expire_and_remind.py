@@ -33,6 +33,7 @@ from domain.calendar import format_date_es, local_date
 from domain.certificate_lifecycle import SYSTEM_TRANSITIONS, SystemTransition, can_expire
 from domain.enums import ErrorCode, RequestStatus
 from domain.errors import DomainError
+from domain.reminder_settings import ReminderChannel, ReminderPlan
 from domain.reminders import (
     DEFAULT_REMINDER_DAYS,
     ReminderStage,
@@ -47,6 +48,7 @@ from notifications.webhook_events import queue_reminder
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
 from services.locking import save_versioned
+from services.reminder_settings import all_stage_days, confirmed_recipients, plans_for
 
 logger = logging.getLogger("certs.jobs")
 
@@ -121,16 +123,25 @@ def decide(
 async def run_daily_job(
     deps: Dependencies, now: datetime, *, reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS
 ) -> JobReport:
-    """Expire and remind, as of `now`, one transaction per certificate that has something due."""
-    stages = reminder_stages(reminder_days)
+    """Expire and remind, as of `now`, one transaction per certificate that has something due.
+
+    `reminder_days` and `deps.reminder_channel` are the defaults; a company's own reminder
+    settings (`services.reminder_settings`) replace them for its certificates."""
+    defaults = ReminderPlan(
+        days_before=tuple(reminder_days), after_expiry=True, channel=deps.reminder_channel
+    )
+    widest = reminder_stages(await all_stage_days(defaults))
     report = JobReport(ran_at=now)
     candidates = await Certificate.filter(
-        status__in=LIVE_STATUSES, valid_until__lte=now + lookahead(stages)
+        status__in=LIVE_STATUSES, valid_until__lte=now + lookahead(widest)
     ).order_by("valid_until", "id")
     ids = [c.id for c in candidates]
     sent = await _sent_stages(ids)
     renewals = await _renewal_statuses(ids)
+    plans = await plans_for({c.company_id for c in candidates}, defaults)
     for certificate in candidates:
+        plan = plans[certificate.company_id]
+        stages = plan.stages()
         report.certificates_checked += 1
         try:
             first_look = decide(
@@ -143,7 +154,7 @@ async def run_daily_job(
             if not first_look.has_work:
                 report.silenced_by_renewal += first_look.silenced
                 continue
-            decision = await _handle(deps, certificate.id, certificate.company_id, now, stages)
+            decision = await _handle(deps, certificate.id, certificate.company_id, now, plan)
         except IntegrityError:
             logger.info("certificate %s: handled by another run at the same time", certificate.id)
             report.skipped_concurrent += 1
@@ -175,8 +186,9 @@ async def _handle(
     certificate_id: int,
     company_id: int,
     now: datetime,
-    stages: Sequence[ReminderStage],
+    plan: ReminderPlan,
 ) -> Decision:
+    stages = plan.stages()
     after = AfterCommit()
     async with in_transaction():
         # The lock order of every use case: the company row, then the certificate.
@@ -196,7 +208,7 @@ async def _handle(
         if decision.expire:
             await _expire(certificate, now, after)
         if decision.stage is not None:
-            await _email(certificate, company, decision.stage, now)
+            await _remind(certificate, company, decision.stage, now, plan.channel)
     if decision.has_work:
         await after.publish(deps)
     return decision
@@ -216,15 +228,28 @@ async def _expire(certificate: Certificate, now: datetime, after: AfterCommit) -
     after.add(event)
 
 
-async def _email(
-    certificate: Certificate, company: Company, stage: ReminderStage, now: datetime
+async def _remind(
+    certificate: Certificate,
+    company: Company,
+    stage: ReminderStage,
+    now: datetime,
+    channel: ReminderChannel,
 ) -> None:
-    """The email and its ledger row, in the caller's transaction; a duplicate raises IntegrityError."""
-    event_key = await queue_expiry_stage(certificate, company, stage, now)
-    await queue_reminder(certificate, company, stage, now)
-    email = await OutboxEmail.get(event_key=event_key).only("id")
+    """The stage through the company's channel (the email to the principal contact and to the
+    confirmed extra recipients, the webhook event, or both) and its ledger row, in the caller's
+    transaction; a duplicate raises IntegrityError."""
+    email_id: int | None = None
+    if channel.by_email:
+        event_key = await queue_expiry_stage(certificate, company, stage, now)
+        email = await OutboxEmail.get(event_key=event_key).only("id")
+        email_id = email.id
+        for recipient in await confirmed_recipients(company.id):
+            copy_to = (recipient.name or recipient.email, recipient.email)
+            await queue_expiry_stage(certificate, company, stage, now, copy_to=copy_to)
+    if channel.by_webhook:
+        await queue_reminder(certificate, company, stage, now)
     await CertificateReminder.create(
-        certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email.id
+        certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email_id
     )
 
 

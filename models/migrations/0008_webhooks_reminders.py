@@ -1,5 +1,6 @@
-"""Webhooks (endpoints, events, one delivery per event and endpoint) and the operator's email
-about an endpoint disabled after repeated failures.
+"""Webhooks (endpoints, events, one delivery per event and endpoint), reminder settings per
+company with their extra recipients, and two email kinds: the operator's email about an endpoint
+disabled after repeated failures, and the confirmation link sent to an extra recipient.
 
 The new email kind changes only the `kind` column's comment. Tortoise's SQLite migrator applies
 any AlterField by rebuilding the table, which drops its indexes and, with `certificate_reminders`
@@ -15,6 +16,7 @@ from models.webhooks import WebhookDeliveryStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from typing import Any
+from domain.reminder_settings import ReminderChannel
 
 
 class CommentOnlyAlterField(ops.AlterField):
@@ -37,6 +39,33 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name='CompanyReminderSettings',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('company', fields.OneToOneField('models.Company', source_field='company_id', db_constraint=True, to_field='id', related_name='reminder_settings', on_delete=OnDelete.CASCADE)),
+                ('days_before', fields.CharField(max_length=100)),
+                ('after_expiry', fields.BooleanField(default=True)),
+                ('channel', fields.CharEnumField(description='EMAIL: EMAIL\nWEBHOOK: WEBHOOK\nBOTH: BOTH', enum_type=ReminderChannel, max_length=10)),
+                ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'company_reminder_settings', 'app': 'models', 'pk_attr': 'id', 'table_description': 'How a company wants to hear about expiry, when it chose differently from the defaults.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ReminderRecipient',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('company', fields.ForeignKeyField('models.Company', source_field='company_id', db_constraint=True, to_field='id', related_name='reminder_recipients', on_delete=OnDelete.CASCADE)),
+                ('email', fields.CharField(max_length=254)),
+                ('name', fields.CharField(default='', max_length=200)),
+                ('token_sha256', fields.CharField(unique=True, max_length=64)),
+                ('confirmed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'reminder_recipients', 'app': 'models', 'unique_together': (('company', 'email'),), 'pk_attr': 'id', 'table_description': 'Someone besides the principal contact who gets the reminders, once confirmed.'},
+            bases=['Model'],
+        ),
         ops.CreateModel(
             name='WebhookEndpoint',
             fields=[
@@ -95,6 +124,6 @@ class Migration(migrations.Migration):
         CommentOnlyAlterField(
             model_name='OutboxEmail',
             name='kind',
-            field=fields.CharEnumField(description='REQUEST_RECEIVED: REQUEST_RECEIVED\nREQUEST_REJECTED: REQUEST_REJECTED\nREQUEST_APPROVED: REQUEST_APPROVED\nCERTIFICATE_STATE_CHANGED: CERTIFICATE_STATE_CHANGED\nCERTIFICATE_RENEWAL_OPEN: CERTIFICATE_RENEWAL_OPEN\nCERTIFICATE_EXPIRY_REMINDER: CERTIFICATE_EXPIRY_REMINDER\nCERTIFICATE_EXPIRED: CERTIFICATE_EXPIRED\nWEBHOOK_ENDPOINT_DISABLED: WEBHOOK_ENDPOINT_DISABLED', enum_type=EmailKind, max_length=40),
+            field=fields.CharEnumField(description='REQUEST_RECEIVED: REQUEST_RECEIVED\nREQUEST_REJECTED: REQUEST_REJECTED\nREQUEST_APPROVED: REQUEST_APPROVED\nCERTIFICATE_STATE_CHANGED: CERTIFICATE_STATE_CHANGED\nCERTIFICATE_RENEWAL_OPEN: CERTIFICATE_RENEWAL_OPEN\nCERTIFICATE_EXPIRY_REMINDER: CERTIFICATE_EXPIRY_REMINDER\nCERTIFICATE_EXPIRED: CERTIFICATE_EXPIRED\nWEBHOOK_ENDPOINT_DISABLED: WEBHOOK_ENDPOINT_DISABLED\nREMINDER_RECIPIENT_CONFIRMATION: REMINDER_RECIPIENT_CONFIRMATION', enum_type=EmailKind, max_length=40),
         ),
     ]
