@@ -8,16 +8,16 @@ from starlette.applications import Starlette
 
 from domain.clock import FixedClock
 from domain.webhooks import WebhookEventType
-from notifications.webhook_delivery import DeliverySettings, deliver_webhooks
-from notifications.webhook_http import WebhookSender
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
-from services.webhooks import RegisterEndpointCommand, register_endpoint
-from services.webhooks_policy import WebhookPolicy
 from tests.api.test_expiry_reminders import STAGES, issue_a_year_ago
 from tests.support.factories import Caller
 from tests.support.graphql import GraphQLClient, data_of
-from tests.support.webhook_receiver import WebhookReceiver
+from tests.support.webhook_receiver import (
+    WebhookReceiver,
+    register_local_endpoint,
+    run_jobs_and_deliver,
+)
 
 COVERAGE = """
 query($on: Date!) { certificateCoverage(on: $on) {
@@ -125,30 +125,19 @@ async def test_the_expiry_timeline_reaches_a_webhook_once_per_stage_in_order(
 ) -> None:
     receiver = WebhookReceiver().start()
     try:
-        await register_endpoint(
+        await register_local_endpoint(
             admin.principal,
-            WebhookPolicy(allow_local=True),
-            RegisterEndpointCommand(
-                receiver.url,
-                [
-                    WebhookEventType.CERTIFICATE_RENEWAL_OPEN,
-                    WebhookEventType.CERTIFICATE_REMINDER,
-                    WebhookEventType.CERTIFICATE_EXPIRED,
-                ],
-            ),
-            clock.now(),
+            receiver.url,
+            [
+                WebhookEventType.CERTIFICATE_RENEWAL_OPEN,
+                WebhookEventType.CERTIFICATE_REMINDER,
+                WebhookEventType.CERTIFICATE_EXPIRED,
+            ],
         )
         await issue_a_year_ago(gql, clock, customer, reviewer)
-        deps: Dependencies = app.state.deps
-        sender = WebhookSender(allow_local=True)
-        try:
-            for at, _ in STAGES:
-                for instant in (at, at + timedelta(hours=2)):  # a second run changes nothing
-                    clock.set(instant)
-                    await run_daily_job(deps, instant)
-                    await deliver_webhooks(sender, now=instant, settings=DeliverySettings())
-        finally:
-            await sender.aclose()
+        # A second run two hours after each stage changes nothing.
+        instants = [i for at, _ in STAGES for i in (at, at + timedelta(hours=2))]
+        await run_jobs_and_deliver(app.state.deps, clock, instants)
         bodies = receiver.bodies()
     finally:
         receiver.stop()

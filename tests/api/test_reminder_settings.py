@@ -12,16 +12,16 @@ from domain.clock import FixedClock
 from domain.webhooks import WebhookEventType
 from models import OutboxEmail
 from models.outbox import EmailKind
-from notifications.webhook_delivery import DeliverySettings, deliver_webhooks
-from notifications.webhook_http import WebhookSender
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
-from services.webhooks import RegisterEndpointCommand, register_endpoint
-from services.webhooks_policy import WebhookPolicy
 from tests.api.test_expiry_reminders import issue_a_year_ago
 from tests.support.factories import Caller
 from tests.support.graphql import GraphQLClient, data_of
-from tests.support.webhook_receiver import WebhookReceiver
+from tests.support.webhook_receiver import (
+    WebhookReceiver,
+    register_local_endpoint,
+    run_jobs_and_deliver,
+)
 
 SETTINGS = """
 query { reminderSettings { daysBefore afterExpiry channel isDefault
@@ -102,35 +102,18 @@ async def test_the_company_stages_and_channel_drive_the_timeline_once_per_stage(
 ) -> None:
     receiver = WebhookReceiver().start()
     try:
-        await register_endpoint(
+        await register_local_endpoint(
             admin.principal,
-            WebhookPolicy(allow_local=True),
-            RegisterEndpointCommand(
-                receiver.url,
-                [WebhookEventType.CERTIFICATE_REMINDER, WebhookEventType.CERTIFICATE_EXPIRED],
-            ),
-            clock.now(),
+            receiver.url,
+            [WebhookEventType.CERTIFICATE_REMINDER, WebhookEventType.CERTIFICATE_EXPIRED],
         )
         await issue_a_year_ago(gql, clock, customer, reviewer)
-        assert (
-            await update(gql, customer, daysBefore=[10, 3], afterExpiry=False, channel="EMAIL")
-        )["errors"] == []
-        deps: Dependencies = app.state.deps
-        sender = WebhookSender(allow_local=True)
-        try:
-            for at in (
-                day(10, 26),
-                day(11, 11),
-                day(11, 16),
-                day(11, 16),
-                day(11, 23),
-                day(11, 27),
-            ):
-                clock.set(at)
-                await run_daily_job(deps, at)
-                await deliver_webhooks(sender, now=at, settings=DeliverySettings())
-        finally:
-            await sender.aclose()
+        settings = await update(
+            gql, customer, daysBefore=[10, 3], afterExpiry=False, channel="EMAIL"
+        )
+        assert settings["errors"] == []
+        instants = (day(10, 26), day(11, 11), day(11, 16), day(11, 16), day(11, 23), day(11, 27))
+        await run_jobs_and_deliver(app.state.deps, clock, instants)
         types = [body["type"] for body in receiver.bodies()]
     finally:
         receiver.stop()

@@ -41,7 +41,7 @@ from tests.services.conftest import approve, reject, submit, upload
 from tests.support.factories import Caller
 from tests.support.server import CERTS, server_env
 from tests.support.waiting import wait_until
-from tests.support.webhook_receiver import WebhookReceiver
+from tests.support.webhook_receiver import WebhookReceiver, register_local_endpoint
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "integrations.md"
 LOCAL = WebhookPolicy(allow_local=True)
@@ -64,12 +64,7 @@ async def register(
     types: list[WebhookEventType] | None = None,
     company_id: int | None = None,
 ) -> tuple[WebhookEndpoint, str]:
-    return await register_endpoint(
-        admin.principal,
-        LOCAL,
-        RegisterEndpointCommand(url=url, event_types=types or ALL_TYPES, company_id=company_id),
-        datetime.now(UTC),
-    )
+    return await register_local_endpoint(admin.principal, url, types or ALL_TYPES, company_id)
 
 
 async def deliver(

@@ -7,12 +7,24 @@ and started again on the same port, to play a receiver that is down for a while.
 """
 
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import orjson
 
+from domain.clock import FixedClock
+from domain.webhooks import WebhookEventType
+from models.webhooks import WebhookEndpoint
+from notifications.webhook_delivery import DeliverySettings, deliver_webhooks
+from notifications.webhook_http import WebhookSender
+from services.dependencies import Dependencies
+from services.expire_and_remind import run_daily_job
+from services.principal import Principal
+from services.webhooks import RegisterEndpointCommand, register_endpoint
+from services.webhooks_policy import WebhookPolicy
 from tests.support.server import free_port
 
 
@@ -99,3 +111,32 @@ class WebhookReceiver:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+
+async def register_local_endpoint(
+    admin: Principal,
+    url: str,
+    types: Sequence[WebhookEventType] = tuple(WebhookEventType),
+    company_id: int | None = None,
+) -> tuple[WebhookEndpoint, str]:
+    """An operator's endpoint on loopback (local addresses allowed), and its secret."""
+    return await register_endpoint(
+        admin,
+        WebhookPolicy(allow_local=True),
+        RegisterEndpointCommand(url=url, event_types=types, company_id=company_id),
+        datetime.now(UTC),
+    )
+
+
+async def run_jobs_and_deliver(
+    deps: Dependencies, clock: FixedClock, instants: Iterable[datetime]
+) -> None:
+    """At each instant, as the server does: the daily job, then a round of webhook deliveries."""
+    sender = WebhookSender(allow_local=True)
+    try:
+        for at in instants:
+            clock.set(at)
+            await run_daily_job(deps, at)
+            await deliver_webhooks(sender, now=at, settings=DeliverySettings())
+    finally:
+        await sender.aclose()
