@@ -10,6 +10,7 @@ certificate is still verified against the name.
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -56,8 +57,10 @@ class WebhookSender:
         allow_local: bool = False,
         timeout_seconds: float = 10.0,
         resolver: Resolver = resolve,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.allow_local = allow_local
+        self._verify = verify
         self.timeout_seconds = timeout_seconds
         self._resolver = resolver
         self._client: httpx.AsyncClient | None = None
@@ -68,6 +71,7 @@ class WebhookSender:
                 follow_redirects=False,
                 timeout=httpx.Timeout(self.timeout_seconds),
                 trust_env=False,  # no proxy from the environment: we connect where we checked
+                verify=self._verify,
             )
         return self._client
 

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Any
 
 import orjson
 import pytest
+import trustme
 
 from domain.clock import FixedClock
 from domain.enums import DocumentKind, ErrorCode
@@ -498,3 +500,66 @@ async def test_a_delivery_to_an_address_that_became_private_is_refused_without_c
         "usa una dirección pública."
     )
     assert receiver.received == []
+
+
+# --- https: the checked address, the name in SNI and in the certificate check ----------------------
+
+
+@pytest.fixture
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_receiver(authority: trustme.CA, name: str) -> WebhookReceiver:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(name).configure_cert(context)
+    return WebhookReceiver(tls=context).start()
+
+
+def https_sender(authority: trustme.CA) -> WebhookSender:
+    """Resolves hooks.ejemplo.test to loopback (a DNS answer), trusts the test authority."""
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"] if host == "hooks.ejemplo.test" else []
+
+    client = ssl.create_default_context()
+    authority.configure_trust(client)
+    return WebhookSender(allow_local=True, resolver=resolver, verify=client)
+
+
+@pytest.mark.parametrize(
+    ("certificate_name", "delivered"), [("hooks.ejemplo.test", True), ("otro.ejemplo.test", False)]
+)
+async def test_https_connects_to_the_checked_address_and_verifies_the_name(
+    deps: Dependencies,
+    customer: Caller,
+    authority: trustme.CA,
+    certificate_name: str,
+    delivered: bool,
+) -> None:
+    receiver = tls_receiver(authority, certificate_name)
+    sender = https_sender(authority)
+    try:
+        # The name resolves only through this test's resolver, so the row is written directly.
+        await WebhookEndpoint.create(
+            url=f"https://hooks.ejemplo.test:{receiver.port}/hook",
+            event_types=WebhookEventType.REQUEST_SUBMITTED.value,
+            secret="whsec_prueba",
+            created_at=deps.clock.now(),
+        )
+        await submit(deps, customer)
+        report = await deliver_webhooks(sender, now=deps.clock.now(), settings=NO_JITTER)
+        delivery = await WebhookDelivery.get()
+        if delivered:
+            assert report.succeeded == 1
+            [received] = receiver.received
+            assert received.headers["host"] == f"hooks.ejemplo.test:{receiver.port}"
+        else:
+            assert report.retrying == 1
+            assert delivery.last_status_code is None
+            assert delivery.last_response is not None
+            assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_response
+            assert receiver.received == []
+    finally:
+        await sender.aclose()
+        receiver.stop()

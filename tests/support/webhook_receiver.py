@@ -6,6 +6,7 @@ until `release()`, so a test can kill a worker while a delivery is in flight. It
 and started again on the same port, to play a receiver that is down for a while.
 """
 
+import ssl
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,8 +41,9 @@ class Received:
 
 
 class WebhookReceiver:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.port = port or free_port()
+        self.tls = tls
         self.status = 200
         self.location: str | None = None
         self.received: list[Received] = []
@@ -96,6 +98,8 @@ class WebhookReceiver:
                 return
 
         server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
