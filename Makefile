@@ -27,13 +27,14 @@ run: demo
 serve: install
 	$(BIN)/certs serve
 
-## Lint, types, then the whole suite (PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
+## Lint, import contracts, types, then the whole suite on every core (pytest-xdist: each worker has its own databases; PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -35,7 +35,7 @@ from models import (
     RequestDocument,
 )
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
-from notifications.config import MailConfig, current_config
+from notifications.config import MailConfig
 from notifications.rendering import (
     Fragment,
     RenderedEmail,
@@ -46,9 +46,9 @@ from notifications.rendering import (
 )
 
 
-def message_id_for(event_key: str, config: MailConfig | None = None) -> str:
+def message_id_for(event_key: str, config: MailConfig) -> str:
     """The Message-ID of an event: stable, globally unique per installation and event."""
-    settings = config or current_config()
+    settings = config
     seed = f"{settings.public_base_url}\n{event_key}".encode()
     digest = hashlib.sha1(seed, usedforsecurity=False).hexdigest()
     return f"<{digest}@{settings.sender_domain}>"
@@ -92,6 +92,7 @@ def _request_values(request: CertificateRequest) -> dict[str, str]:
 
 
 async def _queue(
+    mail: MailConfig,
     *,
     event_key: str,
     kind: EmailKind,
@@ -102,7 +103,7 @@ async def _queue(
 ) -> None:
     if await OutboxEmail.exists(event_key=event_key):
         return
-    config = current_config()
+    config = mail
     rendered: RenderedEmail = render_email(
         template, {**_common_values(company, config), **values}, fragments
     )
@@ -126,9 +127,12 @@ async def _queue(
     await OutboxEmail.bulk_create([row], ignore_conflicts=True)
 
 
-async def queue_request_received(request: CertificateRequest, company: Company) -> None:
+async def queue_request_received(
+    mail: MailConfig, request: CertificateRequest, company: Company
+) -> None:
     """On submit and on every resubmit (one email per attempt)."""
     await _queue(
+        mail,
         event_key=f"request:{request.id}:received:{request.attempt}",
         kind=EmailKind.REQUEST_RECEIVED,
         company=company,
@@ -157,10 +161,14 @@ def _flagged_documents(flagged: Sequence[RequestDocument]) -> Fragment:
 
 
 async def queue_request_rejected(
-    request: CertificateRequest, company: Company, flagged: Sequence[RequestDocument]
+    mail: MailConfig,
+    request: CertificateRequest,
+    company: Company,
+    flagged: Sequence[RequestDocument],
 ) -> None:
     """The rejection, with the reviewer's observations, the flagged documents and the steps."""
     await _queue(
+        mail,
         event_key=f"request:{request.id}:rejected:{request.attempt}",
         kind=EmailKind.REQUEST_REJECTED,
         company=company,
@@ -174,10 +182,11 @@ async def queue_request_rejected(
 
 
 async def queue_request_approved(
-    request: CertificateRequest, company: Company, certificate: Certificate
+    mail: MailConfig, request: CertificateRequest, company: Company, certificate: Certificate
 ) -> None:
     """The approval, with the certificate's serial and its dates in Bogotá."""
     await _queue(
+        mail,
         event_key=f"request:{request.id}:approved",
         kind=EmailKind.REQUEST_APPROVED,
         company=company,
@@ -193,11 +202,12 @@ async def queue_request_approved(
 
 
 async def queue_certificate_state_changed(
-    certificate: Certificate, company: Company, change: CertificateStatusChange
+    mail: MailConfig, certificate: Certificate, company: Company, change: CertificateStatusChange
 ) -> None:
     """A certificate moved from one status to another; the note says why, when there is one."""
     note = (change.note or "").strip()
     await _queue(
+        mail,
         event_key=f"certificate:{certificate.id}:status:{change.id}",
         kind=EmailKind.CERTIFICATE_STATE_CHANGED,
         company=company,
@@ -238,6 +248,7 @@ def _expiry_values(certificate: Certificate, now: datetime) -> dict[str, str]:
 
 
 async def _queue_expiry_email(
+    mail: MailConfig,
     certificate: Certificate,
     company: Company,
     stage: ReminderStage,
@@ -252,8 +263,9 @@ async def _queue_expiry_email(
     if copy_key is not None:
         event_key = f"{event_key}:copy:{copy_key}"
     values = _expiry_values(certificate, now)
-    steps = render_fragment("renewal_steps", {"portal_url": current_config().public_base_url})
+    steps = render_fragment("renewal_steps", {"portal_url": mail.public_base_url})
     await _queue(
+        mail,
         event_key=event_key,
         kind=kind,
         company=company,
@@ -265,10 +277,15 @@ async def _queue_expiry_email(
 
 
 async def queue_certificate_renewal_open(
-    certificate: Certificate, company: Company, now: datetime, copy_key: str | None = None
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The renewal window opened (one calendar month before expiry); returns the event key."""
     return await _queue_expiry_email(
+        mail,
         certificate,
         company,
         ReminderStage(ReminderKind.RENEWAL_OPEN),
@@ -280,6 +297,7 @@ async def queue_certificate_renewal_open(
 
 
 async def queue_certificate_expiry_reminder(
+    mail: MailConfig,
     certificate: Certificate,
     company: Company,
     days_before: int,
@@ -297,6 +315,7 @@ async def queue_certificate_expiry_reminder(
         )
     )
     return await _queue_expiry_email(
+        mail,
         certificate,
         company,
         ReminderStage(ReminderKind.BEFORE_EXPIRY, days_before),
@@ -309,10 +328,15 @@ async def queue_certificate_expiry_reminder(
 
 
 async def queue_certificate_expired(
-    certificate: Certificate, company: Company, now: datetime, copy_key: str | None = None
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The certificate expired and was marked Vencido; how to renew it. Returns the event key."""
     return await _queue_expiry_email(
+        mail,
         certificate,
         company,
         ReminderStage(ReminderKind.EXPIRED),
@@ -324,6 +348,7 @@ async def queue_certificate_expired(
 
 
 async def queue_expiry_stage(
+    mail: MailConfig,
     certificate: Certificate,
     company: Company,
     stage: ReminderStage,
@@ -341,10 +366,10 @@ async def queue_expiry_stage(
         company.contact_name, company.contact_email = copy_to
         copy_key = copy_to[1]
     if stage.kind is ReminderKind.RENEWAL_OPEN:
-        return await queue_certificate_renewal_open(certificate, company, now, copy_key)
+        return await queue_certificate_renewal_open(mail, certificate, company, now, copy_key)
     if stage.kind is ReminderKind.EXPIRED:
-        return await queue_certificate_expired(certificate, company, now, copy_key)
+        return await queue_certificate_expired(mail, certificate, company, now, copy_key)
     assert stage.days_before is not None
     return await queue_certificate_expiry_reminder(
-        certificate, company, stage.days_before, now, copy_key
+        mail, certificate, company, stage.days_before, now, copy_key
     )

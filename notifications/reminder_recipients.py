@@ -9,26 +9,25 @@ from urllib.parse import quote
 from models import Company
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.reminder_settings import ReminderRecipient
-from notifications.config import current_config
+from notifications.config import MailConfig
 from notifications.emails import message_id_for
 from notifications.rendering import escape_html, load_template
 
 CONFIRM_PATH = "/reminder-recipients/confirm"
 
 
-def confirmation_url(token: str) -> str:
-    return f"{current_config().public_base_url}{CONFIRM_PATH}?token={quote(token)}"
+def confirmation_url(config: MailConfig, token: str) -> str:
+    return f"{config.public_base_url}{CONFIRM_PATH}?token={quote(token)}"
 
 
 async def queue_recipient_confirmation(
-    company: Company, recipient: ReminderRecipient, token: str
+    config: MailConfig, company: Company, recipient: ReminderRecipient, token: str
 ) -> None:
-    config = current_config()
     values = {
         "legal_name": company.legal_name,
         "nit": company.nit,
         "email": recipient.email,
-        "url": confirmation_url(token),
+        "url": confirmation_url(config, token),
     }
     event_key = f"reminder-recipient:{recipient.id}:confirm:{recipient.token_sha256[:16]}"
     row = OutboxEmail(

@@ -29,7 +29,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Q
@@ -47,7 +47,7 @@ from domain.webhooks import (
 )
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent
-from notifications.config import current_config
+from notifications.config import MailConfig
 from notifications.emails import message_id_for
 from notifications.rendering import escape_html, load_template
 from notifications.webhook_http import Answer, WebhookSender
@@ -84,6 +84,8 @@ class DeliverySettings:
     operator_email: str | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
     draw: Callable[[], float] = random.random
+    #: The sender and the portal address of the operators' email.
+    mail: MailConfig = field(default_factory=MailConfig)
 
 
 def due_deliveries(now: datetime) -> QuerySet[WebhookDelivery]:
@@ -206,7 +208,7 @@ async def _disable(
     )
     if settings.operator_email is None:
         return
-    config = current_config()
+    config = settings.mail
     values = {
         "url": endpoint.url,
         "endpoint_id": str(endpoint.id),

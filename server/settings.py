@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -61,7 +61,6 @@ class Settings:
     renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
     #: How companies that changed nothing hear about expiry: EMAIL, WEBHOOK or BOTH.
     reminder_channel: ReminderChannel = ReminderChannel.BOTH
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def documents_dir(self) -> Path:

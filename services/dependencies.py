@@ -10,6 +10,7 @@ from domain.reminders import DEFAULT_REMINDER_DAYS
 from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
 from events.bus import EventBus
 from events.messages import StatusChanged
+from notifications.config import MailConfig
 from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
 
@@ -24,6 +25,8 @@ class Dependencies:
     documents: DocumentStore
     bus: EventBus
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+    #: The sender and public base URL of every email the use cases queue.
+    mail: MailConfig = field(default_factory=MailConfig)
     #: Called after a commit that may have queued emails, so the delivery worker sends them now.
     wake_outbox: Callable[[], None] = _nothing
     #: Who may register webhooks, and which URLs (WEBHOOK_* settings).

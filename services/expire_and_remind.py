@@ -43,6 +43,7 @@ from domain.reminders import (
     reminders_silenced,
 )
 from models import Certificate, CertificateReminder, CertificateRequest, Company, OutboxEmail
+from notifications.config import MailConfig
 from notifications.emails import queue_expiry_stage
 from notifications.webhook_events import queue_reminder
 from services.dependencies import AfterCommit, Dependencies
@@ -208,7 +209,7 @@ async def _handle(
         if decision.expire:
             await _expire(certificate, now, after)
         if decision.stage is not None:
-            await _remind(certificate, company, decision.stage, now, plan.channel)
+            await _remind(deps.mail, certificate, company, decision.stage, now, plan.channel)
     if decision.has_work:
         await after.publish(deps)
     return decision
@@ -229,6 +230,7 @@ async def _expire(certificate: Certificate, now: datetime, after: AfterCommit) -
 
 
 async def _remind(
+    mail: MailConfig,
     certificate: Certificate,
     company: Company,
     stage: ReminderStage,
@@ -240,12 +242,12 @@ async def _remind(
     transaction; a duplicate raises IntegrityError."""
     email_id: int | None = None
     if channel.by_email:
-        event_key = await queue_expiry_stage(certificate, company, stage, now)
+        event_key = await queue_expiry_stage(mail, certificate, company, stage, now)
         email = await OutboxEmail.get(event_key=event_key).only("id")
         email_id = email.id
         for recipient in await confirmed_recipients(company.id):
             copy_to = (recipient.name or recipient.email, recipient.email)
-            await queue_expiry_stage(certificate, company, stage, now, copy_to=copy_to)
+            await queue_expiry_stage(mail, certificate, company, stage, now, copy_to=copy_to)
     if channel.by_webhook:
         await queue_reminder(certificate, company, stage, now)
     await CertificateReminder.create(

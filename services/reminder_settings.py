@@ -26,6 +26,7 @@ from domain.reminder_settings import (
 from domain.validation import normalize_email
 from models import Company
 from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
+from notifications.config import MailConfig
 from notifications.reminder_recipients import queue_recipient_confirmation
 from services.principal import (
     COMPANY_ROLES,
@@ -138,6 +139,7 @@ async def add_recipient(
     email: str,
     name: str | None,
     now: datetime,
+    mail: MailConfig,
 ) -> ReminderRecipient:
     """A new, unconfirmed recipient, and the email with the link that confirms it."""
     scoped = await _company_for(principal, company_id, "cambiar los avisos de vencimiento")
@@ -176,7 +178,7 @@ async def add_recipient(
             token_sha256=_digest(token),
             created_at=now,
         )
-        await queue_recipient_confirmation(company, recipient, token)
+        await queue_recipient_confirmation(mail, company, recipient, token)
     return recipient
 
 

@@ -53,8 +53,6 @@ from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient
 from tests.support.server import RunningServer, certs_json
 
-pytestmark = pytest.mark.e2e
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
 

@@ -34,10 +34,17 @@ from notifications.webhook_delivery import (
     WebhookReport,
     deliver_webhooks,
 )
+from notifications.webhook_events import queue_event
 from notifications.webhook_http import WebhookSender
+from resolvers.ids import to_global_id
 from services.dependencies import Dependencies
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
-from services.webhooks import RegisterEndpointCommand, redeliver, register_endpoint
+from services.webhooks import (
+    RegisterEndpointCommand,
+    redeliver,
+    register_endpoint,
+    set_endpoint_enabled,
+)
 from services.webhooks_policy import WebhookPolicy
 from tests.services.conftest import approve, reject, submit, upload
 from tests.support.factories import Caller
@@ -236,8 +243,6 @@ async def test_a_receiver_down_then_up_gets_each_event_once_in_order_per_request
 
 
 def _global(type_name: str, pk: int) -> str:
-    from schema.node import to_global_id
-
     return str(to_global_id(type_name, pk))
 
 
@@ -315,8 +320,6 @@ async def test_two_workers_at_once_send_each_event_once(
 async def test_the_same_cause_is_queued_once(
     deps: Dependencies, customer: Caller, admin: Caller
 ) -> None:
-    from notifications.webhook_events import queue_event
-
     await register(admin, "http://127.0.0.1:9/hook")
     own = await Company.get(id=customer.principal.company_id)
     for _ in range(2):
@@ -398,8 +401,6 @@ async def test_failures_back_off_then_give_up_after_24_hours_and_an_operator_red
 async def test_an_endpoint_failing_n_times_in_a_row_is_disabled_and_the_operator_emailed(
     deps: Dependencies, customer: Caller, admin: Caller, receiver: WebhookReceiver
 ) -> None:
-    from services.webhooks import set_endpoint_enabled
-
     receiver.status = 503
     endpoint, _ = await register(admin, receiver.url)
     await submit(deps, customer)

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from devkit.ports import free_port
 from domain.clock import FixedClock
 from domain.webhooks import WebhookEventType
 from models.webhooks import WebhookEndpoint
@@ -26,7 +27,6 @@ from services.expire_and_remind import run_daily_job
 from services.principal import Principal
 from services.webhooks import RegisterEndpointCommand, register_endpoint
 from services.webhooks_policy import WebhookPolicy
-from tests.support.server import free_port
 
 
 @dataclass(frozen=True)
