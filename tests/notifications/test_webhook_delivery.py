@@ -285,8 +285,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_at_most_th
         await deliver(later)
         return await WebhookDelivery.filter(status=WebhookDeliveryStatus.SUCCEEDED).count() == 2
 
-    # mypy cannot solve wait_until's `T | Awaitable[T]` for an async condition.
-    await wait_until(all_delivered, what="both deliveries to succeed")  # type: ignore[arg-type]
+    await wait_until(all_delivered, what="both deliveries to succeed")
     ids = receiver.event_ids()
     events = [event.event_id for event in await WebhookEvent.all().order_by("id")]
     assert ids == [first, *events]
