@@ -36,6 +36,7 @@ from schema.outbox import fields as outbox
 from schema.reminders import fields as reminders
 from schema.requests import fields as requests
 from schema.requests.types import CertificateRequest, RequestDocument
+from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
 from schema.webhooks import fields as webhooks
@@ -80,6 +81,7 @@ class Query:
 class Mutation:
     submit_certificate_request = requests.submit
     resubmit_certificate_request = requests.resubmit
+    withdraw_certificate_request = requests.withdraw
     reject_certificate_request = requests.reject
     approve_certificate_request = requests.approve
     change_certificate_state = certificates.change_state
@@ -145,7 +147,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
-        config=StrawberryConfig(),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=SharedEventResultsExecutionContext,
     )
 

@@ -46,6 +46,7 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        rules=settings.request_rules,
         mail=mail_config(settings),
         renewal_window_end_days=settings.renewal_window_end_days,
         reminder_channel=settings.reminder_channel,

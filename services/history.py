@@ -6,7 +6,7 @@ that no use case can record a change and forget to announce it.
 
 from datetime import datetime
 
-from domain.enums import CertificateStatus, RequestStatus
+from domain.enums import CertificateStatus, RequestStatus, Role
 from events.messages import StatusChanged
 from models import (
     Certificate,
@@ -17,23 +17,28 @@ from models import (
 from notifications.webhook_events import queue_certificate_change, queue_request_change
 from services.principal import Principal
 
+SYSTEM_ACTOR_NAME = "Sistema"
+"""A request's history always names an actor (the contract's `actor: Actor!`): a change the
+service makes by itself (the automatic withdrawal) is signed "Sistema", with the operators' role."""
+
 
 async def record_request_change(
     request: CertificateRequest,
     *,
     from_status: RequestStatus | None,
-    actor: Principal,
+    actor: Principal | None,
     at: datetime,
     note: str | None,
 ) -> StatusChanged:
+    """`actor` None means the system did it (the automatic withdrawal)."""
     change = await RequestStatusChange.create(
         request_id=request.id,
         from_status=from_status,
         to_status=request.status,
         at=at,
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        actor_role=actor.role,
+        actor_id=actor.user_id if actor else None,
+        actor_name=actor.name if actor else SYSTEM_ACTOR_NAME,
+        actor_role=actor.role if actor else Role.ADMIN,
         note=note,
     )
     await queue_request_change(request, change.id, from_status, at)
@@ -48,7 +53,7 @@ async def record_certificate_change(
     at: datetime,
     note: str | None,
 ) -> tuple[CertificateStatusChange, StatusChanged]:
-    """`actor` None means the system did it (expiry, a renewal superseding the certificate)."""
+    """`actor` None means the system did it (start, expiry, a renewal superseding it)."""
     change = await CertificateStatusChange.create(
         certificate_id=certificate.id,
         from_status=from_status,

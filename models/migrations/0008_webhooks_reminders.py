@@ -2,11 +2,12 @@
 company with their extra recipients, and two email kinds: the operator's email about an endpoint
 disabled after repeated failures, and the confirmation link sent to an extra recipient.
 
-The new email kind changes only the `kind` column's comment. Tortoise's SQLite migrator applies
+The new email kinds change only the `kind` column's comment. Tortoise's SQLite migrator applies
 any AlterField by rebuilding the table, which drops its indexes and, with `certificate_reminders`
 now referring to `outbox_emails`, would null those references (ON DELETE SET NULL) as the old
 table is dropped. SQLite keeps no column comments, so there the alteration is skipped; PostgreSQL
-updates the comment.
+updates the comment. The description lists every kind of `EmailKind` (0005's two included), as
+0005 does, so the migration state matches the model whatever order the kinds were added in.
 """
 
 from tortoise import migrations
@@ -17,6 +18,10 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 from typing import Any
 from domain.reminder_settings import ReminderChannel
+
+
+def _enum_description(enum_type: Any) -> str:
+    return "\n".join(f"{member.name}: {member.value}" for member in enum_type)
 
 
 class CommentOnlyAlterField(ops.AlterField):
@@ -34,7 +39,7 @@ class CommentOnlyAlterField(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_foreign_key_indexes')]
+    dependencies = [('models', '0005_request_rules')]
 
     initial = False
 
@@ -124,6 +129,6 @@ class Migration(migrations.Migration):
         CommentOnlyAlterField(
             model_name='OutboxEmail',
             name='kind',
-            field=fields.CharEnumField(description='REQUEST_RECEIVED: REQUEST_RECEIVED\nREQUEST_REJECTED: REQUEST_REJECTED\nREQUEST_APPROVED: REQUEST_APPROVED\nCERTIFICATE_STATE_CHANGED: CERTIFICATE_STATE_CHANGED\nCERTIFICATE_RENEWAL_OPEN: CERTIFICATE_RENEWAL_OPEN\nCERTIFICATE_EXPIRY_REMINDER: CERTIFICATE_EXPIRY_REMINDER\nCERTIFICATE_EXPIRED: CERTIFICATE_EXPIRED\nWEBHOOK_ENDPOINT_DISABLED: WEBHOOK_ENDPOINT_DISABLED\nREMINDER_RECIPIENT_CONFIRMATION: REMINDER_RECIPIENT_CONFIRMATION', enum_type=EmailKind, max_length=40),
+            field=fields.CharEnumField(description=_enum_description(EmailKind), enum_type=EmailKind, max_length=40),
         ),
     ]
