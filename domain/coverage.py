@@ -2,17 +2,19 @@
 
 A certificate covers a date (a calendar day in Bogotá) when its validity [validFrom, validUntil)
 overlaps that day and its status lets it sign then: ACTIVE, or ISSUED (approved, starting at
-validFrom; it covers the days from its start). Status is what it is now (an INACTIVE certificate
-is reactivated by the company, a REVOKED one never signs again); dates decide the rest, so a
-certificate past validUntil is expired for this question even before the daily job marks it.
+validFrom; it covers the days from its start). Status is the one derived from the clock now
+(`CertificateSnapshot.effective`), not the stored one: an INACTIVE certificate is reactivated by
+the company, a REVOKED one never signs again, and one past validUntil, or set aside by the renewal
+that started, is expired (inactive) for this question even before the scheduled job persists it.
 
 When none covers the date, the reason comes from the certificate that matters for that date: the
 one whose validity contains it (inactive, revoked, expired), else the next one to start after it
-(not yet started), else the last one that ended before it (expired). Nothing here reads the clock.
+(not yet started), else the last one that ended before it (expired). Nothing here reads the
+clock: the caller passes `now`.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -20,8 +22,8 @@ from domain.calendar import BOGOTA, format_date_es, local_date
 from domain.certificate_lifecycle import CertificateSnapshot
 from domain.enums import CertificateStatus
 
-#: Statuses that sign during the validity: ACTIVE, and ISSUED once it starts (issue 13 adds it).
-SIGNING_STATUSES = frozenset({"ACTIVE", "ISSUED"})
+#: Statuses that sign during the validity: ACTIVE, and ISSUED from its validFrom.
+SIGNING_STATUSES = frozenset({CertificateStatus.ACTIVE, CertificateStatus.ISSUED})
 
 
 class CoverageReason(StrEnum):
@@ -59,14 +61,16 @@ def _recent_first(certificate: CertificateSnapshot) -> tuple[datetime, int]:
     return (certificate.valid_from, certificate.id)
 
 
-def coverage_on(certificates: Sequence[CertificateSnapshot], on: date) -> Coverage:
-    """Whether a certificate covers `on`, which one, and if none why; see the module docs."""
+def coverage_on(certificates: Sequence[CertificateSnapshot], on: date, now: datetime) -> Coverage:
+    """Whether a certificate covers `on`, which one, and if none why, with each certificate's
+    status as the clock makes it at `now`; see the module docs."""
+    certificates = [replace(c, status=c.effective(now)) for c in certificates]
     day = format_date_es(on)
     containing = sorted(
         (c for c in certificates if overlaps(c, on)), key=_recent_first, reverse=True
     )
     for certificate in containing:
-        if certificate.status.value in SIGNING_STATUSES:
+        if certificate.status in SIGNING_STATUSES:
             starts = local_date(certificate.valid_from)
             if starts == on and certificate.valid_from > day_bounds(on)[0]:
                 message = (

@@ -27,10 +27,10 @@ class CompanyCoverage:
 
 
 async def certificate_coverage(
-    principal: Principal | None, company_id: int | None, on: date
+    principal: Principal | None, company_id: int | None, on: date, now: datetime
 ) -> CompanyCoverage:
     """Whether the company (a company user's own; any, for reviewers and operators) can sign
-    on `on`, with the certificate that decides it."""
+    on `on`, with the certificate that decides it; statuses as the clock makes them at `now`."""
     caller = require_principal(principal)
     scoped = target_company_id(caller, company_id)
     if not await Company.exists(id=scoped):
@@ -38,11 +38,15 @@ async def certificate_coverage(
     rows = await Certificate.filter(company_id=scoped)
     snapshots = [
         CertificateSnapshot(
-            id=r.id, status=r.status, valid_from=r.valid_from, valid_until=r.valid_until
+            id=r.id,
+            status=r.status,
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+            superseded_at=r.superseded_at,
         )
         for r in rows
     ]
-    coverage = coverage_on(snapshots, on)
+    coverage = coverage_on(snapshots, on, now)
     chosen = None
     if coverage.certificate is not None:
         chosen = next(r for r in rows if r.id == coverage.certificate.id)

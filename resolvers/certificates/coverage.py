@@ -14,7 +14,7 @@ async def certificate_coverage(
 ) -> CompanyCoverage:
     """Can the company sign on this date? Which certificate, and if not, why."""
     pk = decode_optional_id(company_id, "Company", field="companyId", what="la empresa")
-    return await load_coverage(info.context.principal, pk, on)
+    return await load_coverage(info.context.principal, pk, on, info.context.deps.clock.now())
 
 
 async def certificates_expiring_between(
