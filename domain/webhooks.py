@@ -64,7 +64,7 @@ def request_event_type(
         return WebhookEventType.REQUEST_REJECTED
     if to_status is RequestStatus.COMPLETED:
         return WebhookEventType.REQUEST_APPROVED
-    if to_status.value == "WITHDRAWN":
+    if to_status is RequestStatus.WITHDRAWN:
         return WebhookEventType.REQUEST_WITHDRAWN
     return None
 
@@ -75,7 +75,7 @@ def certificate_event_type(
     """A certificate that becomes ACTIVE from nothing (or from ISSUED) has started; one that
     becomes EXPIRED has expired; any other move is a state change."""
     if to_status is CertificateStatus.ACTIVE and (
-        from_status is None or from_status.value == "ISSUED"
+        from_status is None or from_status is CertificateStatus.ISSUED
     ):
         return WebhookEventType.CERTIFICATE_STARTED
     if to_status is CertificateStatus.EXPIRED:
