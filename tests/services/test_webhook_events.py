@@ -33,10 +33,8 @@ async def queued(event_type: WebhookEventType) -> list[tuple[WebhookEvent, dict[
 
 
 async def assert_delivery_pending(event: WebhookEvent, hook: WebhookEndpoint) -> None:
-    deliveries = await WebhookDelivery.filter(event_id=event.id).values_list(
-        "endpoint_id", flat=True
-    )
-    assert list(deliveries) == [hook.id]
+    deliveries = await WebhookDelivery.filter(event_id=event.id)
+    assert [delivery.endpoint_id for delivery in deliveries] == [hook.id]
 
 
 async def last_request_change(request: CertificateRequest) -> RequestStatusChange:
