@@ -1,7 +1,9 @@
 """Tortoise models: the rows the service keeps. The schema changes only through `models/migrations`."""
 
+from models.audit import AuditEvent
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
+from models.live import Deployment, LiveEvent, LiveEventKind
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
 from models.reminders import CertificateReminder
@@ -11,13 +13,17 @@ from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpo
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Certificate",
     "CertificateReminder",
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
     "CompanyReminderSettings",
+    "Deployment",
     "EmailKind",
+    "LiveEvent",
+    "LiveEventKind",
     "OutboxEmail",
     "OutboxStatus",
     "ReminderRecipient",
@@ -40,4 +46,6 @@ MODEL_MODULES = [
     "models.reminders",
     "models.reminder_settings",
     "models.webhooks",
+    "models.live",
+    "models.audit",
 ]

@@ -35,6 +35,8 @@ class EmailKind(StrEnum):
     REMINDER_RECIPIENT_CONFIRMATION = "REMINDER_RECIPIENT_CONFIRMATION"
     REQUEST_WITHDRAWN = "REQUEST_WITHDRAWN"
     CERTIFICATE_STARTED = "CERTIFICATE_STARTED"
+    #: To the previous principal contact, when the company changes it (issue 14).
+    CONTACT_CHANGED = "CONTACT_CHANGED"
 
 
 class OutboxEmail(Model):

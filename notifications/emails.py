@@ -100,7 +100,9 @@ async def _queue(
     template: str,
     values: Mapping[str, str],
     fragments: Mapping[str, Fragment] | None = None,
+    to: tuple[str, str] | None = None,
 ) -> None:
+    """`to` (name, address) overrides the company's principal contact as the recipient."""
     if await OutboxEmail.exists(event_key=event_key):
         return
     config = mail
@@ -112,8 +114,8 @@ async def _queue(
         kind=kind,
         company_id=company.id,
         mail_from=config.mail_from,
-        to_name=company.contact_name,
-        to_email=company.contact_email,
+        to_name=to[0] if to else company.contact_name,
+        to_email=to[1] if to else company.contact_email,
         message_id=message_id_for(event_key, config),
         subject=rendered.subject,
         body_text=rendered.text,
@@ -304,6 +306,29 @@ async def queue_certificate_state_changed(
             if note
             else Fragment(text="", html="")
         },
+    )
+
+
+async def queue_contact_changed(
+    mail: MailConfig, company: Company, *, old_name: str, old_email: str, actor: str, at: datetime
+) -> None:
+    """To the *previous* principal contact: the new address now gets every email, so a change
+    made by someone else must not go unnoticed (the new contact hears from later emails)."""
+    stamp = at.strftime("%Y%m%dT%H%M%S%f")
+    await _queue(
+        mail,
+        event_key=f"company:{company.id}:contact-changed:{stamp}",
+        kind=EmailKind.CONTACT_CHANGED,
+        company=company,
+        template="contact_changed",
+        values={
+            "old_contact_name": old_name,
+            "new_contact_name": company.contact_name,
+            "new_contact_email": company.contact_email,
+            "changed_at": _datetime_es(at),
+            "actor": actor,
+        },
+        to=(old_name, old_email),
     )
 
 

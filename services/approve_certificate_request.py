@@ -16,6 +16,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.calendar import local_date
 from domain.certificate_lifecycle import ISSUER, initial_status
 from domain.enums import ErrorCode
@@ -24,6 +25,7 @@ from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_r
 from domain.validation import ensure_validity_period, require_text
 from models import Certificate, CertificateRequest
 from notifications.emails import queue_request_approved
+from services.audit import record_audit
 from services.certificate_clock import settle_certificates
 from services.dependencies import AfterCommit, Dependencies
 from services.eligibility import check_eligibility
@@ -114,5 +116,14 @@ async def approve_certificate_request(
             )
         )
         await queue_request_approved(deps.mail, request, company, certificate, now)
+        await record_audit(
+            AuditAction.REQUEST_APPROVED,
+            actor=caller,
+            at=now,
+            target_type="CertificateRequest",
+            target_id=request.id,
+            company_id=company.id,
+            details={"serialNumber": serial, "certificateId": certificate.id},
+        )
     await after.publish(deps)
     return request, certificate

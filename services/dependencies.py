@@ -26,6 +26,8 @@ class Dependencies:
     documents: DocumentStore
     bus: EventBus
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+    #: Bytes of documents one company may keep (COMPANY_STORAGE_QUOTA_BYTES).
+    company_storage_quota_bytes: int = 200 * 1024 * 1024
     #: The sender and public base URL of every email the use cases queue.
     mail: MailConfig = field(default_factory=MailConfig)
     #: The tunable numbers of the rules (validity bounds, automatic withdrawal).
@@ -44,7 +46,8 @@ class Dependencies:
 
 @dataclass
 class AfterCommit:
-    """Events a use case collects inside its transaction, to publish only once it has committed."""
+    """Events a use case collects inside its transaction (each already written to the event
+    outbox, `services.live_events`), to announce only once it has committed."""
 
     events: list[StatusChanged] = field(default_factory=list)
 
@@ -52,7 +55,8 @@ class AfterCommit:
         self.events.append(event)
 
     async def publish(self, deps: "Dependencies") -> None:
-        """Run once the transaction has committed: announce the events, wake the outbox."""
+        """Run once the transaction has committed: wake the event feeds (never waiting on Redis,
+        `events.live_bus`) and the email outbox."""
         for event in self.events:
             await deps.bus.publish(event)
         deps.wake_outbox()

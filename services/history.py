@@ -1,7 +1,8 @@
 """History rows: every transition of a request or a certificate, with who did it and why.
 
-Every transition is also the cause of a webhook event, queued here in the same transaction so
-that no use case can record a change and forget to announce it.
+Every transition is also the cause of a webhook event and of a live event (the event outbox),
+both queued here in the same transaction, so that no use case can record a change and forget to
+announce it.
 """
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from models import (
     RequestStatusChange,
 )
 from notifications.webhook_events import queue_certificate_change, queue_request_change
+from services.live_events import announce_status_change
 from services.principal import Principal
 
 SYSTEM_ACTOR_NAME = "Sistema"
@@ -42,7 +44,9 @@ async def record_request_change(
         note=note,
     )
     await queue_request_change(request, change.id, from_status, at)
-    return StatusChanged("request", request.id, request.company_id, change.id)
+    event = StatusChanged("request", request.id, request.company_id, change.id)
+    await announce_status_change(event)
+    return event
 
 
 async def record_certificate_change(
@@ -66,4 +70,5 @@ async def record_certificate_change(
     )
     await queue_certificate_change(certificate, change.id, from_status, at)
     event = StatusChanged("certificate", certificate.id, certificate.company_id, change.id)
+    await announce_status_change(event)
     return change, event

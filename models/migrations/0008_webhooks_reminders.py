@@ -39,7 +39,7 @@ class CommentOnlyAlterField(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_request_rules')]
+    dependencies = [('models', '0007_event_outbox')]
 
     initial = False
 
