@@ -6,9 +6,11 @@ from models.companies import Company
 from models.live import Deployment, LiveEvent, LiveEventKind
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.persisted import PersistedDocument
+from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
 from models.users import ApiToken, User
+from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -18,6 +20,7 @@ __all__ = [
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
+    "CompanyReminderSettings",
     "Deployment",
     "EmailKind",
     "LiveEvent",
@@ -25,9 +28,14 @@ __all__ = [
     "OutboxEmail",
     "OutboxStatus",
     "PersistedDocument",
+    "ReminderRecipient",
     "RequestDocument",
     "RequestStatusChange",
     "User",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
 
 #: The Tortoise module paths of every model, for `Tortoise.init`.
@@ -38,6 +46,8 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.reminder_settings",
+    "models.webhooks",
     "models.live",
     "models.audit",
     "models.persisted",

@@ -36,6 +36,39 @@ SCALARS = {
 }
 
 DESCRIPTIONS: dict[str, str] = {
+    # Integrations (webhooks, coverage, reminders): docs/integrations.md
+    "EmailKind.WEBHOOK_ENDPOINT_DISABLED": "A webhook endpoint was disabled after failing; sent "
+    "to OPERATOR_EMAIL.",
+    "EmailKind.REMINDER_RECIPIENT_CONFIRMATION": "An extra reminder recipient is asked to confirm "
+    "the address.",
+    "CertificateCoverageReason.NO_CERTIFICATE": "The company has no certificate covering the date.",
+    "CertificateCoverageReason.INACTIVE": "The certificate is INACTIVE (suspended).",
+    "CertificateCoverageReason.REVOKED": "The certificate was revoked.",
+    "CertificateCoverageReason.EXPIRED": "The certificate has expired by that date.",
+    "CertificateCoverageReason.NOT_YET_STARTED": "The certificate starts after that date.",
+    "ReminderChannel.EMAIL": "Reminders by email only.",
+    "ReminderChannel.WEBHOOK": "Reminders as webhook events only.",
+    "ReminderChannel.BOTH": "Reminders by email and as webhook events.",
+    "WebhookEventType.REQUEST_SUBMITTED": "A request was submitted.",
+    "WebhookEventType.REQUEST_REJECTED": "A request was rejected, with observations.",
+    "WebhookEventType.REQUEST_RESUBMITTED": "A rejected request was corrected and resubmitted.",
+    "WebhookEventType.REQUEST_WITHDRAWN": "A request was withdrawn (by the company or the job).",
+    "WebhookEventType.REQUEST_APPROVED": "A request was approved and its certificate issued.",
+    "WebhookEventType.CERTIFICATE_STARTED": "An ISSUED certificate reached its validFrom.",
+    "WebhookEventType.CERTIFICATE_STATE_CHANGED": "A certificate changed status.",
+    "WebhookEventType.CERTIFICATE_RENEWAL_OPEN": "A certificate entered its renewal window.",
+    "WebhookEventType.CERTIFICATE_REMINDER": "An expiry reminder (REMINDER_DAYS).",
+    "WebhookEventType.CERTIFICATE_EXPIRED": "A certificate expired.",
+    "WebhookDeliveryStatus.PENDING": "Not delivered yet; attempts go on with backoff.",
+    "WebhookDeliveryStatus.SUCCEEDED": "The endpoint answered 2xx.",
+    "WebhookDeliveryStatus.FAILED": "Given up after the last attempt.",
+    "Mutation.updateReminderSettings(input)": "The company and its reminder choices.",
+    "Mutation.addReminderRecipient(input)": "The company and the address to confirm.",
+    "Mutation.removeReminderRecipient(input)": "The recipient to remove.",
+    "Mutation.registerWebhookEndpoint(input)": "The https URL, the events and, for admins, the "
+    "company.",
+    "Mutation.setWebhookEndpointEnabled(input)": "The endpoint and whether it receives events.",
+    "Mutation.redeliverWebhook(input)": "The delivery to send again.",
     # Roots
     "Query": "Reads. Every field needs a token (`Authorization: Bearer …`).",
     "Mutation": "Changes. Each returns a payload whose `errors` list explains a refusal as data.",

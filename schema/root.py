@@ -31,11 +31,13 @@ from schema.document_cache import BoundedCache, CachedParseAndValidate
 from schema.execution import SharedEventResultsExecutionContext
 from schema.extensions import DocumentLimits, MaskUnexpectedErrors, OperationRecorder
 from schema.outbox import fields as outbox
+from schema.reminders import fields as reminders
 from schema.requests import fields as requests
 from schema.requests.types import CertificateRequest, RequestDocument
 from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
+from schema.webhooks import fields as webhooks
 
 #: The types `node(id:)` answers with, by the type name in the id, and their rows.
 NODE_TYPES: dict[str, tuple[type[Model], Any]] = {
@@ -64,6 +66,11 @@ class Query:
     certificate_tracking = companies.certificate_tracking
     certificate_requests = requests.certificate_requests
     outbox_emails = outbox.outbox_emails
+    certificate_coverage = certificates.certificate_coverage
+    certificates_expiring_between = certificates.certificates_expiring_between
+    reminder_settings = reminders.reminder_settings
+    webhook_endpoints = webhooks.webhook_endpoints
+    webhook_deliveries = webhooks.webhook_deliveries
     audit_events = audit.audit_events
 
 
@@ -77,6 +84,12 @@ class Mutation:
     change_certificate_state = certificates.change_state
     update_principal_contact = companies.update_contact
     retry_outbox_email = outbox.retry
+    update_reminder_settings = reminders.update
+    add_reminder_recipient = reminders.add_recipient
+    remove_reminder_recipient = reminders.remove_recipient
+    register_webhook_endpoint = webhooks.register_endpoint
+    set_webhook_endpoint_enabled = webhooks.set_endpoint_enabled
+    redeliver_webhook = webhooks.redeliver
 
 
 @strawberry.type

@@ -22,7 +22,10 @@ from events.metrics import metrics as live_metrics
 from events.redis_wakeups import RedisNotifier
 from models.database import tortoise_config
 from notifications.config import MailConfig
+from notifications.reminder_recipients import CONFIRM_PATH
 from notifications.transports import transport_from_settings
+from notifications.webhook_delivery import DeliverySettings, WebhookWorker
+from notifications.webhook_http import WebhookSender
 from notifications.worker import OutboxWorker
 from schema.root import build_schema
 from server import cors, graphiql
@@ -34,6 +37,7 @@ from server.live_sessions import LiveSessions
 from server.logs import count_sql_statements
 from server.metrics import Metrics
 from server.persisted_queries import PersistedQueries
+from server.reminder_recipients import RecipientConfirmation
 from server.request_id import RequestIdMiddleware
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
@@ -41,6 +45,7 @@ from server.settings import Settings
 from server.tracing import asgi_middleware, configure_tracing, graphql_tracing_extension
 from server.tuning.versions import require_checked_versions
 from services.dependencies import Dependencies
+from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
 
 logger = logging.getLogger("certs.server")
@@ -54,7 +59,37 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         max_document_bytes=settings.max_document_bytes,
         company_storage_quota_bytes=settings.company_storage_quota_bytes,
         rules=settings.request_rules,
-        mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
+        mail=mail_config(settings),
+        renewal_window_end_days=settings.renewal_window_end_days,
+        reminder_channel=settings.reminder_channel,
+        reminder_days=settings.reminder_days,
+        webhooks=WebhookPolicy(
+            allow_local=settings.webhook_allow_local,
+            customer_endpoints=settings.webhook_customer_endpoints,
+        ),
+    )
+
+
+def mail_config(settings: Settings) -> MailConfig:
+    return MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
+
+
+def build_webhook_worker(settings: Settings, clock: Clock) -> WebhookWorker:
+    return WebhookWorker(
+        WebhookSender(
+            allow_local=settings.webhook_allow_local,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        ),
+        clock,
+        webhook_delivery_settings(settings),
+    )
+
+
+def webhook_delivery_settings(settings: Settings) -> DeliverySettings:
+    return DeliverySettings(
+        disable_after=settings.webhook_disable_after_failures,
+        operator_email=settings.operator_email,
+        mail=mail_config(settings),
     )
 
 
@@ -79,8 +114,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
-    if worker is not None:
-        deps.wake_outbox = worker.wake
+    webhook_worker = build_webhook_worker(settings, deps.clock) if settings.outbox_worker else None
+    if worker is not None and webhook_worker is not None:
+        email_worker, hook_worker = worker, webhook_worker
+
+        def wake_both() -> None:
+            email_worker.wake()
+            hook_worker.wake()
+
+        deps.wake_outbox = wake_both
     scheduler = (
         JobScheduler(
             deps,
@@ -139,6 +181,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
+        if webhook_worker is not None:
+            webhook_worker.start()
         if scheduler is not None:
             scheduler.start()  # runs the expiry job now, then every JOBS_INTERVAL_SECONDS
         try:
@@ -148,6 +192,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await scheduler.stop()
             if worker is not None:
                 await worker.stop()
+            if webhook_worker is not None:
+                await webhook_worker.stop()
             await live_sessions.stop()
             await bus.stop()
             await Tortoise.close_connections()
@@ -192,6 +238,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             ),
             *([Route("/metrics", metrics.endpoint)] if settings.metrics else []),
             Route("/documents/{document_id}", DocumentDownload(deps, authenticator).download),
+            Route(CONFIRM_PATH, RecipientConfirmation(deps).confirm, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
         middleware=[

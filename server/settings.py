@@ -9,7 +9,10 @@ from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from domain.policy import RequestRules
+from domain.reminder_settings import ReminderChannel
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
+from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
+from domain.webhooks import DEFAULT_DISABLE_AFTER_FAILURES
 from storage.documents import private_directory
 
 
@@ -90,6 +93,20 @@ class Settings:
     persisted_queries_cache_size: int = 1000
     #: OpenTelemetry: where to export traces over OTLP/HTTP (e.g. http://collector:4318); unset: none.
     otel_exporter_otlp_endpoint: str | None = None
+    #: Webhook URLs may use http:// and point to private, loopback or link-local addresses (development).
+    webhook_allow_local: bool = False
+    #: Company users may register webhooks for their own company (else only operators).
+    webhook_customer_endpoints: bool = False
+    #: Consecutive failed attempts after which an endpoint is disabled.
+    webhook_disable_after_failures: int = DEFAULT_DISABLE_AFTER_FAILURES
+    #: How long one webhook request may take, connecting included.
+    webhook_timeout_seconds: float = 10.0
+    #: The operators' address: disabled webhooks are announced there (unset: only logged).
+    operator_email: str | None = None
+    #: Days before expiry at which a certificate's suggested renewal window ends.
+    renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
+    #: How companies that changed nothing hear about expiry: EMAIL, WEBHOOK or BOTH.
+    reminder_channel: ReminderChannel = ReminderChannel.BOTH
 
     def __post_init__(self) -> None:
         self.request_rules  # noqa: B018 - refuses impossible rule numbers at start-up
@@ -220,6 +237,25 @@ class Settings:
                 values.get("MAX_SUBSCRIPTIONS_PER_CONNECTION")
                 or cls.max_subscriptions_per_connection
             ),
+            webhook_allow_local=flag("WEBHOOK_ALLOW_LOCAL", False),
+            webhook_customer_endpoints=flag("WEBHOOK_CUSTOMER_ENDPOINTS", False),
+            webhook_disable_after_failures=_positive_int(
+                "WEBHOOK_DISABLE_AFTER_FAILURES",
+                values.get("WEBHOOK_DISABLE_AFTER_FAILURES"),
+                DEFAULT_DISABLE_AFTER_FAILURES,
+            ),
+            webhook_timeout_seconds=_positive_seconds(
+                "WEBHOOK_TIMEOUT_SECONDS", values.get("WEBHOOK_TIMEOUT_SECONDS"), 10.0
+            ),
+            renewal_window_end_days=_non_negative_int(
+                "RENEWAL_WINDOW_END_DAYS",
+                values.get("RENEWAL_WINDOW_END_DAYS"),
+                DEFAULT_RENEWAL_WINDOW_END_DAYS,
+            ),
+            reminder_channel=ReminderChannel(
+                (values.get("REMINDER_CHANNEL") or ReminderChannel.BOTH.value).strip().upper()
+            ),
+            operator_email=(values.get("OPERATOR_EMAIL") or "").strip() or None,
             allowed_origins=_csv(values.get("ALLOWED_ORIGINS")),
             persisted_queries=(values.get("PERSISTED_QUERIES") or cls.persisted_queries)
             .strip()
@@ -229,6 +265,24 @@ class Settings:
             ),
             otel_exporter_otlp_endpoint=values.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
         )
+
+
+def _non_negative_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    value = int(raw)
+    if not 0 <= value <= 28:
+        raise ValueError(f"{name} must be a whole number of days from 0 to 28")
+    return value
+
+
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number")
+    return value
 
 
 def _csv(raw: str | None) -> tuple[str, ...]:

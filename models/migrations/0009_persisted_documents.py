@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_event_outbox')]
+    dependencies = [('models', '0008_webhooks_reminders')]
 
     initial = False
 
