@@ -141,6 +141,7 @@ async def bench_database(run: Run, kind: str) -> None:
                         duration=args.duration,
                         warmup=args.warmup,
                         max_requests=args.max_requests,
+                        rounds=args.rounds,
                         label=label,
                     )
                 )
