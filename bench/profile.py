@@ -1,6 +1,7 @@
-"""Where the server's time goes under the tracking load: py-spy samples the real `certs serve`
-process (no instrumentation in the process, so the profile does not distort what it measures)
-while 16 clients send the tracking query; the samples are summed by phase and by package."""
+"""Where the server's time goes under load: py-spy samples the real `certs serve` process (no
+instrumentation in the process, so the profile does not distort what it measures) while 16 clients
+send the tracking query or the reviewers' queue page of 50; the samples are summed by phase and by
+package, and with `--flamegraph FILE` a second sampling of the same load is drawn as an SVG."""
 
 import asyncio
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from bench.data import Dataset
 from bench.load import graphql_request, run_load
-from bench.operations import TRACKING
+from bench.operations import QUEUE, TRACKING
 from bench.report import Table
 from bench.servers import HOST, REPO, certs_serve
 
@@ -35,6 +36,12 @@ PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("JSON: encode the response", ("json/encoder.py", "encode_json")),
     ("JSON: decode the request", ("json/decoder.py", "parse_json", "decode_json")),
     ("Strawberry schema extensions", ("strawberry/extensions/",)),
+    (
+        "Strawberry's field wrappers (Info, arguments)",
+        ("strawberry/schema/schema_converter.py", "strawberry/types/arguments.py"),
+    ),
+    ("graphql-core: completing values", ("complete_value", "complete_list_value")),
+    ("DataLoader", ("strawberry/dataloader.py",)),
 ]
 
 
@@ -61,7 +68,7 @@ def _short(frame: str) -> str:
     return f"{function} ({path})"
 
 
-def summarise(raw: str, label: str) -> list[Table]:
+def summarise(raw: str, label: str, what: str = "the tracking query") -> list[Table]:
     stacks: Counter[tuple[str, ...]] = Counter()
     for line in raw.splitlines():
         frames, _, count = line.rpartition(" ")
@@ -69,7 +76,7 @@ def summarise(raw: str, label: str) -> list[Table]:
             stacks[tuple(frames.split(";"))] += int(count)
     total = sum(stacks.values()) or 1
     phases = Table(
-        f"Profile of the tracking query ({label}, 1 worker, {CLIENTS} clients): time by phase",
+        f"Profile of {what} ({label}, 1 worker, {CLIENTS} clients): time by phase",
         ["phase (inclusive)", "share of samples"],
     )
     for name, needles in PHASES:
@@ -93,10 +100,6 @@ def summarise(raw: str, label: str) -> list[Table]:
     return [phases, by_package, top]
 
 
-def _read(path: Path) -> str | None:
-    return path.read_text() if path.exists() else None
-
-
 def _py_spy() -> str:
     if Path(PY_SPY).exists():
         return PY_SPY
@@ -106,52 +109,77 @@ def _py_spy() -> str:
     return found
 
 
-async def profile_tracking(
-    dataset: Dataset, env: dict[str, str], duration: float, label: str
+async def _sample(
+    spy: str, pid: int, seconds: int, output: Path, fmt: str
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(seconds),
+        "--rate",
+        str(RATE),
+        "--format",
+        fmt,
+        *(("--full-filenames",) if fmt == "raw" else ()),
+        "--nolineno",
+        "--output",
+        str(output),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def profile(
+    dataset: Dataset,
+    env: dict[str, str],
+    duration: float,
+    label: str,
+    *,
+    operation: str = "tracking",
+    flamegraph: Path | None = None,
 ) -> list[Table]:
+    """`operation` is "tracking" (the companies' tokens in turn) or "queue" (a page of 50)."""
     spy = _py_spy()
     seconds = max(int(duration), 5)
-    tokens = dataset.customer_tokens_shuffled()
+    what = "the tracking query" if operation == "tracking" else "the reviewer queue page of 50"
     with certs_serve(env, 1) as server, tempfile.TemporaryDirectory() as folder:
-        requests = [graphql_request(HOST, server.port, t, TRACKING) for t in tokens]
+        if operation == "tracking":
+            tokens = dataset.customer_tokens_shuffled()
+            requests = [graphql_request(HOST, server.port, t, TRACKING) for t in tokens]
+        else:
+            token = dataset.reviewer_token
+            requests = [graphql_request(HOST, server.port, token, QUEUE, {"first": 50})]
         await run_load(
             HOST, server.port, requests, clients=CLIENTS, duration=1, warmup=0, max_requests=10**6
         )
-        output = Path(folder) / "profile.txt"
-        spy_process = await asyncio.create_subprocess_exec(
-            spy,
-            "record",
-            "--pid",
-            str(server.pid),
-            "--duration",
-            str(seconds),
-            "--rate",
-            str(RATE),
-            "--format",
-            "raw",
-            "--full-filenames",
-            "--nolineno",
-            "--output",
-            str(output),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        result = await run_load(
-            HOST,
-            server.port,
-            requests,
-            clients=CLIENTS,
-            duration=seconds + 1,
-            warmup=0,
-            max_requests=10**6,
-        )
-        _, err = await asyncio.wait_for(spy_process.communicate(), timeout=seconds + 30)
-        raw = _read(output)
-        if spy_process.returncode != 0 or raw is None:
-            raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")
-        tables = summarise(raw, label)
-        tables[0].note(
-            f"load while sampling: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
-            f"p99 {result.p99:.1f} ms (sampling pauses the process: slower than unprofiled)"
-        )
+        tables: list[Table] = []
+        outputs = [("raw", Path(folder) / "profile.txt")]
+        if flamegraph is not None:
+            outputs.append(("flamegraph", flamegraph))
+        for fmt, output in outputs:
+            spy_process = await _sample(spy, server.pid, seconds, output, fmt)
+            result = await run_load(
+                HOST,
+                server.port,
+                requests,
+                clients=CLIENTS,
+                duration=seconds + 1,
+                warmup=0,
+                max_requests=10**6,
+            )
+            _, err = await asyncio.wait_for(spy_process.communicate(), timeout=seconds + 30)
+            if spy_process.returncode != 0 or not output.exists():
+                raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")
+            if fmt == "raw":
+                tables = summarise(output.read_text(), label, what)
+                tables[0].note(
+                    f"load while sampling: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
+                    f"p99 {result.p99:.1f} ms (sampling pauses the process: slower than "
+                    "unprofiled)"
+                )
+            else:
+                tables[0].note(f"flame graph of a second sampling of the same load: {output}")
         return tables

@@ -15,6 +15,7 @@ from resolvers.requests import (
     submit_certificate_request,
     subscriptions,
 )
+from resolvers.selection import selected_names
 from schema.core.errors import PublicError
 from schema.core.guard import or_public_error, payload_or_errors
 from schema.core.lazy import DomainType
@@ -52,7 +53,9 @@ async def resolve_certificate_requests(
             info, first=first, after=after, status=status, company_id=company_id
         )
     )
-    return CertificateRequestConnection.from_page(page)
+    selected = selected_names(info, "edges", "node")
+    loaded = await queries.children(info, page.items, selected)
+    return CertificateRequestConnection.from_page(page, loaded)
 
 
 async def resolve_submit(
