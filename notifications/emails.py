@@ -180,10 +180,26 @@ async def queue_request_rejected(
     )
 
 
+def _sentence(name: str, values: Mapping[str, str]) -> str:
+    """A one-line text from `templates/part.<name>.txt` with `values` substituted."""
+    return load_template(f"part.{name}.txt").substitute(values).strip()
+
+
 async def queue_request_approved(
-    mail: MailConfig, request: CertificateRequest, company: Company, certificate: Certificate
+    mail: MailConfig,
+    request: CertificateRequest,
+    company: Company,
+    certificate: Certificate,
+    now: datetime,
 ) -> None:
-    """The approval, with the certificate's serial and its dates in Bogotá."""
+    """The approval, with the certificate's serial, its dates in Bogotá and from when it can be
+    used: now, or from its start date when that is later."""
+    valid_from = _date_es(certificate.valid_from)
+    usable_from = (
+        _sentence("usable_now", {})
+        if certificate.valid_from <= now
+        else _sentence("usable_from", {"valid_from": valid_from})
+    )
     await _queue(
         mail,
         event_key=f"request:{request.id}:approved",
@@ -194,8 +210,70 @@ async def queue_request_approved(
             **_request_values(request),
             "serial_number": certificate.serial_number,
             "issuer": certificate.issuer,
+            "valid_from": valid_from,
+            "valid_until": _date_es(certificate.valid_until),
+            "usable_from": usable_from,
+        },
+    )
+
+
+async def queue_request_withdrawn(
+    mail: MailConfig,
+    request: CertificateRequest,
+    company: Company,
+    reason: str | None,
+    *,
+    automatic: bool,
+    days: int = 0,
+) -> None:
+    """A rejected request was given up: by the company (with its reason, if any), or by the job
+    after `days` days uncorrected."""
+    why = (
+        _sentence("withdrawn_automatically", {"days": str(days)})
+        if automatic
+        else _sentence("withdrawn_by_company", {})
+    )
+    reason_fragment = (
+        render_fragment("withdraw_reason", {"reason": reason})
+        if reason and not automatic
+        else Fragment(text="", html="")
+    )
+    await _queue(
+        mail,
+        event_key=f"request:{request.id}:withdrawn",
+        kind=EmailKind.REQUEST_WITHDRAWN,
+        company=company,
+        template="request_withdrawn",
+        values={**_request_values(request), "why": why},
+        fragments={"reason": reason_fragment},
+    )
+
+
+async def queue_certificate_started(
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    change: CertificateStatusChange,
+    replaced: Certificate | None,
+) -> None:
+    """An Emitido certificate reached its validFrom and is now Activo; the one it replaces, if
+    any, is set aside for good."""
+    await _queue(
+        mail,
+        event_key=f"certificate:{certificate.id}:started",
+        kind=EmailKind.CERTIFICATE_STARTED,
+        company=company,
+        template="certificate_started",
+        values={
+            "serial_number": certificate.serial_number,
+            "issuer": certificate.issuer,
             "valid_from": _date_es(certificate.valid_from),
             "valid_until": _date_es(certificate.valid_until),
+        },
+        fragments={
+            "replaced": render_fragment("started_replaces", {"old_serial": replaced.serial_number})
+            if replaced is not None
+            else Fragment(text="", html="")
         },
     )
 

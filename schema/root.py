@@ -35,6 +35,7 @@ from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpecte
 from schema.outbox import fields as outbox
 from schema.requests import fields as requests
 from schema.requests.types import CertificateRequest, RequestDocument
+from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
 
@@ -73,6 +74,7 @@ class Query:
 class Mutation:
     submit_certificate_request = requests.submit
     resubmit_certificate_request = requests.resubmit
+    withdraw_certificate_request = requests.withdraw
     reject_certificate_request = requests.reject
     approve_certificate_request = requests.approve
     change_certificate_state = certificates.change_state
@@ -132,7 +134,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
-        config=StrawberryConfig(),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=SharedEventResultsExecutionContext,
     )
 

@@ -41,6 +41,7 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        rules=settings.request_rules,
         mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
     )
 

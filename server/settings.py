@@ -8,6 +8,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
+from domain.policy import RequestRules
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
 
 
@@ -36,6 +37,15 @@ class Settings:
     jobs_interval_seconds: float = 3600.0
     #: Days before expiry at which a reminder is emailed (REMINDER_DAYS="30,15,7,1").
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
+    #: A request left rejected (uncorrected) this many days is withdrawn by the job, with an email.
+    auto_withdraw_days: int = RequestRules.auto_withdraw_days
+    #: The requested validity may start at most this many days after the (re)submission.
+    max_validity_start_days: int = RequestRules.max_validity_start_days
+    #: The shortest and longest validity the certification authority issues, in months.
+    min_validity_months: int = RequestRules.min_validity_months
+    max_validity_months: int = RequestRules.max_validity_months
+    #: The approved validFrom may come at most this many days after the requested start.
+    max_valid_from_lag_days: int = RequestRules.max_valid_from_lag_days
     log_level: str = "INFO"
     #: WebSocket keep-alive: the server sends something every this many idle seconds (0: never).
     ws_keepalive_seconds: float = 20.0
@@ -44,6 +54,20 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     #: Browser origins, besides the server's own, that may open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.request_rules  # noqa: B018 - refuses impossible rule numbers at start-up
+
+    @property
+    def request_rules(self) -> RequestRules:
+        """The rules' numbers; invalid combinations are refused here, at start-up."""
+        return RequestRules(
+            auto_withdraw_days=self.auto_withdraw_days,
+            max_validity_start_days=self.max_validity_start_days,
+            min_validity_months=self.min_validity_months,
+            max_validity_months=self.max_validity_months,
+            max_valid_from_lag_days=self.max_valid_from_lag_days,
+        )
 
     @property
     def documents_dir(self) -> Path:
@@ -95,6 +119,15 @@ class Settings:
             reminder_days=parse_reminder_days(values["REMINDER_DAYS"])
             if (values.get("REMINDER_DAYS") or "").strip()
             else DEFAULT_REMINDER_DAYS,
+            auto_withdraw_days=int(values.get("AUTO_WITHDRAW_DAYS") or cls.auto_withdraw_days),
+            max_validity_start_days=int(
+                values.get("MAX_VALIDITY_START_DAYS") or cls.max_validity_start_days
+            ),
+            min_validity_months=int(values.get("MIN_VALIDITY_MONTHS") or cls.min_validity_months),
+            max_validity_months=int(values.get("MAX_VALIDITY_MONTHS") or cls.max_validity_months),
+            max_valid_from_lag_days=int(
+                values.get("MAX_VALID_FROM_LAG_DAYS") or cls.max_valid_from_lag_days
+            ),
             log_level=values.get("LOG_LEVEL") or "INFO",
             redis_channel_prefix=values.get("REDIS_CHANNEL_PREFIX") or cls.redis_channel_prefix,
             ws_keepalive_seconds=float(

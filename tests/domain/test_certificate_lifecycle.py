@@ -21,6 +21,7 @@ from domain.certificate_lifecycle import (
 from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
 
+ISSUED = CertificateStatus.ISSUED
 ACTIVE = CertificateStatus.ACTIVE
 INACTIVE = CertificateStatus.INACTIVE
 REVOKED = CertificateStatus.REVOKED
@@ -52,6 +53,7 @@ def change(
 
 def test_labels_and_issuer() -> None:
     assert dict(CERTIFICATE_STATUS_LABELS) == {
+        ISSUED: "Emitido",
         ACTIVE: "Activo",
         INACTIVE: "Inactivo",
         REVOKED: "Revocado",
@@ -69,6 +71,7 @@ def test_snapshot_is_immutable() -> None:
 
 def test_company_table() -> None:
     assert dict(COMPANY_STATE_CHANGES) == {
+        ISSUED: set(),
         ACTIVE: {INACTIVE, REVOKED},
         INACTIVE: {ACTIVE, REVOKED},
         REVOKED: set(),
@@ -80,6 +83,7 @@ class TestAllowedStateChanges:
     @pytest.mark.parametrize(
         ("status", "expected"),
         [
+            (ISSUED, []),
             (ACTIVE, [INACTIVE, REVOKED]),
             (INACTIVE, [ACTIVE, REVOKED]),
             (REVOKED, []),
@@ -192,7 +196,8 @@ class TestEnsureStateChange:
 class TestSystemTransitions:
     def test_table(self) -> None:
         assert dict(SYSTEM_TRANSITIONS) == {
-            SystemTransition.EXPIRE: (frozenset({ACTIVE, INACTIVE}), EXPIRED),
+            SystemTransition.START: (frozenset({ISSUED}), ACTIVE),
+            SystemTransition.EXPIRE: (frozenset({ISSUED, ACTIVE, INACTIVE}), EXPIRED),
             SystemTransition.SUPERSEDE: (frozenset({ACTIVE}), INACTIVE),
         }
 
@@ -203,6 +208,7 @@ class TestSystemTransitions:
             (ACTIVE, AT_EXPIRY, True),
             (ACTIVE, AFTER, True),
             (INACTIVE, AT_EXPIRY, True),
+            (ISSUED, AT_EXPIRY, True),
             (INACTIVE, BEFORE, False),
             (REVOKED, AFTER, False),
             (EXPIRED, AFTER, False),
@@ -213,7 +219,7 @@ class TestSystemTransitions:
 
     @pytest.mark.parametrize(
         ("status", "expected"),
-        [(ACTIVE, True), (INACTIVE, False), (REVOKED, False), (EXPIRED, False)],
+        [(ISSUED, False), (ACTIVE, True), (INACTIVE, False), (REVOKED, False), (EXPIRED, False)],
     )
     def test_can_supersede(self, status: CertificateStatus, expected: bool) -> None:
         assert can_supersede(status) is expected

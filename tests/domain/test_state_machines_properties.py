@@ -66,6 +66,7 @@ REQUEST_EDGES = {
     (RequestStatus.IN_REVIEW, RequestAction.REJECT, RequestStatus.REJECTED),
     (RequestStatus.REJECTED, RequestAction.RESUBMIT, RequestStatus.IN_REVIEW),
     (RequestStatus.IN_REVIEW, RequestAction.APPROVE, RequestStatus.COMPLETED),
+    (RequestStatus.REJECTED, RequestAction.WITHDRAW, RequestStatus.WITHDRAWN),
 }
 
 request_actions = st.lists(st.sampled_from(list(RequestAction)), max_size=40)
