@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -109,6 +110,11 @@ class CertificateRequest(Node):
 
     @strawberry.field(description="Two Colombian business days after submittedAt.")
     def expected_decision_by(self) -> date:
+        return self._decision_by
+
+    @cached_property
+    def _decision_by(self) -> date:
+        """Counting business days costs some 16 µs: once per request, for both fields."""
         return expected_decision_by(self.row.submitted_at)
 
     @strawberry.field(description="In review past expectedDecisionBy.")
@@ -116,7 +122,7 @@ class CertificateRequest(Node):
         if self.row.status is not RequestStatus.IN_REVIEW:
             return False
         today = local_date(info.context.deps.clock.now())
-        return today > expected_decision_by(self.row.submitted_at)
+        return today > self._decision_by
 
     decided_at: datetime | None
     observations: str | None = strawberry.field(description="The reviewer's, on rejection.")
