@@ -75,3 +75,16 @@ class ErrorCode(StrEnum):
     INVALID_DOCUMENT = "INVALID_DOCUMENT"
     OBSERVATIONS_REQUIRED = "OBSERVATIONS_REQUIRED"
     CONFLICT = "CONFLICT"
+    #: The company's documents would pass its storage quota (COMPANY_STORAGE_QUOTA_BYTES).
+    STORAGE_QUOTA_EXCEEDED = "STORAGE_QUOTA_EXCEEDED"
+    # Refusals before GraphQL runs (in `errors[].extensions.code`, README: Security):
+    #: A body or query string past its byte limit (HTTP 413).
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    #: A query text past MAX_QUERY_CHARS, refused before parsing.
+    QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
+    #: A multipart request whose operations, map or files do not fit together (HTTP 400).
+    MALFORMED_MULTIPART = "MALFORMED_MULTIPART"
+    #: Too many failed authentications from one address (HTTP 429); valid tokens still pass.
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
+    #: Past MAX_SOCKETS_PER_TOKEN open WebSockets (closed with 4429).
+    TOO_MANY_SOCKETS = "TOO_MANY_SOCKETS"

@@ -16,6 +16,7 @@ The recipient is the company's principal contact as it is when the event happens
 change of contact does not redirect emails already queued.
 """
 
+import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -99,7 +100,9 @@ async def _queue(
     template: str,
     values: Mapping[str, str],
     fragments: Mapping[str, Fragment] | None = None,
+    to: tuple[str, str] | None = None,
 ) -> None:
+    """`to` (name, address) overrides the company's principal contact as the recipient."""
     if await OutboxEmail.exists(event_key=event_key):
         return
     config = mail
@@ -111,8 +114,8 @@ async def _queue(
         kind=kind,
         company_id=company.id,
         mail_from=config.mail_from,
-        to_name=company.contact_name,
-        to_email=company.contact_email,
+        to_name=to[0] if to else company.contact_name,
+        to_email=to[1] if to else company.contact_email,
         message_id=message_id_for(event_key, config),
         subject=rendered.subject,
         body_text=rendered.text,
@@ -306,6 +309,29 @@ async def queue_certificate_state_changed(
     )
 
 
+async def queue_contact_changed(
+    mail: MailConfig, company: Company, *, old_name: str, old_email: str, actor: str, at: datetime
+) -> None:
+    """To the *previous* principal contact: the new address now gets every email, so a change
+    made by someone else must not go unnoticed (the new contact hears from later emails)."""
+    stamp = at.strftime("%Y%m%dT%H%M%S%f")
+    await _queue(
+        mail,
+        event_key=f"company:{company.id}:contact-changed:{stamp}",
+        kind=EmailKind.CONTACT_CHANGED,
+        company=company,
+        template="contact_changed",
+        values={
+            "old_contact_name": old_name,
+            "new_contact_name": company.contact_name,
+            "new_contact_email": company.contact_email,
+            "changed_at": _datetime_es(at),
+            "actor": actor,
+        },
+        to=(old_name, old_email),
+    )
+
+
 # --- The expiry timeline: renewal open, reminders, expired ----------------------------------------
 
 
@@ -334,8 +360,11 @@ async def _queue_expiry_email(
     kind: EmailKind,
     template: str,
     fragments: Mapping[str, Fragment] | None = None,
+    copy_key: str | None = None,
 ) -> str:
     event_key = reminder_event_key(certificate, stage)
+    if copy_key is not None:
+        event_key = f"{event_key}:copy:{copy_key}"
     values = _expiry_values(certificate, now)
     steps = render_fragment("renewal_steps", {"portal_url": mail.public_base_url})
     await _queue(
@@ -351,7 +380,11 @@ async def _queue_expiry_email(
 
 
 async def queue_certificate_renewal_open(
-    mail: MailConfig, certificate: Certificate, company: Company, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The renewal window opened (one calendar month before expiry); returns the event key."""
     return await _queue_expiry_email(
@@ -362,11 +395,17 @@ async def queue_certificate_renewal_open(
         now,
         kind=EmailKind.CERTIFICATE_RENEWAL_OPEN,
         template="certificate_renewal_open",
+        copy_key=copy_key,
     )
 
 
 async def queue_certificate_expiry_reminder(
-    mail: MailConfig, certificate: Certificate, company: Company, days_before: int, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    days_before: int,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The reminder of the stage `days_before`: the time left counted at `now`, the expiry date
     in Bogotá, and how to renew (now, or from when). Returns the event key."""
@@ -387,11 +426,16 @@ async def queue_certificate_expiry_reminder(
         kind=EmailKind.CERTIFICATE_EXPIRY_REMINDER,
         template="certificate_expiry_reminder",
         fragments={"renewal": renewal},
+        copy_key=copy_key,
     )
 
 
 async def queue_certificate_expired(
-    mail: MailConfig, certificate: Certificate, company: Company, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The certificate expired and was marked Vencido; how to renew it. Returns the event key."""
     return await _queue_expiry_email(
@@ -402,6 +446,7 @@ async def queue_certificate_expired(
         now,
         kind=EmailKind.CERTIFICATE_EXPIRED,
         template="certificate_expired",
+        copy_key=copy_key,
     )
 
 
@@ -411,13 +456,23 @@ async def queue_expiry_stage(
     company: Company,
     stage: ReminderStage,
     now: datetime,
+    copy_to: tuple[str, str] | None = None,
 ) -> str:
-    """The email of any stage of the expiry timeline; returns its event key."""
+    """The email of any stage of the expiry timeline; returns its event key.
+
+    `copy_to` (name, address): a copy for an extra recipient the company confirmed, under an
+    event key of its own, instead of the principal contact's email.
+    """
+    copy_key = None
+    if copy_to is not None:
+        company = copy.copy(company)
+        company.contact_name, company.contact_email = copy_to
+        copy_key = copy_to[1]
     if stage.kind is ReminderKind.RENEWAL_OPEN:
-        return await queue_certificate_renewal_open(mail, certificate, company, now)
+        return await queue_certificate_renewal_open(mail, certificate, company, now, copy_key)
     if stage.kind is ReminderKind.EXPIRED:
-        return await queue_certificate_expired(mail, certificate, company, now)
+        return await queue_certificate_expired(mail, certificate, company, now, copy_key)
     assert stage.days_before is not None
     return await queue_certificate_expiry_reminder(
-        mail, certificate, company, stage.days_before, now
+        mail, certificate, company, stage.days_before, now, copy_key
     )

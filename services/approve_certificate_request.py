@@ -16,6 +16,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.calendar import local_date
 from domain.certificate_lifecycle import ISSUER, initial_status
 from domain.enums import ErrorCode
@@ -24,6 +25,7 @@ from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_r
 from domain.validation import ensure_validity_period, require_text
 from models import Certificate, CertificateRequest
 from notifications.emails import queue_request_approved
+from services.audit import record_audit
 from services.certificate_clock import settle_certificates
 from services.dependencies import AfterCommit, Dependencies
 from services.eligibility import check_eligibility
@@ -71,7 +73,7 @@ async def approve_certificate_request(
                 f"Ya existe un certificado de {ISSUER} con el número de serie {serial}.",
                 field="serialNumber",
             )
-        await settle_certificates(deps.mail, company, now, after)
+        await settle_certificates(deps, company, now, after)
         renewed = (
             await Certificate.filter(id=request.renewal_of_id).select_for_update().get()
             if request.renewal_of_id is not None
@@ -82,7 +84,7 @@ async def approve_certificate_request(
             # aside here, before the new one is written as ACTIVE.
             renewed.superseded_at = command.valid_from
             await save_versioned(renewed, now, "superseded_at")
-            await settle_certificates(deps.mail, company, now, after)
+            await settle_certificates(deps, company, now, after)
             await renewed.refresh_from_db(fields=["status", "version", "updated_at"])
         certificate = await Certificate.create(
             company_id=company.id,
@@ -114,5 +116,14 @@ async def approve_certificate_request(
             )
         )
         await queue_request_approved(deps.mail, request, company, certificate, now)
+        await record_audit(
+            AuditAction.REQUEST_APPROVED,
+            actor=caller,
+            at=now,
+            target_type="CertificateRequest",
+            target_id=request.id,
+            company_id=company.id,
+            details={"serialNumber": serial, "certificateId": certificate.id},
+        )
     await after.publish(deps)
     return request, certificate

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.certificate_lifecycle import ensure_state_change
 from domain.enums import CertificateStatus
 from models import Certificate
 from notifications.emails import queue_certificate_state_changed
+from services.audit import record_audit
 from services.certificate_clock import settle_certificates
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
@@ -35,7 +37,7 @@ async def change_certificate_state(
     after = AfterCommit()
     async with in_transaction():
         company, certificate = await lock_certificate(caller, command.certificate_id)
-        await settle_certificates(deps.mail, company, now, after)
+        await settle_certificates(deps, company, now, after)
         await certificate.refresh_from_db()
         other_active = await (
             Certificate.filter(company_id=company.id, status=CertificateStatus.ACTIVE)
@@ -60,5 +62,14 @@ async def change_certificate_state(
         )
         after.add(event)
         await queue_certificate_state_changed(deps.mail, certificate, company, change)
+        await record_audit(
+            AuditAction.CERTIFICATE_STATE_CHANGED,
+            actor=caller,
+            at=now,
+            target_type="Certificate",
+            target_id=certificate.id,
+            company_id=company.id,
+            details={"from": previous.value, "to": certificate.status.value, "note": note},
+        )
     await after.publish(deps)
     return certificate

@@ -26,7 +26,12 @@ from models import RequestDocument
 from models.requests import CertificateRequest
 from notifications.emails import queue_request_received
 from services.dependencies import AfterCommit, Dependencies
-from services.documents import UploadedDocument, accept_documents, create_document_rows
+from services.documents import (
+    UploadedDocument,
+    accept_documents,
+    create_document_rows,
+    ensure_storage_quota,
+)
 from services.eligibility import check_eligibility
 from services.history import record_request_change
 from services.locking import lock_request, save_versioned
@@ -124,12 +129,13 @@ async def resubmit_certificate_request(
         if command.validity_starts_on is not None
         else None
     )
-    accepted = accept_documents(
-        command.documents, today=today, max_bytes=deps.max_document_bytes, store=deps.documents
-    )
+    accepted = accept_documents(command.documents, today=today, max_bytes=deps.max_document_bytes)
 
     after = AfterCommit()
-    async with in_transaction():
+    # Files are written only after every check below, and move into the store just before the
+    # commit: a crash or a failed commit then leaves an unreferenced file for the sweep, never a
+    # committed row whose file is missing.
+    async with in_transaction(), deps.documents.staging() as staging:
         company, request = await lock_request(caller, command.request_id)
         previous_status = request.status
         request.status = next_request_status(request.status, RequestAction.RESUBMIT)
@@ -187,6 +193,8 @@ async def resubmit_certificate_request(
             "legal_representative_id_number",
             "validity_starts_on",
         )
+        await ensure_storage_quota(company.id, accepted, deps.company_storage_quota_bytes)
+        staging.add_all(doc.upload.data for doc in accepted)
         await create_document_rows(request.id, request.attempt, accepted, now)
         history_note = "\n".join([*([note] if note else []), *corrections]) or None
         after.add(

@@ -20,7 +20,12 @@ from domain.validation import (
 from models import CertificateRequest, Company
 from notifications.emails import queue_request_received
 from services.dependencies import AfterCommit, Dependencies
-from services.documents import UploadedDocument, accept_documents, create_document_rows
+from services.documents import (
+    UploadedDocument,
+    accept_documents,
+    create_document_rows,
+    ensure_storage_quota,
+)
 from services.eligibility import check_eligibility
 from services.history import record_request_change
 from services.locking import lock_company
@@ -99,11 +104,13 @@ async def submit_certificate_request(
         command.documents,
         today=today,
         max_bytes=deps.max_document_bytes,
-        store=deps.documents,
     )
 
     after = AfterCommit()
-    async with in_transaction():
+    # Files are written only after every check below, and move into the store just before the
+    # commit: a crash or a failed commit then leaves an unreferenced file for the sweep, never a
+    # committed row whose file is missing.
+    async with in_transaction(), deps.documents.staging() as staging:
         company = await lock_company(caller, company_id)
         if key is not None:
             earlier = await CertificateRequest.get_or_none(
@@ -126,6 +133,8 @@ async def submit_certificate_request(
             submitted_by_id=caller.user_id,
             idempotency_key=key,
         )
+        await ensure_storage_quota(company_id, accepted, deps.company_storage_quota_bytes)
+        staging.add_all(doc.upload.data for doc in accepted)
         await create_document_rows(request.id, request.attempt, accepted, now)
         after.add(
             await record_request_change(request, from_status=None, actor=caller, at=now, note=None)

@@ -17,10 +17,17 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 def test_migrate_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path) -> None:
     env = server_env(tmp_path / "var", f"sqlite://{tmp_path / 'fresh.sqlite3'}")
-    first = certs(env, "migrate").stdout.splitlines()
+    migrated = certs(env, "migrate")
+    first = migrated.stdout.splitlines()
     assert first[0] == "applied models.0001_initial"
     assert all(line.startswith("applied models.") for line in first)
-    assert certs(env, "migrate").stdout.splitlines() == ["no migrations to apply"]
+    again = certs(env, "migrate")
+    assert again.stdout.splitlines() == ["no migrations to apply"]
+    # The deployment's id (its Redis channels) is made by the first run and kept by the next.
+    deployment = [line for line in migrated.stderr.splitlines() if line.startswith("deployment ")]
+    assert len(deployment) == 1
+    assert len(deployment[0].split()[1]) == 16
+    assert deployment[0] in again.stderr.splitlines()
 
 
 def test_company_user_and_token_creation_print_json(env: dict[str, str]) -> None:
@@ -107,3 +114,34 @@ def test_revoking_a_users_tokens_reports_how_many(env: dict[str, str]) -> None:
     assert certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co") == {
         "revoked": 0
     }
+
+
+def test_token_use_and_the_audit_trail_are_shown_to_operators(env: dict[str, str]) -> None:
+    certs_json(
+        env, "company", "create", "--nit", "900123456-8", "--name", "Ejemplo S.A.S.",
+        "--person-type", "LEGAL_ENTITY", "--contact-name", "María Peña",
+        "--contact-email", "maria@ejemplo.co",
+    )  # fmt: skip
+    certs_json(
+        env, "user", "create", "--email", "ana@ejemplo.co", "--name", "Ana",
+        "--role", "CUSTOMER", "--company", "900123456-8",
+    )  # fmt: skip
+    certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")
+    assert certs_json(env, "token", "revoke", "--email", "ana@ejemplo.co") == {"revoked": 1}
+    (listed,) = certs_json(env, "token", "list", "--email", "ana@ejemplo.co")["tokens"]
+    assert listed["revokedAt"] is not None
+    assert listed["lastUsedAt"] is None  # never used against the API
+
+    lines = certs(env, "audit", "export", "--format", "csv").stdout.splitlines()
+    assert lines[0].split(",")[:4] == ["id", "at", "action", "actor_name"]
+    assert [line.split(",")[2] for line in lines[1:]] == ["TOKEN_ISSUED", "TOKENS_REVOKED"]
+    records = [
+        orjson.loads(line)
+        for line in certs(env, "audit", "export", "--format", "jsonl").stdout.splitlines()
+    ]
+    assert [(r["action"], r["source"], r["details"]["email"]) for r in records] == [
+        ("TOKEN_ISSUED", "cli", "ana@ejemplo.co"),
+        ("TOKENS_REVOKED", "cli", "ana@ejemplo.co"),
+    ]
+    future = certs(env, "audit", "export", "--format", "jsonl", "--since", "2999-01-01")
+    assert future.stdout == ""

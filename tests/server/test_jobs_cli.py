@@ -33,6 +33,7 @@ async def test_jobs_run_expires_reminds_and_prints_its_report(db: str, tmp_path:
         "silenced_by_renewal": 0,
         "skipped_concurrent": 0,
         "failed": 0,
+        "unreferenced_files_removed": 0,
     }
     assert (await Certificate.get(id=expired.id)).status is CertificateStatus.EXPIRED
     assert await CertificateReminder.filter(certificate_id=soon.id).count() == 1
