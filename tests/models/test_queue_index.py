@@ -1,4 +1,4 @@
-"""0006: the reviewers' queue (IN_REVIEW, oldest first, keyset pages) reads one index range
+"""0009: the reviewers' queue (IN_REVIEW, oldest first, keyset pages) reads one index range
 instead of walking every request by date."""
 
 from tortoise import connections

@@ -1,4 +1,4 @@
-"""0006: an index for the reviewers' queue: `status`, then the queue's order (`submitted_at`, `id`).
+"""0009: an index for the reviewers' queue: `status`, then the queue's order (`submitted_at`, `id`).
 
 `list_requests` reads the IN_REVIEW queue oldest first with keyset pagination
 (`WHERE status = 'IN_REVIEW' AND (submitted_at, id) > cursor ORDER BY submitted_at, id LIMIT n`)
@@ -20,7 +20,7 @@ NAME = "idx_certificate_requests_status_submitted"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_request_rules")]
+    dependencies = [("models", "0008_webhooks_reminders")]
 
     initial = False
 
