@@ -10,7 +10,6 @@ from domain.certificate_lifecycle import (
     COMPANY_STATE_CHANGES,
     ISSUER,
     SYSTEM_TRANSITIONS,
-    CertificateSnapshot,
     SystemTransition,
     allowed_state_changes,
     can_expire,
@@ -20,6 +19,7 @@ from domain.certificate_lifecycle import (
 )
 from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
+from tests.support.refusals import assert_refusal, refusal
 
 ACTIVE = CertificateStatus.ACTIVE
 INACTIVE = CertificateStatus.INACTIVE
@@ -59,12 +59,6 @@ def test_labels_and_issuer() -> None:
     }
     assert certificate_status_label(EXPIRED) == "Vencido"
     assert ISSUER == "Andes SCD"
-
-
-def test_snapshot_is_immutable() -> None:
-    snapshot = CertificateSnapshot(1, ACTIVE, BEFORE, VALID_UNTIL)
-    with pytest.raises(AttributeError):
-        snapshot.status = REVOKED  # type: ignore[misc]
 
 
 def test_company_table() -> None:
@@ -217,3 +211,13 @@ class TestSystemTransitions:
     )
     def test_can_supersede(self, status: CertificateStatus, expected: bool) -> None:
         assert can_supersede(status) is expected
+
+
+def test_a_reason_too_long_is_refused_with_its_limit_in_the_message() -> None:
+    error = refusal(ensure_state_change, ACTIVE, REVOKED, VALID_UNTIL, BEFORE, "x" * 501, False)
+    assert_refusal(
+        error,
+        code=ErrorCode.INVALID_INPUT,
+        field="reason",
+        message="El motivo no puede tener más de 500 caracteres.",
+    )

@@ -51,17 +51,21 @@ class TestRequestNotices:
 
     def test_in_review_sends_to_tracking(self) -> None:
         [notice] = tracking_notices(RequestStatus.IN_REVIEW, None, EARLY)
-        assert notice.code == NoticeCode.REQUEST_IN_REVIEW
-        assert notice.redirect_to_tracking is True
-        assert "en trámite" in notice.message
-        assert "Haz seguimiento al trámite" in notice.message
+        assert notice == Notice(
+            NoticeCode.REQUEST_IN_REVIEW,
+            "Tu solicitud de certificado digital está en trámite: Andes está revisando tus "
+            "documentos. Haz seguimiento al trámite.",
+            redirect_to_tracking=True,
+        )
 
     def test_rejected_asks_to_correct_and_resubmit(self) -> None:
         [notice] = tracking_notices(RequestStatus.REJECTED, None, EARLY)
-        assert notice.code == NoticeCode.REQUEST_REJECTED
-        assert notice.redirect_to_tracking is True
-        assert "documentos marcados" in notice.message
-        assert "envía la solicitud de nuevo" in notice.message
+        assert notice == Notice(
+            NoticeCode.REQUEST_REJECTED,
+            "Andes rechazó tu solicitud de certificado digital. Revisa las observaciones, "
+            "reemplaza los documentos marcados y envía la solicitud de nuevo.",
+            redirect_to_tracking=True,
+        )
 
 
 class TestCertificateNotices:
@@ -74,10 +78,12 @@ class TestCertificateNotices:
 
     def test_not_renewable_yet_sends_to_tracking_with_both_dates(self) -> None:
         [notice] = tracking_notices(None, cert(ACTIVE), EARLY)
-        assert notice.code == NoticeCode.CERTIFICATE_NOT_RENEWABLE_YET
-        assert notice.redirect_to_tracking is True
-        assert "activo hasta el 15/03/2027" in notice.message
-        assert "renovarlo desde el 15/02/2027" in notice.message
+        assert notice == Notice(
+            NoticeCode.CERTIFICATE_NOT_RENEWABLE_YET,
+            "Tu certificado digital está activo hasta el 15/03/2027. Podrás renovarlo desde el "
+            "15/02/2027. Haz seguimiento al trámite.",
+            redirect_to_tracking=True,
+        )
 
     def test_one_second_before_the_window(self) -> None:
         notices = tracking_notices(None, cert(ACTIVE), OPENS - timedelta(seconds=1))
@@ -87,9 +93,11 @@ class TestCertificateNotices:
     @pytest.mark.parametrize("status", [ACTIVE, INACTIVE])
     def test_renewal_open(self, status: CertificateStatus, now: datetime) -> None:
         [notice] = tracking_notices(None, cert(status), now)
-        assert notice.code == NoticeCode.CERTIFICATE_RENEWAL_OPEN
-        assert notice.redirect_to_tracking is False
-        assert "15/03/2027" in notice.message
+        assert notice == Notice(
+            NoticeCode.CERTIFICATE_RENEWAL_OPEN,
+            "Tu certificado digital vence el 15/03/2027. Ya puedes solicitar su renovación.",
+            redirect_to_tracking=False,
+        )
 
     def test_renewal_open_after_a_completed_request(self) -> None:
         notices = tracking_notices(RequestStatus.COMPLETED, cert(ACTIVE), IN_WINDOW)
@@ -117,9 +125,12 @@ class TestCertificateNotices:
     )
     def test_expired(self, status: CertificateStatus, now: datetime) -> None:
         [notice] = tracking_notices(None, cert(status), now)
-        assert notice.code == NoticeCode.CERTIFICATE_EXPIRED
-        assert notice.redirect_to_tracking is False
-        assert "venció el 15/03/2027" in notice.message
+        assert notice == Notice(
+            NoticeCode.CERTIFICATE_EXPIRED,
+            "Tu certificado digital venció el 15/03/2027. Solicita su renovación para volver a "
+            "tener un certificado digital propio.",
+            redirect_to_tracking=False,
+        )
 
     def test_expired_is_hidden_while_a_renewal_is_in_review(self) -> None:
         notices = tracking_notices(RequestStatus.IN_REVIEW, cert(EXPIRED), AFTER)
