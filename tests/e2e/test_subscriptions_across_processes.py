@@ -58,13 +58,32 @@ async def receive(ws: ClientConnection, within: float = 10) -> dict[str, Any]:
             return message
 
 
-async def silent(ws: ClientConnection, within: float) -> bool:
-    """True when nothing but keep-alive traffic arrives for `within` seconds."""
-    try:
-        message = await receive(ws, within)
-    except TimeoutError:
-        return True
-    raise AssertionError(f"expected nothing, got {message}")
+async def in_step(ws: ClientConnection, protocol: str = TRANSPORT_WS) -> list[dict[str, Any]]:
+    """A round trip behind everything sent on the socket so far; the messages that came before it.
+
+    The server reads a socket's messages in order and starts each subscription in a task of its
+    own, so once it answered a later message (`ping` with `pong`; in the legacy protocol, which
+    has no ping, a `start` of a broken document with its `error`) it has handled the earlier
+    ones and their subscriptions have started: the positive marker to wait for, instead of a
+    fixed delay. Whatever the server said before the answer (an event, a refusal) is returned.
+    """
+    if protocol == TRANSPORT_WS:
+        await ws.send(json.dumps({"type": "ping"}))
+
+        def is_answer(message: dict[str, Any]) -> bool:
+            return bool(message["type"] == "pong")
+    else:
+        probe = f"probe-{uuid.uuid4().hex[:8]}"
+        payload = {"query": "subscription { probe }"}
+        await ws.send(json.dumps({"id": probe, "type": "start", "payload": payload}))
+
+        def is_answer(message: dict[str, Any]) -> bool:
+            return bool(message.get("id") == probe)
+
+    before = []
+    while not is_answer(message := await receive(ws)):
+        before.append(message)
+    return before
 
 
 @asynccontextmanager
@@ -86,11 +105,6 @@ async def watch(
     kind = "subscribe" if protocol == TRANSPORT_WS else "start"
     payload = {"query": WATCH, "variables": {"id": request_id} if request_id else {}}
     await ws.send(json.dumps({"id": op_id, "type": kind, "payload": payload}))
-
-
-async def settle() -> None:
-    """Let the servers register the subscriptions just sent before the change happens."""
-    await asyncio.sleep(0.5)
 
 
 # Two processes sharing PostgreSQL and Redis.
@@ -174,8 +188,10 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
         await watch(own, "1", request_id)
         await watch(stranger_all, "1")  # every change it may see: none of them is this one
         await watch(stranger_by_id, "1", request_id)  # a foreign id: nothing, not even an error
+        await watch(stranger_by_id, "2")  # and every change it may see, for the marker below
         await watch(reviewer_all, "1")
-        await settle()
+        for ws in (own, stranger_all, stranger_by_id, reviewer_all):
+            assert await in_step(ws) == []
 
         await rejected_on(other, reviewer, request_id)
 
@@ -192,8 +208,14 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
         assert seen_by_reviewer["type"] == "next", seen_by_reviewer
         assert seen_by_reviewer["payload"]["data"] == message["payload"]["data"]
 
-        assert await silent(stranger_all, 1.5)
-        assert await silent(stranger_by_id, 0.2)
+        # The positive marker for "the stranger saw nothing": a later change of its own company,
+        # which it must see. Had the other company's change reached it, that would come first.
+        own_request = await submitted_request(one, stranger)
+        for ws, op_id in ((stranger_all, "1"), (stranger_by_id, "2")):
+            first = await receive(ws)
+            assert (first["type"], first["id"]) == ("next", op_id), first
+            seen = first["payload"]["data"]["certificateRequestStatusChanged"]
+            assert seen["request"]["id"] == own_request
 
 
 async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
@@ -206,7 +228,7 @@ async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
 
     async with socket(other, customer, LEGACY_WS) as ws:
         await watch(ws, "a", request_id, LEGACY_WS)
-        await settle()
+        assert await in_step(ws, LEGACY_WS) == []
         await rejected_on(one, reviewer, request_id)
         message = await receive(ws)
         assert (message["type"], message["id"]) == ("data", "a"), message
@@ -254,7 +276,7 @@ async def test_the_legacy_graphql_ws_protocol_end_to_end(
         # Keep-alive: `ka` right after the ack, then every WS_KEEPALIVE_SECONDS.
         assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "ka"}
         await watch(ws, "7", request_id, LEGACY_WS)
-        await settle()
+        assert await in_step(ws, LEGACY_WS) == []
         await rejected_on(lone_server, reviewer, request_id)
         message = await receive(ws)
         assert (message["type"], message["id"]) == ("data", "7"), message
@@ -308,9 +330,9 @@ async def test_a_subscription_past_the_cap_gets_an_error_and_the_socket_goes_on(
         await ws.send(json.dumps({"type": stop, "id": "0"}))
         if protocol == LEGACY_WS:
             assert await receive(ws, 5) == {"type": "complete", "id": "0"}
-        await asyncio.sleep(0.2)
+        assert await in_step(ws, protocol) == []  # the server has ended "0"
         await watch(ws, "again", protocol=protocol)
-        assert await silent(ws, 0.5)
+        assert await in_step(ws, protocol) == []  # "again" accepted: no refusal came before
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])

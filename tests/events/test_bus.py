@@ -9,6 +9,7 @@ import pytest
 import events.bus
 from events.bus import InProcessBus
 from events.messages import StatusChanged
+from tests.support.waiting import wait_until
 
 
 def event(n: int, company_id: int = 1) -> StatusChanged:
@@ -54,7 +55,7 @@ async def test_a_slow_subscriber_does_not_block_the_publisher_nor_the_others(
                 # Never awaits the slow subscriber: each publish returns at once.
                 await asyncio.wait_for(bus.publish(event(n)), 0.5)
                 await asyncio.sleep(0)  # let the fast reader run, as the event loop would
-            await asyncio.sleep(0.05)
+            await wait_until(lambda: len(received) == 10, what="the fast reader to get all ten")
             reader.cancel()
             # The slow one kept what fitted in its queue; the rest was dropped, not waited for.
             assert await take(slow, 3) == [event(0), event(1), event(2)]

@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -22,6 +21,7 @@ from redis.asyncio import Redis
 from events.messages import StatusChanged
 from events.redis_bus import RedisBus, redacted_url
 from tests.support.server import free_port
+from tests.support.waiting import wait_until, wait_until_sync
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
@@ -74,11 +74,7 @@ async def nothing_more(events: AsyncIterator[StatusChanged], within: float = 0.3
 
 
 async def eventually(condition: Callable[[], bool], within: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
+    await wait_until(condition, within=within, what="the bus to reach the expected state")
 
 
 def logged(caplog: pytest.LogCaptureFixture, level: int, text: str) -> bool:
@@ -271,17 +267,18 @@ def own_redis(port: int, directory: Path) -> Iterator[subprocess.Popen[bytes]]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def accepting() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError("redis-server exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        except OSError:
+            return False
+        return True
+
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError("redis-server exited") from None
-                time.sleep(0.05)
-        else:
-            raise TimeoutError("redis-server did not start")
+        wait_until_sync(accepting, what="redis-server to accept connections")
         yield process
     finally:
         process.terminate()

@@ -9,7 +9,7 @@ test depends on: a condition that holds at once returns at once.
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 T = TypeVar("T")
 
@@ -20,6 +20,16 @@ _POLL = 0.01
 
 class WaitTimeout(AssertionError):
     """The awaited condition did not hold before the deadline."""
+
+
+@overload
+async def wait_until(
+    condition: Callable[[], Awaitable[T]], *, within: float = ..., what: str = ...
+) -> T: ...
+
+
+@overload
+async def wait_until(condition: Callable[[], T], *, within: float = ..., what: str = ...) -> T: ...
 
 
 async def wait_until(
