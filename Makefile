@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo test lint format typecheck schema check-schema bench clean
+.PHONY: install run serve migrate demo test lint format typecheck schema check-schema bench mutation clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,9 @@ serve: install
 	$(BIN)/certs serve
 
 ## Lint, types, then the whole suite (PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
+## Hypothesis runs the `ci` profile (derandomized) unless HYPOTHESIS_PROFILE says otherwise (docs/testing.md)
 test: lint typecheck
-	$(BIN)/pytest
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -51,5 +52,16 @@ bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
+## Mutation testing of domain/ against tests/domain (mutmut, [tool.mutmut] in pyproject.toml); prints the score.
+## Not part of `make test`. MUTATION_JOBS bounds the parallel workers on a shared machine.
+MUTATION_JOBS ?= 2
+mutation: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,mutation]'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) > /dev/null
+	$(BIN)/mutmut export-cicd-stats > /dev/null
+	$(BIN)/python -m tests.support.mutation_score mutants/mutmut-cicd-stats.json
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants
