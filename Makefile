@@ -27,14 +27,15 @@ run: demo
 serve: install
 	$(BIN)/certs serve
 
-## Lint, types, then the whole suite (PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
+## Lint, import contracts, types, then the whole suite on every core (pytest-xdist: each worker has its own databases; PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
 ## Hypothesis runs the `ci` profile (derandomized) unless HYPOTHESIS_PROFILE says otherwise (docs/testing.md)
 test: lint typecheck
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -19,6 +19,7 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from devkit.database import create_postgres_database, drop_postgres_database
 from domain.calendar import local_date
 from domain.certificate_lifecycle import ISSUER
 from domain.enums import (
@@ -44,7 +45,6 @@ from models import (
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from services.auth import TOKEN_PREFIX, hash_token
-from tests.support.database import create_postgres_database, drop_postgres_database
 
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BATCH = 2000

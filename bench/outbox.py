@@ -6,13 +6,13 @@ import subprocess
 import sys
 import time
 
-import notifications
 from bench.data import Dataset
 from bench.report import Table
 from bench.servers import PUBLIC_BASE_URL, REPO
 from domain.clock import SystemClock
 from models import CertificateRequest, Company
 from models.outbox import OutboxEmail, OutboxStatus
+from notifications.config import MailConfig
 from notifications.emails import queue_request_received
 from notifications.transports import SmtpTransport
 from notifications.worker import deliver_until_idle
@@ -20,11 +20,16 @@ from notifications.worker import deliver_until_idle
 TARGET_PER_SECOND = 100
 
 
+MAIL = MailConfig(
+    mail_from="Certificados <no-reply@certs.bench.example>", public_base_url=PUBLIC_BASE_URL
+)
+
+
 async def _queue(count: int) -> int:
     requests = await CertificateRequest.all().order_by("id").limit(count)
     companies = {c.id: c for c in await Company.filter(id__in={r.company_id for r in requests})}
     for request in requests:
-        await queue_request_received(request, companies[request.company_id])
+        await queue_request_received(MAIL, request, companies[request.company_id])
     return await OutboxEmail.filter(status=OutboxStatus.PENDING).count()
 
 
@@ -32,9 +37,6 @@ async def run_outbox(dataset: Dataset, emails: int, label: str) -> Table:
     table = Table(
         f"Email outbox ({label}): deliver_until_idle to a local SMTP server (aiosmtpd)",
         ["emails", "seconds", "emails/s", "sent", "received by the server", "target"],
-    )
-    notifications.configure(
-        mail_from="Certificados <no-reply@certs.bench.example>", public_base_url=PUBLIC_BASE_URL
     )
     await OutboxEmail.all().delete()
     queued = await _queue(emails)

@@ -32,7 +32,7 @@ from domain.renewal import days_until_expiry, renewal_offered
 from domain.request_lifecycle import request_status_label
 from models import Certificate, CertificateRequest
 from models.database import tortoise_config
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 from server.auth import principal_from_header
 from server.heap import settle_startup_heap
 from server.settings import Settings

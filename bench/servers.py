@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import free_port
+from devkit.ports import free_port
 
 HOST = "127.0.0.1"
 CERTS = str(Path(sys.executable).with_name("certs"))

@@ -1,4 +1,4 @@
-"""A local SMTP server (aiosmtpd, the suite's tests.support.smtp_server) in its own process, so
+"""A local SMTP server (aiosmtpd, the suite's devkit.smtp_server) in its own process, so
 that receiving mail does not compete for the GIL with the worker being measured.
 
 Prints its port on the first line; on a line on stdin (or its end) prints how many messages it
@@ -7,7 +7,7 @@ accepted, then exits.
 
 import sys
 
-from tests.support.smtp_server import SmtpServer
+from devkit.smtp_server import SmtpServer
 
 
 def main() -> int:

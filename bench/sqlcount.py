@@ -1,5 +1,5 @@
 """Counting the SQL statements of one GraphQL operation, in-process, with the counter the
-query-count tests use (tests/support/sqlcount.py)."""
+query-count tests use (devkit/sqlcount.py)."""
 
 import tempfile
 from dataclasses import dataclass
@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.servers import PUBLIC_BASE_URL
+from devkit.sqlcount import sql_statements
 from domain.clock import SystemClock
-from schema.context import Context
+from resolvers.context import Context
 from schema.root import schema
 from server.app import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
-from tests.support.sqlcount import sql_statements
 
 
 @dataclass(frozen=True)

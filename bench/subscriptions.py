@@ -26,7 +26,7 @@ from bench.load import percentile
 from bench.operations import REJECT, SUBSCRIPTION
 from bench.report import Table
 from bench.servers import Server, certs_serve
-from schema.node import to_global_id
+from resolvers.ids import to_global_id
 
 CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 60.0

@@ -14,6 +14,13 @@ SUBSCRIBER_QUEUE_SIZE = 1000
 
 
 class EventBus(Protocol):
+    """What the use cases publish to and subscriptions listen on. The app starts the bus in its
+    lifespan and stops it at shutdown, whichever bus it is."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     async def publish(self, event: StatusChanged) -> None: ...
 
     def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[StatusChanged]]:
@@ -24,6 +31,12 @@ class EventBus(Protocol):
 class InProcessBus:
     def __init__(self) -> None:
         self._inboxes: set[Inbox[StatusChanged]] = set()
+
+    async def start(self) -> None:
+        """Nothing to connect to: in-process delivery needs no start."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""
 
     async def publish(self, event: StatusChanged) -> None:
         self.deliver(event)

@@ -46,6 +46,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from domain.redaction import redacted_url
 from events.bus import InProcessBus
 from events.messages import StatusChanged
 
@@ -61,16 +62,6 @@ def default_client_name() -> str:
     """How this process shows in Redis's CLIENT LIST (no spaces allowed there)."""
     host = "".join(c if c.isalnum() or c in "-._" else "-" for c in socket.gethostname())
     return f"certs-events-{host}-{os.getpid()}"
-
-
-def redacted_url(url: str) -> str:
-    """The Redis URL without its password, for the log."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user + ':' if user else ''}***@{host}"
 
 
 class RedisBus:

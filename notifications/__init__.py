@@ -2,9 +2,9 @@
 
 `emails` renders a message from the files in `templates/` and writes it as an outbox row inside
 the caller's transaction; `worker` delivers the rows through a `transports` transport (SMTP or
-a Maildir folder). `configure` must be called at startup with the sender and public base URL.
+a Maildir folder). Every `queue_*` call takes the `MailConfig` (sender, public base URL).
 """
 
-from notifications.config import MailConfig, configure, current_config
+from notifications.config import MailConfig
 
-__all__ = ["MailConfig", "configure", "current_config"]
+__all__ = ["MailConfig"]

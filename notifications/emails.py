@@ -34,7 +34,7 @@ from models import (
     RequestDocument,
 )
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
-from notifications.config import MailConfig, current_config
+from notifications.config import MailConfig
 from notifications.rendering import (
     Fragment,
     RenderedEmail,
@@ -45,9 +45,9 @@ from notifications.rendering import (
 )
 
 
-def message_id_for(event_key: str, config: MailConfig | None = None) -> str:
+def message_id_for(event_key: str, config: MailConfig) -> str:
     """The Message-ID of an event: stable, globally unique per installation and event."""
-    settings = config or current_config()
+    settings = config
     seed = f"{settings.public_base_url}\n{event_key}".encode()
     digest = hashlib.sha1(seed, usedforsecurity=False).hexdigest()
     return f"<{digest}@{settings.sender_domain}>"
@@ -91,6 +91,7 @@ def _request_values(request: CertificateRequest) -> dict[str, str]:
 
 
 async def _queue(
+    mail: MailConfig,
     *,
     event_key: str,
     kind: EmailKind,
@@ -101,7 +102,7 @@ async def _queue(
 ) -> None:
     if await OutboxEmail.exists(event_key=event_key):
         return
-    config = current_config()
+    config = mail
     rendered: RenderedEmail = render_email(
         template, {**_common_values(company, config), **values}, fragments
     )
@@ -125,9 +126,12 @@ async def _queue(
     await OutboxEmail.bulk_create([row], ignore_conflicts=True)
 
 
-async def queue_request_received(request: CertificateRequest, company: Company) -> None:
+async def queue_request_received(
+    mail: MailConfig, request: CertificateRequest, company: Company
+) -> None:
     """On submit and on every resubmit (one email per attempt)."""
     await _queue(
+        mail,
         event_key=f"request:{request.id}:received:{request.attempt}",
         kind=EmailKind.REQUEST_RECEIVED,
         company=company,
@@ -156,10 +160,14 @@ def _flagged_documents(flagged: Sequence[RequestDocument]) -> Fragment:
 
 
 async def queue_request_rejected(
-    request: CertificateRequest, company: Company, flagged: Sequence[RequestDocument]
+    mail: MailConfig,
+    request: CertificateRequest,
+    company: Company,
+    flagged: Sequence[RequestDocument],
 ) -> None:
     """The rejection, with the reviewer's observations, the flagged documents and the steps."""
     await _queue(
+        mail,
         event_key=f"request:{request.id}:rejected:{request.attempt}",
         kind=EmailKind.REQUEST_REJECTED,
         company=company,
@@ -173,10 +181,11 @@ async def queue_request_rejected(
 
 
 async def queue_request_approved(
-    request: CertificateRequest, company: Company, certificate: Certificate
+    mail: MailConfig, request: CertificateRequest, company: Company, certificate: Certificate
 ) -> None:
     """The approval, with the certificate's serial and its dates in Bogotá."""
     await _queue(
+        mail,
         event_key=f"request:{request.id}:approved",
         kind=EmailKind.REQUEST_APPROVED,
         company=company,
@@ -192,11 +201,12 @@ async def queue_request_approved(
 
 
 async def queue_certificate_state_changed(
-    certificate: Certificate, company: Company, change: CertificateStatusChange
+    mail: MailConfig, certificate: Certificate, company: Company, change: CertificateStatusChange
 ) -> None:
     """A certificate moved from one status to another; the note says why, when there is one."""
     note = (change.note or "").strip()
     await _queue(
+        mail,
         event_key=f"certificate:{certificate.id}:status:{change.id}",
         kind=EmailKind.CERTIFICATE_STATE_CHANGED,
         company=company,
@@ -237,6 +247,7 @@ def _expiry_values(certificate: Certificate, now: datetime) -> dict[str, str]:
 
 
 async def _queue_expiry_email(
+    mail: MailConfig,
     certificate: Certificate,
     company: Company,
     stage: ReminderStage,
@@ -248,8 +259,9 @@ async def _queue_expiry_email(
 ) -> str:
     event_key = reminder_event_key(certificate, stage)
     values = _expiry_values(certificate, now)
-    steps = render_fragment("renewal_steps", {"portal_url": current_config().public_base_url})
+    steps = render_fragment("renewal_steps", {"portal_url": mail.public_base_url})
     await _queue(
+        mail,
         event_key=event_key,
         kind=kind,
         company=company,
@@ -261,10 +273,11 @@ async def _queue_expiry_email(
 
 
 async def queue_certificate_renewal_open(
-    certificate: Certificate, company: Company, now: datetime
+    mail: MailConfig, certificate: Certificate, company: Company, now: datetime
 ) -> str:
     """The renewal window opened (one calendar month before expiry); returns the event key."""
     return await _queue_expiry_email(
+        mail,
         certificate,
         company,
         ReminderStage(ReminderKind.RENEWAL_OPEN),
@@ -275,7 +288,7 @@ async def queue_certificate_renewal_open(
 
 
 async def queue_certificate_expiry_reminder(
-    certificate: Certificate, company: Company, days_before: int, now: datetime
+    mail: MailConfig, certificate: Certificate, company: Company, days_before: int, now: datetime
 ) -> str:
     """The reminder of the stage `days_before`: the time left counted at `now`, the expiry date
     in Bogotá, and how to renew (now, or from when). Returns the event key."""
@@ -288,6 +301,7 @@ async def queue_certificate_expiry_reminder(
         )
     )
     return await _queue_expiry_email(
+        mail,
         certificate,
         company,
         ReminderStage(ReminderKind.BEFORE_EXPIRY, days_before),
@@ -299,10 +313,11 @@ async def queue_certificate_expiry_reminder(
 
 
 async def queue_certificate_expired(
-    certificate: Certificate, company: Company, now: datetime
+    mail: MailConfig, certificate: Certificate, company: Company, now: datetime
 ) -> str:
     """The certificate expired and was marked Vencido; how to renew it. Returns the event key."""
     return await _queue_expiry_email(
+        mail,
         certificate,
         company,
         ReminderStage(ReminderKind.EXPIRED),
@@ -313,12 +328,18 @@ async def queue_certificate_expired(
 
 
 async def queue_expiry_stage(
-    certificate: Certificate, company: Company, stage: ReminderStage, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    stage: ReminderStage,
+    now: datetime,
 ) -> str:
     """The email of any stage of the expiry timeline; returns its event key."""
     if stage.kind is ReminderKind.RENEWAL_OPEN:
-        return await queue_certificate_renewal_open(certificate, company, now)
+        return await queue_certificate_renewal_open(mail, certificate, company, now)
     if stage.kind is ReminderKind.EXPIRED:
-        return await queue_certificate_expired(certificate, company, now)
+        return await queue_certificate_expired(mail, certificate, company, now)
     assert stage.days_before is not None
-    return await queue_certificate_expiry_reminder(certificate, company, stage.days_before, now)
+    return await queue_certificate_expiry_reminder(
+        mail, certificate, company, stage.days_before, now
+    )

@@ -1,1 +1,3 @@
-"""Root fields (queries, mutations, subscriptions) and DataLoaders. Thin: input → service → payload."""
+"""Resolution logic of the GraphQL fields, per domain: ids decoded, per-operation loaders, one
+service call. Returns rows or service results (or raises the domain's error), never a Strawberry
+type: `schema/` turns what these return into types."""

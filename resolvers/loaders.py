@@ -43,7 +43,7 @@ def _many(
 
 class Loaders:
     """Each loader is made the first time a resolver asks for it: a request, or an idle
-    subscription, pays only for the loaders it uses (the tracking query uses three of twelve)."""
+    subscription, pays only for the loaders it uses (the tracking query uses three of thirteen)."""
 
     @cached_property
     def company(self) -> DataLoader[int, Company | None]:
@@ -72,6 +72,10 @@ class Loaders:
     @cached_property
     def history_by_request(self) -> DataLoader[int, list[RequestStatusChange]]:
         return _many(reads.history_by_request)
+
+    @cached_property
+    def latest_request_by_company(self) -> DataLoader[int, CertificateRequest | None]:
+        return _one(reads.latest_request_by_company)
 
     @cached_property
     def request_in_review(self) -> DataLoader[int, bool | None]:

@@ -1,16 +1,28 @@
 """Reading multipart uploads into the service's UploadedDocument, bounded in size."""
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
 from starlette.datastructures import UploadFile
 
-from domain.enums import ErrorCode
+from domain.enums import DocumentKind, ErrorCode
 from domain.errors import DomainError
-from schema.inputs import DocumentUpload
 from services.documents import UploadedDocument
 
 
-def as_file(upload: DocumentUpload) -> UploadFile:
+class DocumentUploadFields(Protocol):
+    """What resolution needs of a `DocumentUpload` input (schema/requests/inputs.py)."""
+
+    @property
+    def kind(self) -> DocumentKind: ...
+    @property
+    def file(self) -> object: ...
+    @property
+    def issued_on(self) -> date | None: ...
+
+
+def as_file(upload: DocumentUploadFields) -> UploadFile:
     """Strawberry types uploads loosely; on Starlette they are UploadFile."""
     file = upload.file
     if not isinstance(file, UploadFile):
@@ -22,7 +34,9 @@ def as_file(upload: DocumentUpload) -> UploadFile:
     return file
 
 
-async def read_uploads(uploads: Sequence[DocumentUpload], max_bytes: int) -> list[UploadedDocument]:
+async def read_uploads(
+    uploads: Sequence[DocumentUploadFields], max_bytes: int
+) -> list[UploadedDocument]:
     """Reads at most `max_bytes + 1` of each file: enough to tell the service it is too large.
 
     The files are closed (and their temp files removed) by the view after every operation,

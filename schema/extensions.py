@@ -4,25 +4,12 @@ limits on documents apply while parsing and validating."""
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from graphql import ASTValidationRule
 from graphql.error import GraphQLError
-from strawberry.extensions import MaskErrors, SchemaExtension
-
-from domain.errors import DomainError
+from strawberry.extensions import SchemaExtension
 
 logger = logging.getLogger("certs.errors")
-
-
-class PublicError(GraphQLError):
-    """A refusal a query cannot return as data (its type is non-null): code and Spanish message."""
-
-    def __init__(self, error: DomainError) -> None:
-        extensions: dict[str, Any] = {"code": error.code.value}
-        if error.field:
-            extensions["field"] = error.field
-        super().__init__(error.message, extensions=extensions)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -32,20 +19,46 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-class MaskUnexpectedErrors(MaskErrors):
+class MaskUnexpectedErrors(SchemaExtension):
     """Replaces a bug's message (which may hold SQL, paths or data) with a generic Spanish one and
-    an error id; the full traceback goes to the server log under that id."""
+    an error id; the full traceback goes to the server log under that id.
+
+    Written on the public hooks of `SchemaExtension` (`on_operation`, and `on_stream_result` for
+    each result of a subscription) rather than as a subclass of Strawberry's `MaskErrors`, whose
+    private `_process_result` we used to override: that method checks every result with
+    `isinstance` against a runtime-checkable Protocol, which walks the Protocol's members each
+    time, once per subscriber and event of every fan-out (3 % of a fan-out's samples), and
+    overriding it tied us to Strawberry's internals (it changed in 0.342).
+    """
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message="Error inesperado.")
+        self._streamed = False
 
-    def _process_result(self, result: object) -> None:
-        """As MaskErrors does, without its `isinstance` against a runtime-checkable Protocol: that
-        check walks the Protocol's members every time, once per subscriber and event of every
-        fan-out (3 % of a fan-out's samples)."""
+    def on_operation(self) -> Iterator[None]:
+        self._streamed = False
+        yield
+        if self._streamed:  # each result was masked as it was yielded
+            return
+        result = self.execution_context.result
+        self._mask(result)
+        self._mask(getattr(result, "initial_result", None))
+
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        self._streamed = True
+        self._mask(result)
+        for part in (
+            *(getattr(result, "incremental", None) or ()),
+            *(getattr(result, "completed", None) or ()),
+        ):
+            self._mask(part)
+        yield None
+
+    def _mask(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+            result.errors = [  # type: ignore[attr-defined]
+                self.anonymise_error(error) if is_unexpected(error) else error for error in errors
+            ]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:12]

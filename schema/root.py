@@ -1,12 +1,10 @@
-"""The root types and the assembled Schema."""
+"""The root types, assembled from the domains' fields, and the Schema with its extensions."""
 
-import asyncio
 import logging
 from typing import Any
 
 import strawberry
-from graphql import ExecutionResult, GraphQLError
-from graphql.execution import Executor
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -15,72 +13,77 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
+from tortoise.models import Model
 
-from resolvers import outbox, queries, subscriptions
-from resolvers.mutations import (
-    approve_certificate_request,
-    change_certificate_state,
-    reject_certificate_request,
-    resubmit_certificate_request,
-    submit_certificate_request,
-    update_principal_contact,
-)
-from schema.certificates import Certificate
-from schema.companies import CertificateTracking, Company
+from models import Certificate as CertificateRow
+from models import CertificateRequest as RequestRow
+from models import Company as CompanyRow
+from models import RequestDocument as DocumentRow
+from models import User as UserRow
+from resolvers import node as node_resolver
+from resolvers.context import AppInfo
+from schema.certificates import fields as certificates
+from schema.certificates.types import Certificate
+from schema.companies import fields as companies
+from schema.companies.types import Company
+from schema.core.guard import or_public_error
+from schema.core.node import Node
 from schema.cost import QueryCostRule
+from schema.execution import SharedEventResultsExecutionContext
 from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
-from schema.node import Node
-from schema.requests import (
-    CertificateRequest,
-    CertificateRequestConnection,
-    RequestDocument,
-)
-from schema.users import User, Viewer
+from schema.outbox import fields as outbox
+from schema.requests import fields as requests
+from schema.requests.types import CertificateRequest, RequestDocument
+from schema.users import fields as users
+from schema.users.types import User
 
 logger = logging.getLogger("certs.errors")
+
+#: The types `node(id:)` answers with, by the type name in the id, and their rows.
+NODE_TYPES: dict[str, tuple[type[Model], Any]] = {
+    "Company": (CompanyRow, Company),
+    "CertificateRequest": (RequestRow, CertificateRequest),
+    "Certificate": (CertificateRow, Certificate),
+    "RequestDocument": (DocumentRow, RequestDocument),
+    "User": (UserRow, User),
+}
+_NODE_MODELS = {name: model for name, (model, _) in NODE_TYPES.items()}
+
+
+async def resolve_node(info: AppInfo, id: strawberry.ID) -> Node | None:
+    """Any object by its global id; null when it does not exist or the caller may not see it."""
+    found = await or_public_error(node_resolver.node(info, id, _NODE_MODELS))
+    if found is None:
+        return None
+    type_name, row = found
+    return NODE_TYPES[type_name][1].from_row(row)  # type: ignore[no-any-return]
 
 
 @strawberry.type
 class Query:
-    node: Node | None = strawberry.field(resolver=queries.node)
-    viewer: Viewer = strawberry.field(resolver=queries.viewer)
-    certificate_tracking: CertificateTracking = strawberry.field(
-        resolver=queries.certificate_tracking,
-        description="The tracking screen. companyId: reviewers and operators.",
-    )
-    certificate_requests: CertificateRequestConnection = strawberry.field(
-        resolver=queries.certificate_requests
-    )
-    outbox_emails = strawberry.field(
-        resolver=outbox.outbox_emails, description="Operators: the email outbox."
-    )
+    node: Node | None = strawberry.field(resolver=resolve_node)
+    viewer = users.viewer
+    certificate_tracking = companies.certificate_tracking
+    certificate_requests = requests.certificate_requests
+    outbox_emails = outbox.outbox_emails
 
 
 @strawberry.type
 class Mutation:
-    submit_certificate_request = strawberry.mutation(resolver=submit_certificate_request.resolve)
-    resubmit_certificate_request = strawberry.mutation(
-        resolver=resubmit_certificate_request.resolve
-    )
-    reject_certificate_request = strawberry.mutation(resolver=reject_certificate_request.resolve)
-    approve_certificate_request = strawberry.mutation(resolver=approve_certificate_request.resolve)
-    change_certificate_state = strawberry.mutation(resolver=change_certificate_state.resolve)
-    update_principal_contact = strawberry.mutation(resolver=update_principal_contact.resolve)
-    retry_outbox_email = strawberry.mutation(
-        resolver=outbox.retry_outbox_email, description="Operators: send a failed email again."
-    )
+    submit_certificate_request = requests.submit
+    resubmit_certificate_request = requests.resubmit
+    reject_certificate_request = requests.reject
+    approve_certificate_request = requests.approve
+    change_certificate_state = certificates.change_state
+    update_principal_contact = companies.update_contact
+    retry_outbox_email = outbox.retry
 
 
 @strawberry.type
 class Subscription:
-    certificate_request_status_changed = strawberry.subscription(
-        resolver=subscriptions.certificate_request_status_changed
-    )
-    certificate_status_changed = strawberry.subscription(
-        resolver=subscriptions.certificate_status_changed
-    )
+    certificate_request_status_changed = requests.status_changed
+    certificate_status_changed = certificates.status_changed
 
 
 MAX_QUERY_DEPTH = 12
@@ -99,100 +102,6 @@ LIMIT_RULES = (
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     QueryCostRule,
 )
-
-
-class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """How each subscription event is executed.
-
-    **One execution per question, not per subscriber.** Every subscriber of a process gets the
-    same event object from the bus, and the payload its resolver yields is built from the rows of
-    that event's shared loaders. Subscribers that ask the same question (the same parsed operation,
-    the same variables) as the same principal, of the same payload row, get the same answer: the
-    first executes it and the others await its result (README, Performance: 2,000 reviewers'
-    dashboards, one execution). The principal is part of the question, so no one is ever answered
-    with what someone else may see; a result with errors is not shared (each executes its own, so
-    errors are masked and logged per subscriber); and the results live with the event's loaders,
-    dropped with the event.
-
-    **A memo per event.** graphql-core 3.3 runs each event on a shallow copy of the subscription's
-    executor, so the copy shares the memo of collected subfields, keyed by the identity of lists
-    made anew for every event: the memo grew by some 30 objects per event and per subscriber for as
-    long as the subscription lived, and every garbage collection walked them. Each event gets a memo
-    of its own, dropped with it.
-
-    **Slots.** The executor of a subscription lives as long as the subscription. graphql-core and
-    Strawberry set 32 attributes on it, and past 29 CPython gives an object a dictionary of its
-    own instead of its class's shared keys: 1.6 KiB per subscriber instead of 0.4 (README,
-    Performance: memory per idle subscriber). The attributes named here live in slots instead.
-    """
-
-    __slots__ = (
-        "_deferred_execution_plans",
-        "_initial_execution_plans",
-        "abort_signal",
-        "defer_usage_set",
-        "groups",
-        "hide_suggestions",
-        "hooks",
-        "operation_extensions",
-        "streams",
-        "tasks",
-    )
-
-    _event_payload: Any = None
-
-    def build_per_event_executor(self, payload: Any) -> Executor[Any]:
-        executor = super().build_per_event_executor(payload)
-        executor._relevant_sub_fields = {}
-        executor._event_payload = payload  # type: ignore[attr-defined]
-        return executor
-
-    def execute_operation(self, serially: bool | None = None) -> Any:
-        key = self._shared_result_key()
-        if key is None:
-            return super().execute_operation(serially)
-        return self._execute_shared(key, serially)
-
-    def _shared_result_key(self) -> tuple[Any, ...] | None:
-        """The question this per-event execution answers; None when it must not be shared."""
-        payload = self._event_payload
-        row = getattr(payload, "row", None)
-        principal = getattr(self.context_value, "principal", None)
-        if payload is None or row is None or principal is None:
-            return None
-        variables = getattr(self.variable_values, "coerced", None) or {}
-        return (
-            principal,
-            id(self.operation),
-            id(row),
-            type(payload),
-            tuple(sorted((name, repr(value)) for name, value in variables.items())),
-        )
-
-    async def _execute_shared(self, key: tuple[Any, ...], serially: bool | None) -> Any:
-        shared: dict[Any, Any] = self.context_value.loaders.shared_results
-        entry = shared.get(key)
-        # The ids in the key are checked against the objects themselves: an id is only unique
-        # among objects alive together.
-        if entry is not None and entry[0] is self.operation and entry[1] is self._event_payload.row:
-            result = await asyncio.shield(entry[2])
-            if result is not None:
-                return result
-            return await self._own_result(serially)
-        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        shared[key] = (self.operation, self._event_payload.row, answer)
-        try:
-            result = await self._own_result(serially)
-        except BaseException:
-            answer.set_result(None)  # failed or cancelled: the others execute their own
-            raise
-        shareable = isinstance(result, ExecutionResult) and not result.errors
-        answer.set_result(result if shareable else None)
-        return result
-
-    async def _own_result(self, serially: bool | None) -> Any:
-        result = super().execute_operation(serially)
-        return await result if self.is_awaitable(result) else result
 
 
 class CertsSchema(strawberry.Schema):

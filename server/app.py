@@ -12,24 +12,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise, connections
 
-import notifications
 from domain.clock import Clock, SystemClock
+from domain.redaction import redacted_url
 from events.bus import EventBus, InProcessBus
 from events.redis_bus import RedisBus
-from models import RequestDocument
 from models.database import tortoise_config
+from notifications.config import MailConfig
 from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
-from schema.node import from_global_id
 from schema.root import build_schema
-from server.auth import Authenticator, TooManyFailures, client_address
+from server.auth import Authenticator
 from server.direct_socket import DirectWebSocketRoute
+from server.documents import DocumentDownload
 from server.graphql_app import CertsGraphQL
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
+from server.tuning.versions import require_checked_versions
 from services.dependencies import Dependencies
-from services.reads import get_visible
 from storage.documents import DocumentStore
 
 logger = logging.getLogger("certs.server")
@@ -41,6 +41,7 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
     )
 
 
@@ -52,7 +53,7 @@ def build_bus(settings: Settings) -> EventBus:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
+    require_checked_versions()
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
@@ -90,9 +91,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         await Tortoise.init(
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
-        logger.info("serving; database %s", _redacted(settings.effective_database_url))
-        if isinstance(deps.bus, RedisBus):
-            await deps.bus.start()
+        logger.info("serving; database %s", redacted_url(settings.effective_database_url))
+        await deps.bus.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
@@ -105,8 +105,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await scheduler.stop()
             if worker is not None:
                 await worker.stop()
-            if isinstance(deps.bus, RedisBus):
-                await deps.bus.stop()
+            await deps.bus.stop()
             await Tortoise.close_connections()
 
     async def health(request: Request) -> Response:
@@ -117,47 +116,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    async def download_document(request: Request) -> Response:
-        """The file of a document, for callers who may see its request; 404 for anyone else."""
-        try:
-            principal = await authenticator.principal(
-                request.headers.get("authorization"), client_address(request)
-            )
-        except TooManyFailures:
-            return JSONResponse(
-                {"error": "TOO_MANY_REQUESTS", "message": "Demasiados intentos fallidos."},
-                status_code=429,
-            )
-        if principal is None:
-            return JSONResponse(
-                {"error": "UNAUTHENTICATED", "message": "Envía un token válido."},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        decoded = from_global_id(request.path_params["document_id"])
-        row = None
-        if decoded is not None and decoded[0] == "RequestDocument":
-            row = await get_visible(principal, RequestDocument, decoded[1])
-        if row is None or not deps.documents.exists(row.sha256):
-            return JSONResponse(
-                {"error": "NOT_FOUND", "message": "No encontramos el documento."}, status_code=404
-            )
-        return Response(
-            deps.documents.read(row.sha256),
-            media_type=row.content_type,
-            headers={
-                "Content-Disposition": _attachment(row.file_name),
-                "Cache-Control": "private, no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
-
     app = Starlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
-            Route("/documents/{document_id}", download_document),
+            Route("/documents/{document_id}", DocumentDownload(deps, authenticator).download),
         ],
         lifespan=lifespan,
         middleware=[
@@ -178,19 +142,3 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.settings = settings
     app.state.scheduler = scheduler
     return app
-
-
-def _attachment(file_name: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = file_name.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"
-
-
-def _redacted(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}{sep}{user}:***@{host}"
-    return url

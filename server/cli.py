@@ -6,10 +6,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import orjson
+import uvicorn
 from tortoise import Tortoise
 
 from domain.clock import SystemClock
@@ -17,8 +19,16 @@ from domain.enums import PersonType, Role
 from domain.errors import DomainError
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from schema.node import to_global_id
+from notifications.transports import transport_from_settings
+from notifications.worker import deliver_until_idle
+from resolvers.ids import from_global_id, to_global_id
+from schema.root import schema
+from server.app import build_dependencies
+from server.demo import seed_demo
 from server.settings import Settings
+from services.auth import issue_token, revoke_tokens
+from services.expire_and_remind import run_daily_job
+from services.operators import create_company, create_user, find_company
 
 logger = logging.getLogger("certs")
 
@@ -53,7 +63,6 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
 
     if args.workers > 1 and not settings.redis_url:
         logger.warning(
@@ -74,7 +83,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         http="httptools",
         # uvicorn's wsproto protocol rather than "auto" (websockets, which keeps the handshake's
         # headers), with a lighter message queue (README, Performance: memory per subscriber).
-        ws="server.websocket_protocol:LightWSProtocol",
+        ws="server.uvicorn_websocket:LightWSProtocol",
         # permessage-deflate keeps a zlib compressor and decompressor per socket: about half of
         # an idle subscriber's memory, to compress messages of a few hundred bytes.
         ws_per_message_deflate=False,
@@ -87,7 +96,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from server.demo import seed_demo
 
     async def work() -> int:
         demo = await seed_demo(SystemClock())
@@ -113,7 +121,6 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
-    from services.operators import create_company
 
     async def work() -> int:
         company = await create_company(
@@ -130,8 +137,6 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
-    from schema.node import from_global_id
-    from services.operators import create_user, find_company
 
     async def work() -> int:
         company = None
@@ -152,7 +157,6 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
-    from services.auth import issue_token
 
     async def work() -> int:
         token = await issue_token(
@@ -166,13 +170,6 @@ def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     """Deliver every due email, then exit: for cron, or with OUTBOX_WORKER=false on the servers."""
-    from dataclasses import asdict
-
-    import notifications
-    from notifications.transports import transport_from_settings
-    from notifications.worker import deliver_until_idle
-
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
 
     async def work() -> int:
         report = await deliver_until_idle(transport_from_settings(settings), SystemClock())
@@ -183,7 +180,6 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from services.auth import revoke_tokens
 
     async def work() -> int:
         emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
@@ -196,12 +192,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the expiry and reminders job once and print its report: for cron, or with
     JOBS_SCHEDULER=false on the servers. Its emails are delivered by the servers' outbox worker,
     or by `certs outbox deliver`."""
-    import notifications
-    from events.redis_bus import RedisBus
-    from server.app import build_dependencies
-    from services.expire_and_remind import run_daily_job
-
-    notifications.configure(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
 
     async def work() -> int:
         deps = build_dependencies(settings)
@@ -210,8 +200,7 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
                 deps, deps.clock.now(), reminder_days=settings.reminder_days
             )
         finally:
-            if isinstance(deps.bus, RedisBus):
-                await deps.bus.stop()
+            await deps.bus.stop()
         emit(report.as_dict())
         return 0 if report.failed == 0 else 1
 
@@ -219,7 +208,6 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
-    from schema.root import schema
 
     sdl = schema.as_str() + "\n"
     if args.output:

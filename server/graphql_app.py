@@ -18,9 +18,9 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
-from schema.context import Context
+from resolvers.context import Context
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
-from server.ws_protocols import LegacyWSHandler, TransportWSHandler
+from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.

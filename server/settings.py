@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -44,7 +44,6 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     #: Browser origins, besides the server's own, that may open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def documents_dir(self) -> Path:

@@ -110,6 +110,6 @@ async def approve_certificate_request(
                 note=f"Certificado {serial} emitido.",
             )
         )
-        await queue_request_approved(request, company, certificate)
+        await queue_request_approved(deps.mail, request, company, certificate)
     await after.publish(deps)
     return request, certificate

@@ -50,6 +50,6 @@ async def change_certificate_state(
             certificate, from_status=previous, actor=caller, at=now, note=note
         )
         after.add(event)
-        await queue_certificate_state_changed(certificate, company, change)
+        await queue_certificate_state_changed(deps.mail, certificate, company, change)
     await after.publish(deps)
     return certificate

@@ -7,6 +7,7 @@ from domain.clock import Clock
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from events.bus import EventBus
 from events.messages import StatusChanged
+from notifications.config import MailConfig
 from storage.documents import DocumentStore
 
 
@@ -20,6 +21,8 @@ class Dependencies:
     documents: DocumentStore
     bus: EventBus
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
+    #: The sender and public base URL of every email the use cases queue.
+    mail: MailConfig = field(default_factory=MailConfig)
     #: Called after a commit that may have queued emails, so the delivery worker sends them now.
     wake_outbox: Callable[[], None] = _nothing
 

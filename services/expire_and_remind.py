@@ -42,6 +42,7 @@ from domain.reminders import (
     reminders_silenced,
 )
 from models import Certificate, CertificateReminder, CertificateRequest, Company, OutboxEmail
+from notifications.config import MailConfig
 from notifications.emails import queue_expiry_stage
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
@@ -195,7 +196,7 @@ async def _handle(
         if decision.expire:
             await _expire(certificate, now, after)
         if decision.stage is not None:
-            await _email(certificate, company, decision.stage, now)
+            await _email(deps.mail, certificate, company, decision.stage, now)
     if decision.has_work:
         await after.publish(deps)
     return decision
@@ -216,10 +217,14 @@ async def _expire(certificate: Certificate, now: datetime, after: AfterCommit) -
 
 
 async def _email(
-    certificate: Certificate, company: Company, stage: ReminderStage, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    stage: ReminderStage,
+    now: datetime,
 ) -> None:
     """The email and its ledger row, in the caller's transaction; a duplicate raises IntegrityError."""
-    event_key = await queue_expiry_stage(certificate, company, stage, now)
+    event_key = await queue_expiry_stage(mail, certificate, company, stage, now)
     email = await OutboxEmail.get(event_key=event_key).only("id")
     await CertificateReminder.create(
         certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email.id

@@ -27,12 +27,11 @@ from models import (
     RequestStatusChange,
     User,
 )
+from models.keys import MAX_PRIMARY_KEY
 from services.principal import Principal, not_found, require_principal, target_company_id
 from services.tracking import Tracking, load_tracking
 
 DEFAULT_PAGE_SIZE = 20
-#: Primary keys are 32-bit integers.
-MAX_PRIMARY_KEY = 2**31 - 1
 MAX_PAGE_SIZE = 100
 
 M = TypeVar("M", bound=Model)
@@ -234,3 +233,16 @@ async def request_in_review_by_company(company_ids: Sequence[int]) -> dict[int, 
         company_id__in=list(set(company_ids)), status=RequestStatus.IN_REVIEW
     ).values_list("company_id", flat=True)
     return {int(cid): True for cid in rows}  # type: ignore[call-overload]
+
+
+async def latest_request_by_company(company_ids: Sequence[int]) -> dict[int, CertificateRequest]:
+    """The most recently submitted request of each company (the tracking screen's). One statement
+    for any number of companies; a company has about one request a year (a resubmission is the
+    same row), so reading them all and keeping the newest is cheap."""
+    rows = await CertificateRequest.filter(company_id__in=list(set(company_ids))).order_by(
+        "-submitted_at", "-id"
+    )
+    latest: dict[int, CertificateRequest] = {}
+    for row in rows:
+        latest.setdefault(row.company_id, row)
+    return latest

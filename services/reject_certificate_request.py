@@ -105,6 +105,6 @@ async def reject_certificate_request(
                 request, from_status=previous_status, actor=caller, at=now, note=observations
             )
         )
-        await queue_request_rejected(request, company, flagged)
+        await queue_request_rejected(deps.mail, request, company, flagged)
     await after.publish(deps)
     return request

@@ -125,6 +125,6 @@ async def resubmit_certificate_request(
                 request, from_status=previous_status, actor=caller, at=now, note=note
             )
         )
-        await queue_request_received(request, company)
+        await queue_request_received(deps.mail, request, company)
     await after.publish(deps)
     return request

@@ -134,6 +134,6 @@ async def submit_certificate_request(
         after.add(
             await record_request_change(request, from_status=None, actor=caller, at=now, note=None)
         )
-        await queue_request_received(request, company)
+        await queue_request_received(deps.mail, request, company)
     await after.publish(deps)
     return request

@@ -12,20 +12,20 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from domain.clock import FixedClock
-from domain.enums import Role
-from models import Company
-from models.database import tortoise_config
-from models.migrate import apply_migrations
-from tests.support.database import (
+from devkit.database import (
     MigratedSqlite,
     create_postgres_database,
     drop_postgres_database,
     postgres_admin_url,
     truncate_postgres,
 )
+from devkit.smtp_server import SmtpServer
+from domain.clock import FixedClock
+from domain.enums import Role
+from models import Company
+from models.database import tortoise_config
+from models.migrate import apply_migrations
 from tests.support.factories import Caller, make_caller, make_company
-from tests.support.smtp_server import SmtpServer
 
 BACKENDS = ["sqlite", "postgres"]
 

@@ -10,7 +10,15 @@ import pytest
 from tests.support.graphql import GraphQLClient
 from tests.support.server import RunningServer, certs_json, running_server, server_env
 
-pytestmark = pytest.mark.e2e
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of this folder starts a real server process: marked `e2e` here, once (a
+    `pytestmark` in a conftest.py marks nothing)."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

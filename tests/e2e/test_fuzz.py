@@ -54,8 +54,6 @@ from tests.support.graphql import GraphQLClient
 from tests.support.server import RunningServer, certs_json
 from tests.support.waiting import WaitTimeout, wait_until_sync
 
-pytestmark = pytest.mark.e2e
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
 

@@ -21,14 +21,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
+from devkit.database import MigratedSqlite, truncate_postgres
 from domain.calendar import local_date
 from domain.nit import check_digit
-from tests.support.database import MigratedSqlite, truncate_postgres
 from tests.support.flows import reject, submit
 from tests.support.graphql import GraphQLClient
 from tests.support.server import RunningServer, certs_json, running_server, server_env
-
-pytestmark = pytest.mark.e2e
 
 TRANSPORT_WS = Subprotocol("graphql-transport-ws")
 LEGACY_WS = Subprotocol("graphql-ws")

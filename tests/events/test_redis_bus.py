@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 from redis.asyncio import Redis
 
+from devkit.ports import free_port
+from domain.redaction import redacted_url
 from events.messages import StatusChanged
-from events.redis_bus import RedisBus, redacted_url
-from tests.support.server import free_port
+from events.redis_bus import RedisBus
 from tests.support.waiting import wait_until, wait_until_sync
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")

@@ -1,25 +1,10 @@
-"""Fixtures for the email tests: a known mail configuration (and, below, a real SMTP server)."""
-
-from collections.abc import Iterator
+"""Fixtures for the email tests: a real SMTP server (the mail configuration is
+`tests.notifications.factories.MAIL`, passed to every `queue_*` call)."""
 
 import pytest
 
-import notifications
-from notifications.config import MailConfig, current_config
+from devkit.smtp_server import SmtpServer
 from notifications.transports import SmtpTransport
-from tests.support.smtp_server import SmtpServer
-
-MAIL_FROM = "Andes Certificados <no-reply@certs.example.co>"
-PUBLIC_BASE_URL = "https://certs.example.co"
-
-
-@pytest.fixture(autouse=True)
-def mail_config() -> Iterator[MailConfig]:
-    """Every test renders with the same sender and base URL, and leaves the default behind."""
-    previous = current_config()
-    config = notifications.configure(mail_from=MAIL_FROM, public_base_url=PUBLIC_BASE_URL)
-    yield config
-    notifications.configure(mail_from=previous.mail_from, public_base_url=previous.public_base_url)
 
 
 @pytest.fixture

@@ -21,7 +21,13 @@ from models import (
     RequestDocument,
     User,
 )
+from notifications.config import MailConfig
 
+#: The sender and base URL every email test renders with.
+MAIL = MailConfig(
+    mail_from="Andes Certificados <no-reply@certs.example.co>",
+    public_base_url="https://certs.example.co",
+)
 SUBMITTED_AT = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 _sequence = itertools.count(1)
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
 from models import Company, OutboxEmail, OutboxStatus
 from notifications.emails import queue_request_received
@@ -17,8 +18,7 @@ from notifications.worker import (
     deliver_until_idle,
     retry_delay,
 )
-from tests.notifications.factories import make_company, make_request, make_user
-from tests.support.smtp_server import SmtpServer
+from tests.notifications.factories import MAIL, make_company, make_request, make_user
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ async def queue_received(company: Company, count: int) -> None:
     user = await make_user(company)
     for _ in range(count):
         request = await make_request(company, submitted_by=user)
-        await queue_request_received(request, company)
+        await queue_request_received(MAIL, request, company)
 
 
 def test_backoff_doubles_from_30_seconds_up_to_one_hour() -> None:

@@ -19,6 +19,7 @@ from notifications.emails import (
 )
 from notifications.rendering import load_template
 from tests.notifications.factories import (
+    MAIL,
     make_certificate,
     make_company,
     make_document,
@@ -33,7 +34,7 @@ async def test_received_is_one_pending_row_to_the_principal_contact(db: str) -> 
     company = await make_company()
     request = await make_request(company)
     async with in_transaction():
-        await queue_request_received(request, company)
+        await queue_request_received(MAIL, request, company)
 
     row = await OutboxEmail.get()
     assert row.event_key == f"request:{request.id}:received:1"
@@ -58,9 +59,9 @@ async def test_received_is_one_pending_row_to_the_principal_contact(db: str) -> 
 async def test_every_resubmission_is_its_own_event(db: str) -> None:
     company = await make_company()
     request = await make_request(company)
-    await queue_request_received(request, company)
+    await queue_request_received(MAIL, request, company)
     request.attempt = 2
-    await queue_request_received(request, company)
+    await queue_request_received(MAIL, request, company)
 
     rows = await OutboxEmail.all().order_by("id")
     assert [row.event_key for row in rows] == [
@@ -89,7 +90,7 @@ async def test_rejection_has_exact_subject_observations_documents_and_steps(db: 
         file_name="cámara.pdf",
     )
     async with in_transaction():
-        await queue_request_rejected(request, company, [rut, chamber])
+        await queue_request_rejected(MAIL, request, company, [rut, chamber])
 
     row = await OutboxEmail.get()
     assert row.subject == REJECTION_SUBJECT
@@ -112,7 +113,7 @@ async def test_rejection_has_exact_subject_observations_documents_and_steps(db: 
 async def test_rejection_without_flagged_documents_says_so(db: str) -> None:
     company = await make_company()
     request = await make_request(company, status=RequestStatus.REJECTED, observations="Datos")
-    await queue_request_rejected(request, company, [])
+    await queue_request_rejected(MAIL, request, company, [])
     row = await OutboxEmail.get()
     assert "no señaló un documento en particular" in row.body_text
 
@@ -127,7 +128,7 @@ async def test_html_part_escapes_what_people_typed(db: str) -> None:
         observations="<script>alert('x')</script> revisa & corrige",
     )
     doc = await make_document(request, DocumentKind.RUT, observation="<img src=x onerror=1>")
-    await queue_request_rejected(request, company, [doc])
+    await queue_request_rejected(MAIL, request, company, [doc])
 
     row = await OutboxEmail.get()
     assert "<script>" not in row.body_html
@@ -145,7 +146,7 @@ async def test_approval_shows_serial_and_dates_in_bogota(db: str) -> None:
     request = await make_request(company, status=RequestStatus.COMPLETED)
     # 04:30 UTC on 25/11 is still 24/11 in Bogotá (UTC-5).
     certificate = await make_certificate(request)
-    await queue_request_approved(request, company, certificate)
+    await queue_request_approved(MAIL, request, company, certificate)
 
     row = await OutboxEmail.get()
     assert row.event_key == f"request:{request.id}:approved"
@@ -166,7 +167,7 @@ async def test_certificate_state_change_shows_labels_and_reason(db: str) -> None
         to_status=CertificateStatus.REVOKED,
         note="La llave privada se comprometió",
     )
-    await queue_certificate_state_changed(certificate, company, change)
+    await queue_certificate_state_changed(MAIL, certificate, company, change)
 
     row = await OutboxEmail.get()
     assert row.event_key == f"certificate:{certificate.id}:status:{change.id}"
@@ -188,7 +189,7 @@ async def test_certificate_state_change_without_reason_or_actor(db: str) -> None
         to_status=CertificateStatus.EXPIRED,
         actor_name=None,
     )
-    await queue_certificate_state_changed(certificate, company, change)
+    await queue_certificate_state_changed(MAIL, certificate, company, change)
     row = await OutboxEmail.get()
     assert "Motivo" not in row.body_text
     assert "Motivo" not in row.body_html
@@ -199,10 +200,10 @@ async def test_same_event_twice_is_one_row(db: str) -> None:
     company = await make_company()
     request = await make_request(company)
     async with in_transaction():
-        await queue_request_received(request, company)
-        await queue_request_received(request, company)
+        await queue_request_received(MAIL, request, company)
+        await queue_request_received(MAIL, request, company)
     async with in_transaction():
-        await queue_request_received(request, company)
+        await queue_request_received(MAIL, request, company)
     assert await OutboxEmail.all().count() == 1
 
 
@@ -218,8 +219,8 @@ async def test_duplicate_insert_backstop_keeps_the_callers_transaction_usable(
 
     monkeypatch.setattr(OutboxEmail, "exists", never_exists)
     async with in_transaction():
-        await queue_request_received(request, company)
-        await queue_request_received(request, company)
+        await queue_request_received(MAIL, request, company)
+        await queue_request_received(MAIL, request, company)
         # The transaction still works after the ignored duplicate.
         company.contact_name = "Otro Nombre"
         await company.save(update_fields=["contact_name"])
@@ -239,7 +240,7 @@ async def test_rolled_back_change_queues_nothing(db: str) -> None:
         async with in_transaction():
             request.status = RequestStatus.REJECTED
             await request.save(update_fields=["status"])
-            await queue_request_rejected(request, company, [])
+            await queue_request_rejected(MAIL, request, company, [])
             raise Boom
 
     with pytest.raises(Boom):
@@ -252,27 +253,31 @@ async def test_rolled_back_change_queues_nothing(db: str) -> None:
 async def test_recipient_is_the_contact_at_the_moment_of_queuing(db: str) -> None:
     company = await make_company()
     request = await make_request(company)
-    await queue_request_received(request, company)
+    await queue_request_received(MAIL, request, company)
     company.contact_name = "Nuevo Contacto"
     company.contact_email = "nuevo@example.co"
     await company.save()
     request.attempt = 2
-    await queue_request_received(request, company)
+    await queue_request_received(MAIL, request, company)
 
     first, second = await OutboxEmail.all().order_by("id")
     assert first.to_email == "maria.pena@example.co"
     assert (second.to_name, second.to_email) == ("Nuevo Contacto", "nuevo@example.co")
 
 
-async def test_message_id_is_stable_per_event(db: str, mail_config: MailConfig) -> None:
+async def test_message_id_is_stable_per_event(db: str) -> None:
     company = await make_company()
     request = await make_request(company)
-    await queue_request_received(request, company)
+    await queue_request_received(MAIL, request, company)
     row = await OutboxEmail.get()
     key = f"request:{request.id}:received:1"
-    assert row.message_id == message_id_for(key) == message_id_for(key, mail_config)
+    assert (
+        row.message_id
+        == message_id_for(key, MAIL)
+        == message_id_for(key, MailConfig(MAIL.mail_from, MAIL.public_base_url + "/"))
+    )
     assert re.fullmatch(r"<[0-9a-f]{40}@certs\.example\.co>", row.message_id)
-    assert message_id_for(f"request:{request.id}:received:2") != row.message_id
+    assert message_id_for(f"request:{request.id}:received:2", MAIL) != row.message_id
 
 
 def test_every_template_file_is_valid_utf8_with_well_formed_placeholders() -> None:

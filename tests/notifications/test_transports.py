@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from devkit.ports import free_port
+from devkit.smtp_server import SmtpServer
 from domain.enums import DocumentKind, RequestStatus
 from models import OutboxEmail, OutboxStatus
 from notifications.transports import (
@@ -20,9 +22,7 @@ from notifications.transports import (
 )
 from notifications.worker import deliver_pending
 from server.settings import Settings
-from tests.notifications.factories import make_company, make_document, make_request
-from tests.support.server import free_port
-from tests.support.smtp_server import SmtpServer
+from tests.notifications.factories import MAIL, make_company, make_document, make_request
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -100,7 +100,7 @@ async def _queue_rejection() -> OutboxEmail:
     doc = await make_document(
         request, DocumentKind.RUT, observation="Está a nombre de otra compañía"
     )
-    await queue_request_rejected(request, company, [doc])
+    await queue_request_rejected(MAIL, request, company, [doc])
     return await OutboxEmail.get()
 
 

@@ -6,12 +6,19 @@ from graphql import GraphQLError
 
 from domain.enums import ErrorCode
 from domain.errors import DomainError
-from schema.extensions import MaskUnexpectedErrors, PublicError
+from schema.core.errors import PublicError
+from schema.extensions import MaskUnexpectedErrors
 
 
 @dataclass
 class Result:
     errors: list[GraphQLError] | None
+
+
+def mask(result: object) -> None:
+    """What Strawberry does with each result of a subscription: run the `on_stream_result` hook."""
+    for _ in MaskUnexpectedErrors().on_stream_result(result):
+        pass
 
 
 def bug() -> GraphQLError:
@@ -21,7 +28,7 @@ def bug() -> GraphQLError:
 def test_a_bug_is_masked_and_a_refusal_meant_for_people_is_not() -> None:
     refusal = PublicError(DomainError(ErrorCode.NOT_FOUND, "No encontramos la solicitud."))
     result = Result(errors=[bug(), refusal])
-    MaskUnexpectedErrors()._process_result(result)
+    mask(result)
     assert result.errors is not None
     masked, kept = result.errors
     assert masked.message.startswith("Error inesperado. Código de seguimiento: ")
@@ -33,6 +40,6 @@ def test_a_bug_is_masked_and_a_refusal_meant_for_people_is_not() -> None:
 
 def test_results_without_errors_are_left_alone() -> None:
     clean = Result(errors=None)
-    MaskUnexpectedErrors()._process_result(clean)
+    mask(clean)
     assert clean.errors is None
-    MaskUnexpectedErrors()._process_result(object())  # no `errors` at all: nothing to do
+    mask(object())  # no `errors` at all: nothing to do

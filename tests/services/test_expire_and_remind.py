@@ -20,6 +20,7 @@ from models import (
     EmailKind,
     OutboxEmail,
 )
+from notifications.config import MailConfig
 from notifications.emails import queue_expiry_stage
 from services import expire_and_remind
 from services.change_certificate_state import ChangeStateCommand, change_certificate_state
@@ -471,10 +472,10 @@ async def test_a_certificate_that_fails_is_rolled_back_and_retried_without_stopp
     later = await issue(deps, other, reviewer, "SN-0200", valid_until=VALID_UNTIL)
     real_queue = queue_expiry_stage
 
-    async def broken_for_issued(certificate: Certificate, *args: Any) -> str:
+    async def broken_for_issued(mail: MailConfig, certificate: Certificate, *args: Any) -> str:
         if certificate.id == issued.id:
             raise RuntimeError("the template could not be read")
-        return await real_queue(certificate, *args)
+        return await real_queue(mail, certificate, *args)
 
     monkeypatch.setattr(expire_and_remind, "queue_expiry_stage", broken_for_issued)
     report = await run(deps, EXPIRY_DAY)

@@ -9,6 +9,7 @@ from domain.clock import FixedClock
 from domain.enums import ErrorCode, Role
 from domain.errors import DomainError
 from models import OutboxEmail, OutboxStatus
+from notifications.config import MailConfig
 from notifications.emails import queue_request_received
 from notifications.transports import MaildirTransport
 from notifications.worker import deliver_pending
@@ -21,7 +22,9 @@ async def _queue(count: int) -> list[OutboxEmail]:
     company = await make_company()
     user = await make_user(company)
     for _ in range(count):
-        await queue_request_received(await make_request(company, submitted_by=user), company)
+        await queue_request_received(
+            MailConfig(), await make_request(company, submitted_by=user), company
+        )
     return await OutboxEmail.all().order_by("id")
 
 

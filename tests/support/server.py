@@ -1,7 +1,6 @@
 """A real `certs serve` process on a free loopback port, for end-to-end tests."""
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,17 +12,11 @@ from typing import Any
 import httpx
 import orjson
 
+from devkit.ports import free_port
 from tests.support.waiting import wait_until_sync
 
 CERTS = str(Path(sys.executable).with_name("certs"))
 STARTUP_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def certs(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,1 @@
+"""Issued certificates: their nested fields, state changes and live changes."""

@@ -1,0 +1,16 @@
+from collections.abc import AsyncGenerator
+
+from events.messages import StatusChanged
+from models import CertificateStatusChange
+from resolvers.context import AppInfo
+from resolvers.status_events import status_events, watched_id
+
+
+def events(info: AppInfo, certificate_id: str | None) -> AsyncGenerator[StatusChanged, None]:
+    """Every certificate event the viewer may see; only that certificate's when the id is given."""
+    return status_events(info, "certificate", watched_id(certificate_id, "Certificate"))
+
+
+async def change(info: AppInfo, event: StatusChanged) -> CertificateStatusChange | None:
+    """The change an event announces, loaded once for every subscriber that receives it."""
+    return await info.context.loaders.certificate_change.load(event.change_id)

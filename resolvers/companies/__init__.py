@@ -1,0 +1,1 @@
+"""Companies: tracking, principal contact, their certificates and requests."""

@@ -1,1 +1,0 @@
-"""One root mutation per module."""

@@ -1,0 +1,1 @@
+"""The operator's email outbox: list and retry (ADMIN only)."""

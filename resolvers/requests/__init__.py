@@ -1,0 +1,1 @@
+"""Certificate requests: submit, resubmit, review, list, watch."""

@@ -1,0 +1,30 @@
+from collections.abc import Sequence
+
+from models import CertificateRequest
+from resolvers.context import AppInfo
+from resolvers.ids import decode_id
+from resolvers.uploads import DocumentUploadFields, read_uploads
+from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
+
+
+async def resolve(
+    info: AppInfo,
+    *,
+    request_id: str,
+    documents: Sequence[DocumentUploadFields],
+    note: str | None,
+) -> CertificateRequest:
+    """After a rejection: the same request again, replacing every flagged document."""
+    deps = info.context.deps
+    uploaded = await read_uploads(documents, deps.max_document_bytes)
+    return await resubmit_certificate_request(
+        deps,
+        info.context.principal,
+        ResubmitCommand(
+            request_id=decode_id(
+                request_id, "CertificateRequest", field="requestId", what="la solicitud"
+            ),
+            documents=uploaded,
+            note=note,
+        ),
+    )

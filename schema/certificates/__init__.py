@@ -1,0 +1,1 @@
+"""Issued certificates and their history: types, inputs, payloads and their root fields."""

@@ -1,0 +1,178 @@
+"""Issued certificates and their history."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
+from domain.reminders import ReminderKind, ReminderStage
+from domain.renewal import days_until_expiry, renewable_from
+from models import Certificate as CertificateRow
+from models import CertificateReminder as ReminderRow
+from models import CertificateStatusChange as ChangeRow
+from resolvers import rows
+from resolvers.certificates import queries
+from resolvers.context import AppInfo
+from schema.core.actor import Actor
+from schema.core.enums import CertificateStatus
+from schema.core.lazy import DomainType
+from schema.core.node import Node, to_global_id
+
+if TYPE_CHECKING:
+    from schema.companies.types import Company
+    from schema.requests.types import CertificateRequest
+
+CompanyRef = Annotated["Company", strawberry.lazy("schema.companies.types")]
+RequestRef = Annotated["CertificateRequest", strawberry.lazy("schema.requests.types")]
+_Company = DomainType("schema.companies.types", "Company")
+_Request = DomainType("schema.requests.types", "CertificateRequest")
+
+strawberry.enum(
+    ReminderKind,
+    name="CertificateReminderStage",
+    description="The emails of a certificate's expiry timeline.",
+)
+
+
+@strawberry.type(description="A digital certificate issued by Andes SCD to the company.")
+class Certificate(Node):
+    """Plain fields are copied from the row (Strawberry reads them without a resolver call:
+    README, Performance); methods are the fields that load something or need the request."""
+
+    row: strawberry.Private[CertificateRow]
+    serial_number: str
+    issuer: str
+    status: CertificateStatus
+    status_label: str = strawberry.field(description="Activo, Inactivo, Revocado or Vencido.")
+    valid_from: datetime
+    valid_until: datetime
+
+    @classmethod
+    def from_row(cls, row: CertificateRow) -> "Certificate":
+        return cls(
+            id=to_global_id("Certificate", row.id),
+            row=row,
+            serial_number=row.serial_number,
+            issuer=row.issuer,
+            status=row.status,
+            status_label=certificate_status_label(row.status),
+            valid_from=row.valid_from,
+            valid_until=row.valid_until,
+        )
+
+    @strawberry.field
+    async def company(self, info: AppInfo) -> CompanyRef:
+        return _Company.from_row(await rows.company(info, self.row.company_id))  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def request(self, info: AppInfo) -> RequestRef:
+        return _Request.from_row(await rows.request(info, self.row.request_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Calendar days in Colombia until validUntil; negative after it.")
+    def days_until_expiry(self, info: AppInfo) -> int:
+        return days_until_expiry(self.row.valid_until, queries.now(info))
+
+    @strawberry.field(description="One calendar month before validUntil.")
+    def renewable_from(self) -> datetime:
+        return renewable_from(self.row.valid_until)
+
+    @strawberry.field(
+        description="In its renewal window (or expired), not revoked nor already renewed, and no "
+        "request of the company in review."
+    )
+    async def can_renew(self, info: AppInfo) -> bool:
+        return await queries.can_renew(info, self.row)
+
+    @strawberry.field(description="The states the company may set now; empty: no edit action.")
+    def allowed_state_changes(self, info: AppInfo) -> list[CertificateStatus]:
+        return allowed_state_changes(self.row.status, self.row.valid_until, queries.now(info))
+
+    @strawberry.field(description="The certificate that renewed this one.")
+    async def replaced_by(self, info: AppInfo) -> "Certificate | None":
+        row = await rows.optional_certificate(info, self.row.replaced_by_id)
+        return Certificate.from_row(row) if row else None
+
+    @strawberry.field
+    async def history(self, info: AppInfo) -> list["CertificateStatusChange"]:
+        found = await queries.history(info, self.row.id)
+        return [CertificateStatusChange.from_row(row, self.row) for row in found]
+
+    @strawberry.field(
+        description="The expiry emails sent to the principal contact (renewal open, reminders, "
+        "expired), oldest first. Each stage is sent once."
+    )
+    async def reminders(self, info: AppInfo) -> list["CertificateReminder"]:
+        found = await queries.reminders(info, self.row.id)
+        return [CertificateReminder.from_row(row) for row in found]
+
+
+@strawberry.type(description="An email of the certificate's expiry timeline.")
+class CertificateReminder:
+    row: strawberry.Private[ReminderRow]
+    stage_row: strawberry.Private[ReminderStage]
+
+    @classmethod
+    def from_row(cls, row: ReminderRow) -> "CertificateReminder":
+        return cls(row=row, stage_row=ReminderStage.from_key(row.stage))
+
+    @strawberry.field
+    def stage(self) -> ReminderKind:
+        return self.stage_row.kind
+
+    @strawberry.field(description="For BEFORE_EXPIRY: the days before validUntil of this stage.")
+    def days_before_expiry(self) -> int | None:
+        return self.stage_row.days_before
+
+    @strawberry.field(
+        description="The stage in Spanish, e.g. «Recordatorio 7 días antes del vencimiento»."
+    )
+    def label(self) -> str:
+        return self.stage_row.label
+
+    @strawberry.field(description="When the email was queued for delivery, at the stage.")
+    def queued_at(self) -> datetime:
+        return self.row.queued_at
+
+    @strawberry.field(
+        description="When the mail server accepted the email; null while it waits to be delivered "
+        "(or after delivery failed)."
+    )
+    def sent_at(self) -> datetime | None:
+        email = self.row.email
+        return email.sent_at if email is not None else None
+
+
+@strawberry.type
+class CertificateStatusChange:
+    row: strawberry.Private[ChangeRow]
+    certificate_row: strawberry.Private[CertificateRow | None]
+    from_status: CertificateStatus | None
+    to_status: CertificateStatus
+    at: datetime
+    actor: Actor | None = strawberry.field(
+        description="Null when the system made the change (expiry, renewal)."
+    )
+    note: str | None
+
+    @classmethod
+    def from_row(
+        cls, row: ChangeRow, certificate: CertificateRow | None = None
+    ) -> "CertificateStatusChange":
+        actor = None
+        if row.actor_name is not None and row.actor_role is not None:
+            actor = Actor(name=row.actor_name, role=row.actor_role)
+        return cls(
+            row=row,
+            certificate_row=certificate,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            at=row.at,
+            actor=actor,
+            note=row.note,
+        )
+
+    @strawberry.field
+    async def certificate(self, info: AppInfo) -> Certificate:
+        row = self.certificate_row or await rows.certificate(info, self.row.certificate_id)
+        return Certificate.from_row(row)

@@ -1,0 +1,1 @@
+"""Companies, their principal contact and their tracking screen."""

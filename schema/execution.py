@@ -1,0 +1,102 @@
+"""The execution context of the schema: how each subscription event is executed."""
+
+import asyncio
+from typing import Any
+
+from graphql import ExecutionResult
+from graphql.execution import Executor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+
+class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """How each subscription event is executed.
+
+    **One execution per question, not per subscriber.** Every subscriber of a process gets the
+    same event object from the bus, and the payload its resolver yields is built from the rows of
+    that event's shared loaders. Subscribers that ask the same question (the same parsed operation,
+    the same variables) as the same principal, of the same payload row, get the same answer: the
+    first executes it and the others await its result (README, Performance: 2,000 reviewers'
+    dashboards, one execution). The principal is part of the question, so no one is ever answered
+    with what someone else may see; a result with errors is not shared (each executes its own, so
+    errors are masked and logged per subscriber); and the results live with the event's loaders,
+    dropped with the event.
+
+    **A memo per event.** graphql-core 3.3 runs each event on a shallow copy of the subscription's
+    executor, so the copy shares the memo of collected subfields, keyed by the identity of lists
+    made anew for every event: the memo grew by some 30 objects per event and per subscriber for as
+    long as the subscription lived, and every garbage collection walked them. Each event gets a memo
+    of its own, dropped with it.
+
+    **Slots.** The executor of a subscription lives as long as the subscription. graphql-core and
+    Strawberry set 32 attributes on it, and past 29 CPython gives an object a dictionary of its
+    own instead of its class's shared keys: 1.6 KiB per subscriber instead of 0.4 (README,
+    Performance: memory per idle subscriber). The attributes named here live in slots instead.
+    """
+
+    __slots__ = (
+        "_deferred_execution_plans",
+        "_initial_execution_plans",
+        "abort_signal",
+        "defer_usage_set",
+        "groups",
+        "hide_suggestions",
+        "hooks",
+        "operation_extensions",
+        "streams",
+        "tasks",
+    )
+
+    _event_payload: Any = None
+
+    def build_per_event_executor(self, payload: Any) -> Executor[Any]:
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        executor._event_payload = payload  # type: ignore[attr-defined]
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key = self._shared_result_key()
+        if key is None:
+            return super().execute_operation(serially)
+        return self._execute_shared(key, serially)
+
+    def _shared_result_key(self) -> tuple[Any, ...] | None:
+        """The question this per-event execution answers; None when it must not be shared."""
+        payload = self._event_payload
+        row = getattr(payload, "row", None)
+        principal = getattr(self.context_value, "principal", None)
+        if payload is None or row is None or principal is None:
+            return None
+        variables = getattr(self.variable_values, "coerced", None) or {}
+        return (
+            principal,
+            id(self.operation),
+            id(row),
+            type(payload),
+            tuple(sorted((name, repr(value)) for name, value in variables.items())),
+        )
+
+    async def _execute_shared(self, key: tuple[Any, ...], serially: bool | None) -> Any:
+        shared: dict[Any, Any] = self.context_value.loaders.shared_results
+        entry = shared.get(key)
+        # The ids in the key are checked against the objects themselves: an id is only unique
+        # among objects alive together.
+        if entry is not None and entry[0] is self.operation and entry[1] is self._event_payload.row:
+            result = await asyncio.shield(entry[2])
+            if result is not None:
+                return result
+            return await self._own_result(serially)
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        shared[key] = (self.operation, self._event_payload.row, answer)
+        try:
+            result = await self._own_result(serially)
+        except BaseException:
+            answer.set_result(None)  # failed or cancelled: the others execute their own
+            raise
+        shareable = isinstance(result, ExecutionResult) and not result.errors
+        answer.set_result(result if shareable else None)
+        return result
+
+    async def _own_result(self, serially: bool | None) -> Any:
+        result = super().execute_operation(serially)
+        return await result if self.is_awaitable(result) else result

@@ -1,0 +1,1 @@
+"""Certificate requests («solicitudes»): types, inputs, payloads and their root fields."""

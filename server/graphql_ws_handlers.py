@@ -1,0 +1,150 @@
+"""Strawberry's two WebSocket protocol handlers, with what production sockets need on top:
+
+- **Keep-alive through idle proxies.** Proxies and load balancers cut a connection with no
+  traffic after a while (often 60 s), and a subscription waiting for a reviewer is quiet for
+  hours. On `graphql-transport-ws` the server sends the protocol's own `ping` after
+  `keep_alive_interval` idle seconds (clients answer `pong`, as the protocol requires); on the
+  legacy `graphql-ws` Strawberry sends `ka` at that interval. Application messages cross every
+  proxy hop, unlike WebSocket ping frames, which a terminating proxy may answer itself (uvicorn
+  sends those too, see `certs serve`).
+- **A cap on operations per connection**, refused with a clean, Spanish `error` message for that
+  operation id (code `TOO_MANY_SUBSCRIPTIONS`); the socket and its other subscriptions go on.
+- **An init timeout on the legacy protocol too**: a socket that never authenticates is closed
+  (4408), as `graphql-transport-ws` already does.
+"""
+
+import asyncio
+import contextlib
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+    SubscribeMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+
+from resolvers.context import Context
+
+TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
+
+
+def subscription_limit_error(limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"Demasiadas suscripciones abiertas en esta conexión (el máximo es {limit}). "
+        "Cierra alguna antes de abrir otra.",
+        extensions={"code": TOO_MANY_SUBSCRIPTIONS},
+    )
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """`graphql-transport-ws`: pings an idle client, refuses operations past the cap cleanly.
+
+    The keep-alive is a timer, not a task per socket: a socket is idle nearly all its life, and a
+    sleeping task (with its coroutine and future) cost about 1 KiB per subscriber.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._ping_sending: asyncio.Task[None] | None = None
+        self._last_sent = 0.0
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        # Strawberry cancelled its init watchdog; drop the finished task rather than keep it.
+        self.connection_init_timeout_task = None
+        interval = self.view.keep_alive_interval
+        if self.connection_acknowledged and self.view.keep_alive and interval:
+            self._schedule_ping(interval)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and limit is not None
+            and message["id"] not in self.operations
+            and len(self.operations) >= limit
+        ):
+            error = subscription_limit_error(limit)
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [error.formatted]}
+            )
+            return
+        await super().handle_subscribe(message)
+
+    async def send_message(self, message: Message) -> None:
+        self._last_sent = asyncio.get_running_loop().time()
+        await super().send_message(message)
+
+    async def shutdown(self) -> None:
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+            self._ping_timer = None
+        if self._ping_sending is not None:
+            self._ping_sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ping_sending
+        await super().shutdown()
+
+    def _schedule_ping(self, delay: float) -> None:
+        self._ping_timer = asyncio.get_running_loop().call_later(delay, self._ping_if_idle)
+
+    def _ping_if_idle(self) -> None:
+        interval = self.view.keep_alive_interval or 0.0
+        idle = asyncio.get_running_loop().time() - self._last_sent
+        if idle >= interval:
+            if self._ping_sending is None:
+                self._ping_sending = asyncio.create_task(self._send_ping())
+            idle = 0.0
+        self._schedule_ping(interval - idle)
+
+    async def _send_ping(self) -> None:
+        """Held in `_ping_sending` only while in flight: a finished task kept until the next ping
+        would cost every idle socket about 0.5 KiB."""
+        try:
+            # A failure means the socket is gone: the read loop notices and shuts the handler down.
+            with contextlib.suppress(Exception):
+                await self.send_message({"type": "ping"})
+        finally:
+            self._ping_sending = None
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """`graphql-ws` (subscriptions-transport-ws): the init timeout and the clean cap refusal."""
+
+    async def handle(self) -> None:
+        timeout = self.view.connection_init_wait_timeout.total_seconds()
+        watchdog = asyncio.create_task(self._close_unless_acknowledged(after=timeout))
+        try:
+            await super().handle()
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+
+    async def handle_start(self, message: StartMessage) -> None:
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and limit is not None
+            and message["id"] not in self.tasks
+            and len(self.tasks) >= limit
+        ):
+            error = subscription_limit_error(limit)
+            await self.send_message(
+                {"type": "error", "id": message["id"], "payload": error.formatted}
+            )
+            return
+        await super().handle_start(message)
+
+    async def _close_unless_acknowledged(self, after: float) -> None:
+        await asyncio.sleep(after)
+        if not self.connection_acknowledged:
+            with contextlib.suppress(Exception):
+                await self.websocket.close(code=4408, reason="Connection initialisation timeout")

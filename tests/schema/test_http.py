@@ -1,0 +1,169 @@
+"""The HTTP surface around GraphQL: health, the GraphiQL page, and masking of unexpected errors."""
+
+import logging
+from pathlib import Path
+from typing import Any, NoReturn
+
+import httpx
+import pytest
+
+import resolvers.companies.update_principal_contact as update_contact_resolver
+import server.app
+from domain.clock import FixedClock
+from server.app import create_app
+from server.settings import Settings
+from services import reads
+from tests.schema.helpers import only_error
+from tests.support.factories import Caller
+from tests.support.graphql import GraphQLClient
+from tests.support.operations import UPDATE_CONTACT, VIEWER
+
+SECRET = "secret SQL /etc/passwd"
+
+
+async def test_health_answers_ok_when_the_database_answers(http: httpx.AsyncClient) -> None:
+    response = await http.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body == {"status": "ok", "database": "ok"}
+
+
+async def test_health_answers_503_without_details_when_the_database_does_not(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Unreachable:
+        async def execute_query(self, query: str) -> NoReturn:
+            raise ConnectionRefusedError(f"{SECRET} at 10.0.0.7:5432")
+
+    class Connections:
+        def get(self, name: str) -> Unreachable:
+            return Unreachable()
+
+    monkeypatch.setattr(server.app, "connections", Connections())
+    with caplog.at_level(logging.ERROR, logger="certs.server"):
+        response = await http.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
+    assert "secret" not in response.text
+    assert any("health check" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_graphql_endpoint_serves_graphiql_to_a_browser(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_can_be_turned_off(tmp_path: Path, db: str, clock: FixedClock) -> None:
+    app = create_app(
+        Settings(data_dir=tmp_path / "var", database_url=db, graphiql=False), clock=clock
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "graphiql" not in response.text.lower()
+
+
+async def test_queries_over_get_are_answered(http: httpx.AsyncClient, customer: Caller) -> None:
+    response = await http.get(
+        "/graphql",
+        params={"query": "{ viewer { user { email } } }"},
+        headers={**customer.headers, "Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["viewer"]["user"]["email"] == customer.user.email
+
+
+async def test_mutations_over_get_are_refused(http: httpx.AsyncClient, customer: Caller) -> None:
+    response = await http.get(
+        "/graphql",
+        params={
+            "query": 'mutation { updatePrincipalContact(input: {name: "X", email: "x@y.co"}) { errors { code } } }'
+        },
+        headers={**customer.headers, "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+def assert_masked(error: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    """A generic Spanish message with an error id; the details only in the server's log."""
+    assert "secret" not in error["message"]
+    assert "/etc" not in error["message"]
+    assert "RuntimeError" not in str(error)
+    extensions = error["extensions"]
+    assert extensions["code"] == "INTERNAL_SERVER_ERROR"
+    error_id = extensions["errorId"]
+    assert error_id
+    assert error_id in error["message"]
+    logged = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged, [r.getMessage() for r in caplog.records]
+    assert logged[0].levelno >= logging.ERROR
+    assert logged[0].exc_info is not None
+    assert SECRET in str(logged[0].exc_info[1])
+
+
+@pytest.fixture
+def failing_service() -> Any:
+    async def fail(*args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(SECRET)
+
+    return fail
+
+
+async def test_an_unexpected_error_in_a_query_is_masked_and_logged_with_its_id(
+    gql: GraphQLClient,
+    customer: Caller,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failing_service: Any,
+) -> None:
+    # resolvers.queries calls `reads.get_user`, looked up on the module at call time.
+    monkeypatch.setattr(reads, "get_user", failing_service)
+    with caplog.at_level(logging.ERROR):
+        body = await gql.execute(VIEWER, token=customer.token)
+    assert body["data"] is None
+    error = only_error(body)
+    assert error["path"] == ["viewer"]
+    assert_masked(error, caplog)
+    assert SECRET not in str(body)
+
+
+async def test_an_unexpected_error_in_a_mutation_is_masked_and_logged_with_its_id(
+    gql: GraphQLClient,
+    customer: Caller,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failing_service: Any,
+) -> None:
+    monkeypatch.setattr(update_contact_resolver, "update_principal_contact", failing_service)
+    with caplog.at_level(logging.ERROR):
+        body = await gql.execute(
+            UPDATE_CONTACT,
+            {"input": {"name": "Ana", "email": "ana@ejemplo.co"}},
+            token=customer.token,
+        )
+    error = only_error(body)
+    assert error["path"] == ["updatePrincipalContact"]
+    assert_masked(error, caplog)
+    assert SECRET not in str(body)
+
+
+async def test_each_unexpected_error_gets_its_own_id(
+    gql: GraphQLClient,
+    customer: Caller,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failing_service: Any,
+) -> None:
+    monkeypatch.setattr(reads, "get_user", failing_service)
+    with caplog.at_level(logging.ERROR):
+        first = only_error(await gql.execute(VIEWER, token=customer.token))
+        second = only_error(await gql.execute(VIEWER, token=customer.token))
+    assert first["extensions"]["errorId"] != second["extensions"]["errorId"]
+
+
+async def test_an_unknown_path_is_404(http: httpx.AsyncClient) -> None:
+    assert (await http.get("/no-existe")).status_code == 404
