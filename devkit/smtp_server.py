@@ -17,6 +17,7 @@ from devkit.ports import free_port
 
 REFUSAL = "550 5.1.1 <{address}>: Recipient address rejected: User unknown"
 CLOSING = "421 4.3.2 Service shutting down, try again later"
+GREYLISTED = "450 4.2.0 <{address}>: Recipient address rejected: Greylisted, try again later"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class RecordingHandler:
         self._messages: list[ReceivedMessage] = []
         self.refused: set[str] = set()
         self.closing_on: set[str] = set()
+        self.greylisted: set[str] = set()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -48,6 +50,8 @@ class RecordingHandler:
             return REFUSAL.format(address=address)
         if address.lower() in self.closing_on:
             return CLOSING
+        if address.lower() in self.greylisted:
+            return GREYLISTED.format(address=address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -96,6 +100,10 @@ class SmtpServer:
 
     def refuse(self, address: str) -> None:
         self.handler.refused.add(address.lower())
+
+    def greylist(self, address: str) -> None:
+        """Answer 450 (a temporary refusal) for this recipient."""
+        self.handler.greylisted.add(address.lower())
 
     def answer_closing_for(self, address: str) -> None:
         """Answer 421 (service shutting down) when this recipient is given."""

@@ -1,8 +1,9 @@
 """The request's state machine, written as data.
 
 A request ("solicitud" / "trámite") is sent, reviewed by the partner, and either rejected (the
-company corrects and sends it again) or approved (the certificate is issued). Nothing else may
-happen to it. Keeping the transitions and who may trigger them in two tables lets the services,
+company corrects and sends it again, or gives it up: Desistida) or approved (the certificate is
+issued). Nothing else may happen to it. A company has at most one open request (in review or
+rejected), and a rejected one is the request to correct before any other. Keeping the transitions and who may trigger them in two tables lets the services,
 the API documentation and the tests read the same rules, and makes "every other pair is
 refused" something a test can check exhaustively.
 """
@@ -20,6 +21,7 @@ class RequestAction(StrEnum):
     REJECT = "REJECT"
     RESUBMIT = "RESUBMIT"
     APPROVE = "APPROVE"
+    WITHDRAW = "WITHDRAW"
 
 
 REQUEST_STATUS_LABELS: Mapping[RequestStatus, str] = MappingProxyType(
@@ -27,8 +29,14 @@ REQUEST_STATUS_LABELS: Mapping[RequestStatus, str] = MappingProxyType(
         RequestStatus.IN_REVIEW: "En trámite",
         RequestStatus.REJECTED: "Rechazado",
         RequestStatus.COMPLETED: "Completado",
+        RequestStatus.WITHDRAWN: "Desistida",
     }
 )
+
+OPEN_REQUEST_STATUSES: frozenset[RequestStatus] = frozenset(
+    {RequestStatus.IN_REVIEW, RequestStatus.REJECTED}
+)
+"""A request in one of these is still open: the company has at most one."""
 
 REQUEST_TRANSITIONS: Mapping[tuple[RequestStatus | None, RequestAction], RequestStatus] = (
     MappingProxyType(
@@ -37,6 +45,7 @@ REQUEST_TRANSITIONS: Mapping[tuple[RequestStatus | None, RequestAction], Request
             (RequestStatus.IN_REVIEW, RequestAction.REJECT): RequestStatus.REJECTED,
             (RequestStatus.REJECTED, RequestAction.RESUBMIT): RequestStatus.IN_REVIEW,
             (RequestStatus.IN_REVIEW, RequestAction.APPROVE): RequestStatus.COMPLETED,
+            (RequestStatus.REJECTED, RequestAction.WITHDRAW): RequestStatus.WITHDRAWN,
         }
     )
 )
@@ -47,6 +56,7 @@ REQUEST_ACTION_ROLES: Mapping[RequestAction, frozenset[Role]] = MappingProxyType
         RequestAction.RESUBMIT: frozenset({Role.CUSTOMER, Role.ADMIN}),
         RequestAction.REJECT: frozenset({Role.REVIEWER, Role.ADMIN}),
         RequestAction.APPROVE: frozenset({Role.REVIEWER, Role.ADMIN}),
+        RequestAction.WITHDRAW: frozenset({Role.CUSTOMER, Role.ADMIN}),
     }
 )
 
@@ -56,12 +66,13 @@ _ACTION_VERBS: Mapping[RequestAction, str] = MappingProxyType(
         RequestAction.REJECT: "rechazar",
         RequestAction.RESUBMIT: "volver a enviar",
         RequestAction.APPROVE: "aprobar",
+        RequestAction.WITHDRAW: "desistir de ella",
     }
 )
 
 
 def request_status_label(status: RequestStatus) -> str:
-    """The status as people read it: En trámite, Rechazado or Completado."""
+    """The status as people read it: En trámite, Rechazado, Completado or Desistida."""
     return REQUEST_STATUS_LABELS[status]
 
 

@@ -1,5 +1,6 @@
 """Tortoise models: the rows the service keeps. The schema changes only through `models/migrations`."""
 
+from models.audit import AuditEvent
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
@@ -9,6 +10,7 @@ from models.users import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Certificate",
     "CertificateReminder",
     "CertificateRequest",
@@ -30,4 +32,5 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.audit",
 ]

@@ -32,6 +32,9 @@ class Certificate(Model):
         "models.Certificate", related_name="replaces", null=True, on_delete=fields.SET_NULL
     )
     replaced_by_id: int | None
+    # The validFrom of the renewal that replaces this certificate: from then on it is INACTIVE
+    # and can never be made ACTIVE again (null while no renewal was approved).
+    superseded_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -39,6 +42,8 @@ class Certificate(Model):
     class Meta:
         table = "certificates"
         unique_together = (("issuer", "serial_number"),)
+        # Also: at most one ACTIVE certificate per company, a partial unique index
+        # (`uq_certificates_one_active_per_company`, migration 0005_request_rules).
 
 
 class CertificateStatusChange(Model):

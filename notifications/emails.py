@@ -99,7 +99,9 @@ async def _queue(
     template: str,
     values: Mapping[str, str],
     fragments: Mapping[str, Fragment] | None = None,
+    to: tuple[str, str] | None = None,
 ) -> None:
+    """`to` (name, address) overrides the company's principal contact as the recipient."""
     if await OutboxEmail.exists(event_key=event_key):
         return
     config = mail
@@ -111,8 +113,8 @@ async def _queue(
         kind=kind,
         company_id=company.id,
         mail_from=config.mail_from,
-        to_name=company.contact_name,
-        to_email=company.contact_email,
+        to_name=to[0] if to else company.contact_name,
+        to_email=to[1] if to else company.contact_email,
         message_id=message_id_for(event_key, config),
         subject=rendered.subject,
         body_text=rendered.text,
@@ -180,10 +182,26 @@ async def queue_request_rejected(
     )
 
 
+def _sentence(name: str, values: Mapping[str, str]) -> str:
+    """A one-line text from `templates/part.<name>.txt` with `values` substituted."""
+    return load_template(f"part.{name}.txt").substitute(values).strip()
+
+
 async def queue_request_approved(
-    mail: MailConfig, request: CertificateRequest, company: Company, certificate: Certificate
+    mail: MailConfig,
+    request: CertificateRequest,
+    company: Company,
+    certificate: Certificate,
+    now: datetime,
 ) -> None:
-    """The approval, with the certificate's serial and its dates in Bogotá."""
+    """The approval, with the certificate's serial, its dates in Bogotá and from when it can be
+    used: now, or from its start date when that is later."""
+    valid_from = _date_es(certificate.valid_from)
+    usable_from = (
+        _sentence("usable_now", {})
+        if certificate.valid_from <= now
+        else _sentence("usable_from", {"valid_from": valid_from})
+    )
     await _queue(
         mail,
         event_key=f"request:{request.id}:approved",
@@ -194,8 +212,70 @@ async def queue_request_approved(
             **_request_values(request),
             "serial_number": certificate.serial_number,
             "issuer": certificate.issuer,
+            "valid_from": valid_from,
+            "valid_until": _date_es(certificate.valid_until),
+            "usable_from": usable_from,
+        },
+    )
+
+
+async def queue_request_withdrawn(
+    mail: MailConfig,
+    request: CertificateRequest,
+    company: Company,
+    reason: str | None,
+    *,
+    automatic: bool,
+    days: int = 0,
+) -> None:
+    """A rejected request was given up: by the company (with its reason, if any), or by the job
+    after `days` days uncorrected."""
+    why = (
+        _sentence("withdrawn_automatically", {"days": str(days)})
+        if automatic
+        else _sentence("withdrawn_by_company", {})
+    )
+    reason_fragment = (
+        render_fragment("withdraw_reason", {"reason": reason})
+        if reason and not automatic
+        else Fragment(text="", html="")
+    )
+    await _queue(
+        mail,
+        event_key=f"request:{request.id}:withdrawn",
+        kind=EmailKind.REQUEST_WITHDRAWN,
+        company=company,
+        template="request_withdrawn",
+        values={**_request_values(request), "why": why},
+        fragments={"reason": reason_fragment},
+    )
+
+
+async def queue_certificate_started(
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    change: CertificateStatusChange,
+    replaced: Certificate | None,
+) -> None:
+    """An Emitido certificate reached its validFrom and is now Activo; the one it replaces, if
+    any, is set aside for good."""
+    await _queue(
+        mail,
+        event_key=f"certificate:{certificate.id}:started",
+        kind=EmailKind.CERTIFICATE_STARTED,
+        company=company,
+        template="certificate_started",
+        values={
+            "serial_number": certificate.serial_number,
+            "issuer": certificate.issuer,
             "valid_from": _date_es(certificate.valid_from),
             "valid_until": _date_es(certificate.valid_until),
+        },
+        fragments={
+            "replaced": render_fragment("started_replaces", {"old_serial": replaced.serial_number})
+            if replaced is not None
+            else Fragment(text="", html="")
         },
     )
 
@@ -225,6 +305,29 @@ async def queue_certificate_state_changed(
             if note
             else Fragment(text="", html="")
         },
+    )
+
+
+async def queue_contact_changed(
+    mail: MailConfig, company: Company, *, old_name: str, old_email: str, actor: str, at: datetime
+) -> None:
+    """To the *previous* principal contact: the new address now gets every email, so a change
+    made by someone else must not go unnoticed (the new contact hears from later emails)."""
+    stamp = at.strftime("%Y%m%dT%H%M%S%f")
+    await _queue(
+        mail,
+        event_key=f"company:{company.id}:contact-changed:{stamp}",
+        kind=EmailKind.CONTACT_CHANGED,
+        company=company,
+        template="contact_changed",
+        values={
+            "old_contact_name": old_name,
+            "new_contact_name": company.contact_name,
+            "new_contact_email": company.contact_email,
+            "changed_at": _datetime_es(at),
+            "actor": actor,
+        },
+        to=(old_name, old_email),
     )
 
 

@@ -47,7 +47,20 @@ class TransportUnavailable(Exception):
 
 
 class MessageRejected(Exception):
-    """The server refused this one message; the session can send the next one."""
+    """The server refused this one message; the session can send the next one.
+
+    `permanent` for a 5xx answer (an unknown mailbox, a refused sender, a message the server will
+    never take) and for a message that cannot be sent at all: retrying cannot help, the email is
+    FAILED at once. A 4xx answer (greylisting, a full mailbox) is temporary and retried.
+    """
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
 
 
 class ConnectionLost(Exception):
@@ -176,15 +189,16 @@ class _SmtpSession:
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code == _SERVICE_CLOSING:
                 raise ConnectionLost(describe_error(exc)) from exc
-            raise MessageRejected(describe_error(exc)) from exc
+            raise MessageRejected(describe_error(exc), permanent=_permanent(exc.code)) from exc
         except aiosmtplib.SMTPRecipientsRefused as exc:
             if _server_closing(exc):
                 raise ConnectionLost(describe_error(exc)) from exc
-            raise MessageRejected(describe_error(exc)) from exc
+            permanent = all(_permanent(refused.code) for refused in exc.recipients)
+            raise MessageRejected(describe_error(exc), permanent=permanent) from exc
         except aiosmtplib.SMTPNotSupported as exc:
-            raise MessageRejected(describe_error(exc)) from exc
+            raise MessageRejected(describe_error(exc), permanent=True) from exc
         except ValueError as exc:  # an address aiosmtplib cannot put in an envelope
-            raise MessageRejected(describe_error(exc)) from exc
+            raise MessageRejected(describe_error(exc), permanent=True) from exc
         except OSError as exc:
             raise ConnectionLost(describe_error(exc)) from exc
         except aiosmtplib.SMTPException as exc:
@@ -250,7 +264,7 @@ class _MaildirSession:
         try:
             await asyncio.to_thread(self._box.add, message)
         except OSError as exc:
-            raise MessageRejected(describe_error(exc)) from exc
+            raise MessageRejected(describe_error(exc), permanent=False) from exc
 
 
 class MaildirTransport:

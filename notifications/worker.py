@@ -141,10 +141,13 @@ async def _send_and_mark(
 ) -> _Outcome:
     error: str
     connection_lost = False
+    attempts_allowed = max_attempts
     try:
         await session.send(build_message(email))
     except MessageRejected as exc:
         error = str(exc)
+        if exc.permanent:
+            attempts_allowed = email.attempts + 1  # a 5xx answer: retrying cannot help
     except ConnectionLost as exc:
         error = str(exc)
         connection_lost = True
@@ -156,7 +159,7 @@ async def _send_and_mark(
     else:
         await _mark_sent(email, now)
         return _Outcome(sent=True)
-    gave_up = await _mark_failure(email, error, now, max_attempts)
+    gave_up = await _mark_failure(email, error, now, attempts_allowed)
     log = logger.error if gave_up else logger.warning
     log(
         "outbox: %s to %s failed (attempt %d of %d%s): %s",

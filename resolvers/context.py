@@ -20,6 +20,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     request: Any = None
     response: Any = None
+    #: The token digest a WebSocket is counted under (server.socket_limits), released at its end.
+    socket_token: str | None = None
 
 
 AppInfo = Info[Context, None]

@@ -78,6 +78,14 @@ class Loaders:
         return _one(reads.latest_request_by_company)
 
     @cached_property
+    def open_requests_by_company(self) -> DataLoader[int, list[CertificateRequest]]:
+        return _many(reads.open_requests_by_company)
+
+    @cached_property
+    def revocation_reason(self) -> DataLoader[int, str | None]:
+        return _one(reads.revocation_reason_by_certificate)
+
+    @cached_property
     def request_in_review(self) -> DataLoader[int, bool | None]:
         return _one(reads.request_in_review_by_company)
 

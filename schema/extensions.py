@@ -9,6 +9,8 @@ from graphql import ASTValidationRule
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from domain.enums import ErrorCode
+
 logger = logging.getLogger("certs.errors")
 
 
@@ -90,11 +92,22 @@ class DocumentLimits(SchemaExtension):
     caches key on what this sets.
     """
 
-    def __init__(self, *, max_tokens: int, rules: Sequence[type[ASTValidationRule]]) -> None:
+    def __init__(
+        self,
+        *,
+        max_tokens: int,
+        rules: Sequence[type[ASTValidationRule]],
+        max_query_chars: int | None = None,
+    ) -> None:
         self.max_tokens = max_tokens
         self.rules = tuple(rules)
+        self.max_query_chars = max_query_chars
 
     def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if self.max_query_chars is not None and query and len(query) > self.max_query_chars:
+            # Refused before the parser (and its cache) ever sees the text.
+            raise query_too_large(self.max_query_chars)
         self.execution_context.parse_options["max_tokens"] = self.max_tokens
         yield
 
@@ -102,3 +115,13 @@ class DocumentLimits(SchemaExtension):
         context = self.execution_context
         context.validation_rules = (*context.validation_rules, *self.rules)
         yield
+
+
+QUERY_TOO_LARGE = ErrorCode.QUERY_TOO_LARGE.value
+
+
+def query_too_large(limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"La consulta es demasiado larga: el máximo es de {limit} caracteres.",
+        extensions={"code": QUERY_TOO_LARGE},
+    )

@@ -6,12 +6,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from tortoise.models import Model
@@ -23,6 +18,7 @@ from models import RequestDocument as DocumentRow
 from models import User as UserRow
 from resolvers import node as node_resolver
 from resolvers.context import AppInfo
+from schema.audit import fields as audit
 from schema.certificates import fields as certificates
 from schema.certificates.types import Certificate
 from schema.companies import fields as companies
@@ -30,11 +26,13 @@ from schema.companies.types import Company
 from schema.core.guard import or_public_error
 from schema.core.node import Node
 from schema.cost import QueryCostRule
+from schema.document_cache import BoundedCache, CachedParseAndValidate
 from schema.execution import SharedEventResultsExecutionContext
 from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
 from schema.outbox import fields as outbox
 from schema.requests import fields as requests
 from schema.requests.types import CertificateRequest, RequestDocument
+from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
 
@@ -67,12 +65,14 @@ class Query:
     certificate_tracking = companies.certificate_tracking
     certificate_requests = requests.certificate_requests
     outbox_emails = outbox.outbox_emails
+    audit_events = audit.audit_events
 
 
 @strawberry.type
 class Mutation:
     submit_certificate_request = requests.submit
     resubmit_certificate_request = requests.resubmit
+    withdraw_certificate_request = requests.withdraw
     reject_certificate_request = requests.reject
     approve_certificate_request = requests.approve
     change_certificate_state = certificates.change_state
@@ -92,6 +92,11 @@ MAX_TOKENS = 2000
 #: Distinct query texts whose parsed document and validation result are kept (least recently used
 #: first out): a front end sends a few dozen; a client sending endless new ones only evicts.
 DOCUMENT_CACHE_SIZE = 256
+#: ... and the bytes of their texts, so that the cache cannot hold more than a few MiB of trees.
+DOCUMENT_CACHE_BYTES = 1024 * 1024
+#: The longest query text (MAX_QUERY_CHARS), refused before it is parsed: the front end's longest
+#: operation is under 2,000 characters.
+MAX_QUERY_CHARS_DEFAULT = 16 * 1024
 
 #: The validation rules of the limits, built once. QueryDepthLimiter and MaxAliasesLimiter make a
 #: new rule class each time they are instantiated: built per request, every request would come
@@ -105,6 +110,9 @@ LIMIT_RULES = (
 
 
 class CertsSchema(strawberry.Schema):
+    #: The parse and validation caches of this schema (tests and operators look at their size).
+    document_caches: tuple["BoundedCache[Any]", "BoundedCache[Any]"] = ()  # type: ignore[assignment]
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -115,26 +123,38 @@ class CertsSchema(strawberry.Schema):
                 logger.error("unmasked unexpected error", exc_info=error.original_error)
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false)."""
+def build_schema(
+    *, introspection: bool = True, max_query_chars: int = MAX_QUERY_CHARS_DEFAULT
+) -> strawberry.Schema:
+    """The schema with its limits. `introspection=False` for production (INTROSPECTION=false):
+    validation errors then suggest no names either."""
     rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
+    # Parsing and validating a document cost more than executing the tracking query (README,
+    # Performance): both are cached by the query's text, the limits' errors included.
+    parsed: BoundedCache[Any] = BoundedCache(
+        max_entries=DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES
+    )
+    validated: BoundedCache[Any] = BoundedCache(
+        max_entries=DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES
+    )
     extensions: list[Any] = [
         MaskUnexpectedErrors,
-        lambda: DocumentLimits(max_tokens=MAX_TOKENS, rules=rules),
-        # Parsing and validating a document cost more than executing the tracking query (README,
-        # Performance): both are cached by the query's text, the limits' errors included.
-        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: DocumentLimits(max_tokens=MAX_TOKENS, rules=rules, max_query_chars=max_query_chars),
+        lambda: CachedParseAndValidate(
+            parsed=parsed, validated=validated, suggestions=introspection
+        ),
     ]
-    return CertsSchema(
+    built = CertsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
-        config=StrawberryConfig(),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=SharedEventResultsExecutionContext,
     )
+    built.document_caches = (parsed, validated)
+    return built
 
 
 schema = build_schema()

@@ -10,7 +10,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 from tortoise import Tortoise, connections
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.clock import Clock, SystemClock
 from domain.redaction import redacted_url
@@ -41,6 +43,8 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         documents=DocumentStore(settings.documents_dir),
         bus=build_bus(settings),
         max_document_bytes=settings.max_document_bytes,
+        company_storage_quota_bytes=settings.company_storage_quota_bytes,
+        rules=settings.request_rules,
         mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
     )
 
@@ -72,7 +76,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
     graphql = CertsGraphQL(
-        build_schema(introspection=settings.introspection),
+        build_schema(
+            introspection=settings.introspection, max_query_chars=settings.max_query_chars
+        ),
         deps,
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,
@@ -81,11 +87,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.allowed_origins,
+        max_sockets_per_token=settings.max_sockets_per_token,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
         # Tortoise 1.x keeps its state in a contextvar; the lifespan runs in another task than the
         # requests, so the context must also be the process-wide fallback.
         await Tortoise.init(
@@ -116,7 +123,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    app = Starlette(
+    app = CertsStarlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -127,8 +134,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         middleware=[
             Middleware(DirectWebSocketRoute, path="/graphql", endpoint=graphql),
             # Outermost first: an oversized body is cut off before anything else reads it.
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
-            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_request_bytes,
+                max_json_bytes=settings.max_json_request_bytes,
+            ),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
@@ -138,7 +148,25 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             ),
         ],
     )
+    app.trusted_proxies = settings.trusted_proxies
     app.state.deps = deps
     app.state.settings = settings
     app.state.scheduler = scheduler
     return app
+
+
+class CertsStarlette(Starlette):
+    """Starlette with two layers outside its error handler, so that they see every answer.
+
+    Security headers go on every response, the 500 written by Starlette's ServerErrorMiddleware
+    and the 413 of the body limit included; X-Forwarded-For is believed only from the proxies the
+    operator lists (TRUSTED_PROXIES, none by default), for every request and socket.
+    """
+
+    trusted_proxies: tuple[str, ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack: ASGIApp = SecurityHeadersMiddleware(super().build_middleware_stack())
+        if self.trusted_proxies:
+            stack = ProxyHeadersMiddleware(stack, trusted_hosts=list(self.trusted_proxies))  # type: ignore[arg-type,assignment]
+        return stack

@@ -39,7 +39,7 @@ def header_from_params(params: Mapping[str, Any] | None) -> str | None:
 
 
 def client_address(connection: HTTPConnection | None) -> str:
-    """The peer's address (behind a proxy, uvicorn's proxy_headers put the client's here)."""
+    """The peer's address; behind a proxy listed in TRUSTED_PROXIES, the client's (server.app)."""
     if connection is None or connection.client is None:
         return "unknown"
     return connection.client.host
@@ -52,7 +52,9 @@ class TooManyFailures(Exception):
 class Authenticator:
     """Authenticates a request's Authorization value, counting failures per client address.
 
-    A request without credentials is anonymous, not a failure; a wrong or expired token is.
+    A request without credentials is anonymous, not a failure; a wrong or expired token is. A
+    valid token is always let through, however many bad ones its address sent: only failures are
+    answered "too many" (429), so bad tokens from one office's NAT cannot lock out its users.
     """
 
     def __init__(self, clock: Clock, limiter: FailedAuthLimiter) -> None:
@@ -62,9 +64,10 @@ class Authenticator:
     async def principal(self, header: str | None, address: str) -> Principal | None:
         if not header:
             return None
+        principal = await principal_from_header(header, self.clock)
+        if principal is not None:
+            return principal
         if self.limiter.blocked(address):
             raise TooManyFailures
-        principal = await principal_from_header(header, self.clock)
-        if principal is None:
-            self.limiter.record_failure(address)
-        return principal
+        self.limiter.record_failure(address)
+        return None

@@ -3,10 +3,13 @@ on stdout and nothing else there; logs and hints go to stderr."""
 
 import argparse
 import asyncio
+import csv
+import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ import orjson
 import uvicorn
 from tortoise import Tortoise
 
+from domain.calendar import BOGOTA
 from domain.clock import SystemClock
 from domain.enums import PersonType, Role
 from domain.errors import DomainError
@@ -26,7 +30,9 @@ from schema.root import schema
 from server.app import build_dependencies
 from server.demo import seed_demo
 from server.settings import Settings
-from services.auth import issue_token, revoke_tokens
+from services.audit import export_audit_events
+from services.auth import issue_token, list_tokens, revoke_tokens
+from services.document_sweep import sweep_unreferenced_documents
 from services.expire_and_remind import run_daily_job
 from services.operators import create_company, create_user, find_company
 
@@ -39,7 +45,7 @@ def emit(data: dict[str, Any]) -> None:
 
 
 async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     await Tortoise.init(config=tortoise_config(settings.effective_database_url))
     try:
         return await work()
@@ -48,7 +54,7 @@ async def with_database(settings: Settings, work: Callable[[], Awaitable[int]]) 
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     applied: list[str] = []
 
     def progress(event: str, app_label: str, name: str) -> None:
@@ -76,7 +82,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # X-Forwarded-For is believed only from TRUSTED_PROXIES, by the app itself (server.app).
+        proxy_headers=False,
+        # A larger WebSocket message closes the socket with 1009 before it is buffered whole.
+        ws_max_size=settings.ws_max_message_bytes,
         # What "auto" picks when they are installed (uvicorn[standard]); said explicitly so that a
         # missing one fails at start-up instead of silently serving on the slower fallbacks.
         loop="uvloop",
@@ -179,6 +188,14 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        emit({"tokens": await list_tokens(args.email)})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
@@ -199,10 +216,43 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
             report = await run_daily_job(
                 deps, deps.clock.now(), reminder_days=settings.reminder_days
             )
+            removed = await sweep_unreferenced_documents(
+                deps, older_than_seconds=settings.orphan_file_age_hours * 3600
+            )
         finally:
             await deps.bus.stop()
-        emit(report.as_dict())
+        emit({**report.as_dict(), "unreferenced_files_removed": removed})
         return 0 if report.failed == 0 else 1
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_audit_export(settings: Settings, args: argparse.Namespace) -> int:
+    """The audit trail to stdout, oldest first: CSV with a header row, or one JSON object a line."""
+    since = (
+        datetime.combine(date.fromisoformat(args.since), datetime.min.time(), tzinfo=BOGOTA)
+        if args.since
+        else None
+    )
+    columns = ["id", "at", "action", "actor_name", "actor_email", "actor_role", "source"]
+    columns += ["target_type", "target_id", "company_id", "details"]
+
+    async def work() -> int:
+        rows = await export_audit_events(since)
+        if args.format == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(
+                    [row.at.isoformat() if c == "at" else getattr(row, c) for c in columns]
+                )
+        else:
+            for row in rows:
+                record = {c: getattr(row, c) for c in columns}
+                record["at"] = row.at.isoformat()
+                record["details"] = json.loads(row.details)
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+        return 0
 
     return asyncio.run(with_database(settings, work))
 
@@ -268,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke every token of a user")
     revoke.add_argument("--email", required=True)
     revoke.set_defaults(run=cmd_token_revoke)
+    listing = token.add_parser(
+        "list", help="a user's tokens: issued, expires, revoked, last used (to the minute)"
+    )
+    listing.add_argument("--email", required=True)
+    listing.set_defaults(run=cmd_token_list)
 
     outbox = commands.add_parser("outbox", help="the email outbox").add_subparsers(
         dest="action", required=True
@@ -282,6 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_parser(
         "run", help="expire certificates and queue the reminders due now, print a JSON report"
     ).set_defaults(run=cmd_jobs_run)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="action", required=True
+    )
+    audit_export = audit.add_parser(
+        "export", help="privileged actions, oldest first, to stdout (CSV or JSON lines)"
+    )
+    audit_export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    audit_export.add_argument("--since", help="a date (YYYY-MM-DD, Bogotá): actions from then on")
+    audit_export.set_defaults(run=cmd_audit_export)
 
     export = commands.add_parser("export-schema", help="write the schema's SDL")
     export.add_argument("--output", help="file to write instead of stdout")

@@ -6,8 +6,11 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError, parse
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -18,14 +21,22 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from domain.enums import ErrorCode
 from resolvers.context import Context
+from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
 from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
 from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
+from server.multipart import CodedHTTPException, malformed, place_files
+from server.security import json_error_body
+from server.socket_limits import SocketsPerToken, token_key
+from services.audit import audit_source
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
 MAX_FILES_PER_REQUEST = 10
 MAX_FORM_FIELDS = 20
+#: No text past the query limit is parsed to learn whether it is a subscription.
+MAX_SNIFFED_QUERY_CHARS = MAX_QUERY_CHARS_DEFAULT
 
 
 class BoundedFormAdapter(StarletteRequestAdapter):
@@ -35,24 +46,45 @@ class BoundedFormAdapter(StarletteRequestAdapter):
         # A browser sends a cross-site form without a preflight only with "simple" headers;
         # Authorization is not one, and every upload needs it anyway.
         if not self.headers.get("authorization"):
-            raise HTTPException(
-                400, "Las cargas de archivos requieren el encabezado Authorization."
+            raise malformed("Las cargas de archivos requieren el encabezado Authorization.")
+        try:
+            form = await self._request.form(
+                max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FORM_FIELDS
             )
-        form = await self._request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FORM_FIELDS)
-        return FormData(files=form, form=form)
+        except StarletteHTTPException as error:  # python-multipart's refusal, e.g. too many files
+            raise malformed(
+                f"El cuerpo multipart no es válido ({error.detail}). Se permiten hasta "
+                f"{MAX_FILES_PER_REQUEST} archivos y {MAX_FORM_FIELDS} campos."
+            ) from None
+        except ValueError:
+            raise malformed("El cuerpo multipart no se puede leer.") from None
+        files = {key: value for key, value in form.items() if isinstance(value, UploadFile)}
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        return FormData(files=files, form=fields)
 
 
 def is_subscription(request_data: GraphQLRequestData) -> bool:
     """Whether the operation to run is a subscription; unparsable ones are left to Strawberry."""
     if not request_data.query or "subscription" not in request_data.query:
         return False  # every subscription names its operation type: no need to parse the rest
+    if len(request_data.query) > MAX_SNIFFED_QUERY_CHARS:
+        return False  # the schema refuses it before parsing (QUERY_TOO_LARGE)
     try:
-        document = parse(request_data.query)
+        document = parse(request_data.query, max_tokens=MAX_TOKENS)
         return get_operation_type(document, request_data.operation_name) is (
             OperationType.SUBSCRIPTION
         )
     except (GraphQLError, RuntimeError):
         return False
+
+
+#: The code of a refusal Strawberry raises without one, by HTTP status.
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    429: "TOO_MANY_REQUESTS",
+}
 
 
 class CertsGraphQL(GraphQL[Context, None]):
@@ -74,6 +106,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
         allowed_origins: Sequence[str] = (),
+        max_sockets_per_token: int = 10,
     ) -> None:
         # Multipart uploads are safe from CSRF here: every mutation needs an Authorization header
         # (never a cookie), which a cross-site form cannot send without a CORS preflight.
@@ -93,19 +126,53 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.sockets = SocketsPerToken(max_sockets_per_token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """HTTP refusals (400, 405, 429...) as a JSON `errors` body with a code, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            code = getattr(error, "code", None) or HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+            response = Response(
+                json_error_body(error.reason, code),
+                status_code=error.status_code,
+                media_type="application/json",
+            )
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body nested thousands of levels deep makes the JSON parser raise RecursionError:
+        a 400 like any other unreadable body, not a 500."""
+        try:
+            return super().parse_json(data)
+        except RecursionError:
+            raise CodedHTTPException(
+                400, "El cuerpo JSON está anidado demasiado profundo.", "BAD_REQUEST"
+            ) from None
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, Any]:
+        form = await request.get_form_data()
+        return place_files(form.form, form.files)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         principal = None
+        audit_source.set(client_address(request))
         if isinstance(request, Request):
             try:
                 principal = await self.authenticator.principal(
                     request.headers.get("authorization"), client_address(request)
                 )
             except TooManyFailures:
-                raise HTTPException(
-                    429, "Demasiados intentos de autenticación fallidos. Espera un minuto."
+                raise CodedHTTPException(
+                    429,
+                    "Demasiados intentos de autenticación fallidos. Espera un minuto.",
+                    ErrorCode.TOO_MANY_REQUESTS.value,
                 ) from None
         return Context(
             deps=self.deps,
@@ -160,4 +227,14 @@ class CertsGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Demasiados intentos fallidos."}) from None
         if context.principal is None:
             raise ConnectionRejectionError({"message": "Token ausente o no válido."})
+        assert header is not None
+        key = token_key(header)
+        self.sockets.open(key)  # TooManySockets past the limit
+        context.socket_token = key
         return None
+
+    def release_socket(self, context: Context) -> None:
+        """Called once by the protocol handler as the socket ends."""
+        if context.socket_token is not None:
+            self.sockets.close(context.socket_token)
+            context.socket_token = None

@@ -18,6 +18,7 @@ import contextlib
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -30,6 +31,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from resolvers.context import Context
+from server.socket_limits import TOO_MANY_SOCKETS_CLOSE_CODE, TooManySockets
 
 TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 
@@ -40,6 +42,13 @@ def subscription_limit_error(limit: int) -> GraphQLError:
         "Cierra alguna antes de abrir otra.",
         extensions={"code": TOO_MANY_SUBSCRIPTIONS},
     )
+
+
+def release_socket(view: object, context: Context) -> None:
+    """The view (`CertsGraphQL`) stops counting this socket against its token."""
+    release = getattr(view, "release_socket", None)
+    if release is not None:
+        release(context)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -56,12 +65,38 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self._last_sent = 0.0
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        await self._init_connection(message)
         # Strawberry cancelled its init watchdog; drop the finished task rather than keep it.
         self.connection_init_timeout_task = None
         interval = self.view.keep_alive_interval
         if self.connection_acknowledged and self.view.keep_alive and interval:
             self._schedule_ping(interval)
+
+    async def _init_connection(self, message: ConnectionInitMessage) -> None:
+        """Strawberry's `handle_connection_init`, except that a socket refused for the per-token
+        limit is closed with 4429 and a reason naming the limit, not a bare 4403 "Forbidden"."""
+        payload = message.get("payload", {})
+        if (
+            self.connection_timed_out
+            or self.connection_init_received
+            or not isinstance(payload, dict)
+        ):
+            await super().handle_connection_init(message)
+            return
+        if self.connection_init_timeout_task:
+            self.connection_init_timeout_task.cancel()
+        self.connection_init_received = True
+        self.context.connection_params = payload
+        try:
+            await self.view.on_ws_connect(self.context)
+        except TooManySockets as refusal:
+            await self.websocket.close(code=TOO_MANY_SOCKETS_CLOSE_CODE, reason=refusal.reason)
+            return
+        except ConnectionRejectionError:
+            await self.websocket.close(code=4403, reason="Forbidden")
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         limit = self.max_subscriptions_per_connection
@@ -90,6 +125,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self._ping_sending.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ping_sending
+        release_socket(self.view, self.context)
         await super().shutdown()
 
     def _schedule_ping(self, delay: float) -> None:
@@ -124,6 +160,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         try:
             await super().handle()
         finally:
+            release_socket(self.view, self.context)
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog

@@ -2,12 +2,15 @@
 limit on failed authentication attempts per client address."""
 
 import contextlib
+import json
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.enums import ErrorCode
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -16,11 +19,25 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
-#: API answers (JSON, files) may load nothing; the GraphiQL page is HTML and keeps its own needs.
+#: API answers (JSON, files) may load nothing.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: The GraphiQL page: its scripts and styles (inline, and from unpkg.com with integrity hashes),
+#: requests to this origin only, never framed.
+GRAPHIQL_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
+    "style-src 'self' 'unsafe-inline' https://unpkg.com; font-src 'self' data: https://unpkg.com; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeadersMiddleware:
+    """Security headers on every HTTP answer, whoever wrote it (the app, a 413, a 500).
+
+    Answers to requests carrying credentials are never stored by a cache (`no-store`): they hold
+    what one caller may see.
+    """
+
     def __init__(self, app: ASGIApp, *, hsts: bool = True) -> None:
         self.app = app
         self.hsts = hsts
@@ -30,14 +47,17 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         secure = scope.get("scheme") == "https"
+        authenticated = any(name == b"authorization" for name, _ in scope.get("headers", []))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
-                if not headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("content-security-policy", API_CSP)
+                html = headers.get("content-type", "").startswith("text/html")
+                headers.setdefault("content-security-policy", GRAPHIQL_CSP if html else API_CSP)
+                if authenticated:
+                    headers["cache-control"] = "no-store"
                 if secure and self.hsts:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
             await send(message)
@@ -45,28 +65,50 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def json_error_body(message: str, code: str) -> bytes:
+    """A GraphQL-over-HTTP error body, for answers given before GraphQL runs."""
+    return json.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, ensure_ascii=False
+    ).encode()
+
+
+def is_multipart(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return bool(value.split(b";", 1)[0].strip().lower() == b"multipart/form-data")
+    return False
+
+
 class BodyTooLarge(Exception):
     pass
 
 
 class BodySizeLimitMiddleware:
-    """Refuses a request body over `max_bytes` with 413, counting while it streams in.
+    """Refuses a request body over its limit with 413, counting while it streams in.
 
-    A declared Content-Length over the limit is refused before reading anything; a chunked or
-    lying body is cut off as soon as it passes the limit, so a 50 MB upload is never buffered.
+    Multipart requests (uploads) may carry up to `max_bytes`; any other body (JSON) and a GET's
+    query string up to `max_json_bytes`, so a stranger cannot make the server read, parse or
+    cache a large text. A declared Content-Length over the limit is refused before reading
+    anything; a chunked or lying body is cut off as soon as it passes the limit, so a 50 MB body
+    is never buffered.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_json_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_bytes = max_bytes if max_json_bytes is None else max_json_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes if is_multipart(scope) else self.max_json_bytes
+        if len(scope.get("query_string", b"")) > self.max_json_bytes:
+            await self._refuse(send, self.max_json_bytes)
+            return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refuse(send, limit)
                 return
         received = 0
         started = too_large = False
@@ -76,7 +118,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     too_large = True
                     raise BodyTooLarge
             return message
@@ -92,16 +134,19 @@ class BodySizeLimitMiddleware:
         with contextlib.suppress(BodyTooLarge):
             await self.app(scope, counting_receive, tracking_send)
         if too_large and not started:
-            await self._refuse(send)
+            await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        body = b'{"error":"PAYLOAD_TOO_LARGE","message":"La solicitud supera el tama\\u00f1o m\\u00e1ximo."}'
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = json_error_body(
+            f"La solicitud supera el tamaño máximo permitido ({limit} bytes).",
+            ErrorCode.REQUEST_TOO_LARGE,
+        )
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", b"application/json; charset=utf-8"),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],

@@ -8,7 +8,9 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
+from domain.policy import RequestRules
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
+from storage.documents import private_directory
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,22 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     max_document_bytes: int = MAX_DOCUMENT_BYTES_DEFAULT
     graphiql: bool = True
-    #: The largest request body, all files included; cut off while it streams (413).
+    #: The largest multipart (upload) request body, all files included; cut off while it streams (413).
     max_request_bytes: int = 25 * 1024 * 1024
+    #: The largest body of any other request (JSON) and of a GET's query string (413).
+    max_json_request_bytes: int = 64 * 1024
+    #: The longest GraphQL query text, refused before it is parsed (QUERY_TOO_LARGE).
+    max_query_chars: int = 16 * 1024
+    #: The largest WebSocket message; a larger one closes the socket with 1009 (message too big).
+    ws_max_message_bytes: int = 64 * 1024
+    #: Open WebSocket connections per token (per process); one more is refused (4429).
+    max_sockets_per_token: int = 10
+    #: Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    #: Bytes of documents one company may keep (STORAGE_QUOTA_EXCEEDED past it).
+    company_storage_quota_bytes: int = 200 * 1024 * 1024
+    #: Files in the document store that no row references are removed by `certs jobs run` after this many hours.
+    orphan_file_age_hours: float = 24.0
     #: GraphQL introspection; switch off in production (GraphiQL then has no schema to show).
     introspection: bool = True
     #: Failed authentications allowed per client address per minute before 429.
@@ -36,6 +52,15 @@ class Settings:
     jobs_interval_seconds: float = 3600.0
     #: Days before expiry at which a reminder is emailed (REMINDER_DAYS="30,15,7,1").
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
+    #: A request left rejected (uncorrected) this many days is withdrawn by the job, with an email.
+    auto_withdraw_days: int = RequestRules.auto_withdraw_days
+    #: The requested validity may start at most this many days after the (re)submission.
+    max_validity_start_days: int = RequestRules.max_validity_start_days
+    #: The shortest and longest validity the certification authority issues, in months.
+    min_validity_months: int = RequestRules.min_validity_months
+    max_validity_months: int = RequestRules.max_validity_months
+    #: The approved validFrom may come at most this many days after the requested start.
+    max_valid_from_lag_days: int = RequestRules.max_valid_from_lag_days
     log_level: str = "INFO"
     #: WebSocket keep-alive: the server sends something every this many idle seconds (0: never).
     ws_keepalive_seconds: float = 20.0
@@ -45,9 +70,31 @@ class Settings:
     #: Browser origins, besides the server's own, that may open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        self.request_rules  # noqa: B018 - refuses impossible rule numbers at start-up
+
+    @property
+    def request_rules(self) -> RequestRules:
+        """The rules' numbers; invalid combinations are refused here, at start-up."""
+        return RequestRules(
+            auto_withdraw_days=self.auto_withdraw_days,
+            max_validity_start_days=self.max_validity_start_days,
+            min_validity_months=self.min_validity_months,
+            max_validity_months=self.max_validity_months,
+            max_valid_from_lag_days=self.max_valid_from_lag_days,
+        )
+
     @property
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
+
+    def prepare_data_dir(self) -> None:
+        """The data directory and the document store 0700, a new SQLite database file 0600:
+        they hold companies' papers and tokens' digests, for this process's user only."""
+        private_directory(self.documents_dir)
+        if not self.database_url:
+            database = self.data_dir / "certs.sqlite3"
+            os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
 
     @property
     def maildir(self) -> Path:
@@ -84,6 +131,23 @@ class Settings:
             graphiql=flag("GRAPHIQL", True),
             introspection=flag("INTROSPECTION", True),
             max_request_bytes=int(values.get("MAX_REQUEST_BYTES") or cls.max_request_bytes),
+            max_json_request_bytes=int(
+                values.get("MAX_JSON_REQUEST_BYTES") or cls.max_json_request_bytes
+            ),
+            max_query_chars=int(values.get("MAX_QUERY_CHARS") or cls.max_query_chars),
+            ws_max_message_bytes=int(
+                values.get("WS_MAX_MESSAGE_BYTES") or cls.ws_max_message_bytes
+            ),
+            max_sockets_per_token=int(
+                values.get("MAX_SOCKETS_PER_TOKEN") or cls.max_sockets_per_token
+            ),
+            trusted_proxies=_csv(values.get("TRUSTED_PROXIES")),
+            company_storage_quota_bytes=int(
+                values.get("COMPANY_STORAGE_QUOTA_BYTES") or cls.company_storage_quota_bytes
+            ),
+            orphan_file_age_hours=float(
+                values.get("ORPHAN_FILE_AGE_HOURS") or cls.orphan_file_age_hours
+            ),
             auth_failures_per_minute=int(
                 values.get("AUTH_FAILURES_PER_MINUTE") or cls.auth_failures_per_minute
             ),
@@ -95,6 +159,15 @@ class Settings:
             reminder_days=parse_reminder_days(values["REMINDER_DAYS"])
             if (values.get("REMINDER_DAYS") or "").strip()
             else DEFAULT_REMINDER_DAYS,
+            auto_withdraw_days=int(values.get("AUTO_WITHDRAW_DAYS") or cls.auto_withdraw_days),
+            max_validity_start_days=int(
+                values.get("MAX_VALIDITY_START_DAYS") or cls.max_validity_start_days
+            ),
+            min_validity_months=int(values.get("MIN_VALIDITY_MONTHS") or cls.min_validity_months),
+            max_validity_months=int(values.get("MAX_VALIDITY_MONTHS") or cls.max_validity_months),
+            max_valid_from_lag_days=int(
+                values.get("MAX_VALID_FROM_LAG_DAYS") or cls.max_valid_from_lag_days
+            ),
             log_level=values.get("LOG_LEVEL") or "INFO",
             redis_channel_prefix=values.get("REDIS_CHANNEL_PREFIX") or cls.redis_channel_prefix,
             ws_keepalive_seconds=float(
@@ -108,12 +181,12 @@ class Settings:
                 values.get("MAX_SUBSCRIPTIONS_PER_CONNECTION")
                 or cls.max_subscriptions_per_connection
             ),
-            allowed_origins=tuple(
-                origin.strip()
-                for origin in (values.get("ALLOWED_ORIGINS") or "").split(",")
-                if origin.strip()
-            ),
+            allowed_origins=_csv(values.get("ALLOWED_ORIGINS")),
         )
+
+
+def _csv(raw: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (raw or "").split(",") if item.strip())
 
 
 def _positive_seconds(name: str, raw: str | None, default: float = 3600.0) -> float:

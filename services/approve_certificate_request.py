@@ -1,7 +1,14 @@
 """Use case: a reviewer approves a request, which issues the certificate.
 
-The new certificate is ACTIVE; any other ACTIVE certificate of the company (the one a renewal
-renews) becomes INACTIVE, so a company never has two ACTIVE certificates.
+Approval runs the same eligibility decision as submission (`services.eligibility`), so a request
+that no longer leads to a certificate (another is open, the renewed certificate was revoked or
+already renewed) is refused instead of issuing a second one. The validity must fit the bounds
+the certification authority issues and start on the requested date or shortly after.
+
+The certificate is Emitido until its validFrom, then Activo. A renewal replaces the renewed
+certificate at the new one's validFrom: until then the old one stays usable; from then on it is
+Inactivo for good. When the validity starts at once, the old one is set aside before the new one
+is written as Activo, so the database's "one ACTIVE per company" index holds throughout.
 """
 
 from dataclasses import dataclass
@@ -9,15 +16,19 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from domain.calendar import format_date_es, local_date
-from domain.certificate_lifecycle import ISSUER, can_expire, can_supersede
-from domain.enums import CertificateStatus, ErrorCode
+from domain.audit import AuditAction
+from domain.calendar import local_date
+from domain.certificate_lifecycle import ISSUER, initial_status
+from domain.enums import ErrorCode
 from domain.errors import DomainError
 from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_request_status
 from domain.validation import ensure_validity_period, require_text
 from models import Certificate, CertificateRequest
 from notifications.emails import queue_request_approved
+from services.audit import record_audit
+from services.certificate_clock import settle_certificates
 from services.dependencies import AfterCommit, Dependencies
+from services.eligibility import check_eligibility
 from services.history import record_certificate_change, record_request_change
 from services.locking import lock_request, save_versioned
 from services.principal import Principal, require_role
@@ -40,7 +51,7 @@ async def approve_certificate_request(
     serial = require_text(
         command.serial_number, field="serialNumber", label="El número de serie", max_length=100
     )
-    ensure_validity_period(command.valid_from, command.valid_until)
+    ensure_validity_period(command.valid_from, command.valid_until, rules=deps.rules)
     now = deps.clock.now()
 
     after = AfterCommit()
@@ -48,25 +59,39 @@ async def approve_certificate_request(
         company, request = await lock_request(caller, command.request_id)
         previous_status = request.status
         request.status = next_request_status(request.status, RequestAction.APPROVE)
-        if local_date(command.valid_from) < request.validity_starts_on:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                "La vigencia no puede empezar antes de la fecha pedida por la empresa "
-                f"({format_date_es(request.validity_starts_on)}).",
-                field="validFrom",
-            )
+        ensure_validity_period(
+            command.valid_from,
+            command.valid_until,
+            request.validity_starts_on,
+            deps.rules,
+            today=local_date(now),
+        )
+        await check_eligibility(company.id, now, request)
         if await Certificate.exists(issuer=ISSUER, serial_number=serial):
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
                 f"Ya existe un certificado de {ISSUER} con el número de serie {serial}.",
                 field="serialNumber",
             )
+        await settle_certificates(deps.mail, company, now, after)
+        renewed = (
+            await Certificate.filter(id=request.renewal_of_id).select_for_update().get()
+            if request.renewal_of_id is not None
+            else None
+        )
+        if renewed is not None:
+            # The old certificate is replaced at the new one's start; if that is now, it is set
+            # aside here, before the new one is written as ACTIVE.
+            renewed.superseded_at = command.valid_from
+            await save_versioned(renewed, now, "superseded_at")
+            await settle_certificates(deps.mail, company, now, after)
+            await renewed.refresh_from_db(fields=["status", "version", "updated_at"])
         certificate = await Certificate.create(
             company_id=company.id,
             request_id=request.id,
             serial_number=serial,
             issuer=ISSUER,
-            status=CertificateStatus.ACTIVE,
+            status=initial_status(command.valid_from, command.valid_until, now),
             valid_from=command.valid_from,
             valid_until=command.valid_until,
         )
@@ -74,29 +99,9 @@ async def approve_certificate_request(
             certificate, from_status=None, actor=caller, at=now, note=f"Emitido por {ISSUER}."
         )
         after.add(issued)
-        for older in await Certificate.filter(company_id=company.id).exclude(id=certificate.id):
-            renewed = older.id == request.renewal_of_id
-            if not (renewed or older.status is CertificateStatus.ACTIVE):
-                continue
-            previous = older.status
-            if can_expire(older.status, older.valid_until, now):
-                # Past its end date but not yet marked by the daily job: it is expired, not
-                # merely set aside.
-                older.status = CertificateStatus.EXPIRED
-            elif can_supersede(older.status):
-                older.status = CertificateStatus.INACTIVE
-            if renewed:
-                older.replaced_by_id = certificate.id
-            await save_versioned(older, now, "status", "replaced_by_id")
-            if older.status is not previous:
-                _, superseded = await record_certificate_change(
-                    older,
-                    from_status=previous,
-                    actor=None,
-                    at=now,
-                    note=f"Reemplazado por el certificado {serial}.",
-                )
-                after.add(superseded)
+        if renewed is not None:
+            renewed.replaced_by_id = certificate.id
+            await save_versioned(renewed, now, "replaced_by_id")
 
         request.decided_at = now
         request.observations = None
@@ -110,6 +115,15 @@ async def approve_certificate_request(
                 note=f"Certificado {serial} emitido.",
             )
         )
-        await queue_request_approved(deps.mail, request, company, certificate)
+        await queue_request_approved(deps.mail, request, company, certificate, now)
+        await record_audit(
+            AuditAction.REQUEST_APPROVED,
+            actor=caller,
+            at=now,
+            target_type="CertificateRequest",
+            target_id=request.id,
+            company_id=company.id,
+            details={"serialNumber": serial, "certificateId": certificate.id},
+        )
     await after.publish(deps)
     return request, certificate

@@ -5,9 +5,14 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from domain.audit import AuditAction
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import ApiToken, User
+from services.audit import record_audit
 from services.principal import Principal
 
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
@@ -28,11 +33,21 @@ async def issue_token(email: str, *, now: datetime, expires_in_days: int | None)
             ErrorCode.INVALID_INPUT, "La vigencia del token debe ser de al menos un día."
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await ApiToken.create(
-        user_id=user.id,
-        token_hash=hash_token(token),
-        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
-    )
+    async with in_transaction():
+        await ApiToken.create(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        await record_audit(
+            AuditAction.TOKEN_ISSUED,
+            actor=None,
+            at=now,
+            target_type="User",
+            target_id=user.id,
+            company_id=user.company_id,
+            details={"email": user.email, "expiresInDays": expires_in_days},
+        )
     return token
 
 
@@ -53,6 +68,7 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     user: User = row.user
     if not user.is_active:
         return None
+    await note_use(row, now)
     return Principal(
         user_id=user.id,
         name=user.name,
@@ -62,9 +78,56 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     )
 
 
+#: `last_used_at` is written at most this often per token: a busy client must not turn every
+#: request into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+async def note_use(row: ApiToken, now: datetime) -> None:
+    """Records that the token was used, at most once a minute (a conditional update, so several
+    processes do not each write it)."""
+    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_RESOLUTION:
+        return
+    await ApiToken.filter(
+        Q(last_used_at=None) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION), id=row.id
+    ).update(last_used_at=now)
+
+
+async def list_tokens(email: str) -> list[dict[str, str | int | None]]:
+    """A user's tokens for operators (`certs token list`): when each was issued, expires, was
+    revoked and last used. Never the token, which is not stored."""
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return [
+        {
+            "id": row.id,
+            "createdAt": when(row.created_at),
+            "expiresAt": when(row.expires_at),
+            "revokedAt": when(row.revoked_at),
+            "lastUsedAt": when(row.last_used_at),
+        }
+        for row in await ApiToken.filter(user_id=user.id).order_by("id")
+    ]
+
+
 async def revoke_tokens(email: str, *, now: datetime) -> int:
     """Revoke every live token of a user (a lost laptop, a person leaving); returns how many."""
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
-    return await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+    revoked = await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+    await record_audit(
+        AuditAction.TOKENS_REVOKED,
+        actor=None,
+        at=now,
+        target_type="User",
+        target_id=user.id,
+        company_id=user.company_id,
+        details={"email": user.email, "revoked": revoked},
+    )
+    return revoked

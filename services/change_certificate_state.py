@@ -1,13 +1,20 @@
-"""Use case: the company changes the state of its certificate (the edit action)."""
+"""Use case: the company changes the state of its certificate (the edit action).
+
+The time-driven changes due by now (a renewal that started, and the certificate it replaced)
+are written first, so the change is decided on, and recorded from, the status the company sees.
+"""
 
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.certificate_lifecycle import ensure_state_change
 from domain.enums import CertificateStatus
 from models import Certificate
 from notifications.emails import queue_certificate_state_changed
+from services.audit import record_audit
+from services.certificate_clock import settle_certificates
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
 from services.locking import lock_certificate, save_versioned
@@ -30,6 +37,8 @@ async def change_certificate_state(
     after = AfterCommit()
     async with in_transaction():
         company, certificate = await lock_certificate(caller, command.certificate_id)
+        await settle_certificates(deps.mail, company, now, after)
+        await certificate.refresh_from_db()
         other_active = await (
             Certificate.filter(company_id=company.id, status=CertificateStatus.ACTIVE)
             .exclude(id=certificate.id)
@@ -42,6 +51,8 @@ async def change_certificate_state(
             now,
             command.reason,
             other_active,
+            valid_from=certificate.valid_from,
+            superseded_at=certificate.superseded_at,
         )
         previous = certificate.status
         certificate.status = command.status
@@ -51,5 +62,14 @@ async def change_certificate_state(
         )
         after.add(event)
         await queue_certificate_state_changed(deps.mail, certificate, company, change)
+        await record_audit(
+            AuditAction.CERTIFICATE_STATE_CHANGED,
+            actor=caller,
+            at=now,
+            target_type="Certificate",
+            target_id=certificate.id,
+            company_id=company.id,
+            details={"from": previous.value, "to": certificate.status.value, "note": note},
+        )
     await after.publish(deps)
     return certificate

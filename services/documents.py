@@ -6,10 +6,10 @@ from datetime import date, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from domain.documents import DocumentCandidate, validate_document
-from domain.enums import DocumentKind
+from domain.enums import DocumentKind, ErrorCode
 from domain.errors import DomainError, UserErrorInfo
 from models import RequestDocument
-from storage.documents import DocumentStore, StoredFile
+from storage.documents import StoredFile, stored_file
 
 #: How many bytes of a file the type detection looks at.
 HEAD_BYTES = 512
@@ -43,13 +43,9 @@ def accept_documents(
     *,
     today: date,
     max_bytes: int,
-    store: DocumentStore,
 ) -> list[AcceptedDocument]:
-    """Validate every file (reporting all problems at once), then store their bytes.
-
-    Bytes are stored before the database transaction: a refused or rolled-back use case leaves at
-    most an unreferenced content-addressed file, never a row without its bytes.
-    """
+    """Validate every file, reporting all problems at once. Nothing is written: a use case stores
+    the bytes (`DocumentStore.staging`) only once every check of its transaction has passed."""
     problems: list[UserErrorInfo] = []
     content_types: list[str] = []
     for index, upload in enumerate(uploads):
@@ -69,7 +65,7 @@ def accept_documents(
     if problems:
         raise DomainError.many(problems)
     return [
-        AcceptedDocument(upload, content_type, store.put(upload.data))
+        AcceptedDocument(upload, content_type, stored_file(upload.data))
         for upload, content_type in zip(uploads, content_types, strict=True)
     ]
 
@@ -94,3 +90,24 @@ async def create_document_rows(
     for row in rows:
         await row.save()
     return rows
+
+
+async def ensure_storage_quota(
+    company_id: int, accepted: Sequence[AcceptedDocument], quota_bytes: int
+) -> None:
+    """Refuses files that would take a company past its storage quota (every attempt's files
+    count: earlier attempts stay on record)."""
+    if not accepted:
+        return
+    sizes = await RequestDocument.filter(request__company_id=company_id).values_list(
+        "size_bytes", flat=True
+    )
+    used = sum(int(size) for size in sizes)  # type: ignore[call-overload]
+    incoming = sum(doc.stored.size_bytes for doc in accepted)
+    if used + incoming > quota_bytes:
+        raise DomainError(
+            ErrorCode.STORAGE_QUOTA_EXCEEDED,
+            "La empresa no tiene espacio suficiente para estos documentos: el máximo es de "
+            f"{quota_bytes // (1024 * 1024)} MB y ya usa {used // (1024 * 1024)} MB.",
+            field="documents",
+        )

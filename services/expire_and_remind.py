@@ -1,9 +1,19 @@
-"""Use case: the daily job of the expiry timeline. Expire what ended, remind what is about to.
+"""Use case: the scheduled job. Persist what the clock decided, remind what is about to expire,
+withdraw what was left uncorrected.
 
-At the instant it runs, for every live (ACTIVE or INACTIVE) certificate near or past its end:
+At the instant it runs:
 
-- past `valid_until`, it becomes EXPIRED, with a history row by the system, an event for the
-  subscribers (published after the commit) and the "expired" email;
+- every company with a time-driven change due has it written (`services.certificate_clock`):
+  an Emitido certificate whose validFrom came becomes Activo (with the "starting" email), the
+  one its renewal replaces becomes Inactivo, a certificate past its validUntil becomes Vencido
+  (with the "expired" email); each with a history row by the system and an event for the
+  subscribers (published after the commit);
+- every request left rejected for `RequestRules.auto_withdraw_days` is withdrawn, with an email
+  (`services.withdraw_certificate_request.withdraw_stale_rejections`);
+
+and for every live (not yet expired) certificate near or past its end:
+
+- past `valid_until`, it becomes EXPIRED as above;
 - otherwise `domain.reminders.due_stage` names the one email due now, if any: the renewal window
   opened, or a reminder some days before expiry;
 - no email at all once a renewal of that certificate is in review or completed.
@@ -23,34 +33,33 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.calendar import format_date_es, local_date
 from domain.certificate_lifecycle import SYSTEM_TRANSITIONS, SystemTransition, can_expire
 from domain.enums import ErrorCode, RequestStatus
 from domain.errors import DomainError
 from domain.reminders import (
     DEFAULT_REMINDER_DAYS,
+    ReminderKind,
     ReminderStage,
     due_stage,
     lookahead,
     reminder_stages,
     reminders_silenced,
 )
-from models import Certificate, CertificateReminder, CertificateRequest, Company, OutboxEmail
-from notifications.config import MailConfig
-from notifications.emails import queue_expiry_stage
+from models import Certificate, CertificateReminder, CertificateRequest, Company
+from services.certificate_clock import queue_stage_email, settle_certificates
 from services.dependencies import AfterCommit, Dependencies
-from services.history import record_certificate_change
-from services.locking import save_versioned
+from services.withdraw_certificate_request import withdraw_stale_rejections
 
 logger = logging.getLogger("certs.jobs")
 
 _EXPIRE_SOURCES, _EXPIRED = SYSTEM_TRANSITIONS[SystemTransition.EXPIRE]
+(_ISSUED,), _ = SYSTEM_TRANSITIONS[SystemTransition.START]
 #: The statuses the job looks at: the ones a certificate can still expire from.
 LIVE_STATUSES = tuple(sorted(_EXPIRE_SOURCES))
 
@@ -63,6 +72,12 @@ class JobReport:
     #: Live certificates near or past their end that the job looked at.
     certificates_checked: int = 0
     expired: int = 0
+    #: Emitido certificates whose validity started (now Activo).
+    started: int = 0
+    #: Certificates set aside because the renewal that replaces them started.
+    superseded: int = 0
+    #: Requests withdrawn because they were left rejected too long.
+    withdrawn: int = 0
     #: Emails queued, by stage key (RENEWAL_OPEN, BEFORE_EXPIRY_30, ..., EXPIRED).
     emails_by_stage: dict[str, int] = field(default_factory=dict)
     #: Certificates whose due email was withheld because a renewal is in review or completed.
@@ -81,6 +96,9 @@ class JobReport:
             "ran_at": self.ran_at.isoformat(),
             "certificates_checked": self.certificates_checked,
             "expired": self.expired,
+            "started": self.started,
+            "superseded": self.superseded,
+            "withdrawn": self.withdrawn,
             "emails_queued": self.emails_queued,
             "emails_by_stage": dict(sorted(self.emails_by_stage.items())),
             "silenced_by_renewal": self.silenced_by_renewal,
@@ -124,6 +142,8 @@ async def run_daily_job(
     """Expire and remind, as of `now`, one transaction per certificate that has something due."""
     stages = reminder_stages(reminder_days)
     report = JobReport(ran_at=now)
+    report.withdrawn, report.failed = await withdraw_stale_rejections(deps, now)
+    await _settle_starts(deps, now, report)
     candidates = await Certificate.filter(
         status__in=LIVE_STATUSES, valid_until__lte=now + lookahead(stages)
     ).order_by("valid_until", "id")
@@ -194,41 +214,40 @@ async def _handle(
             renewals.get(certificate.id, []),
         )
         if decision.expire:
-            await _expire(certificate, now, after)
-        if decision.stage is not None:
-            await _email(deps.mail, certificate, company, decision.stage, now)
+            # The company's other time-driven changes are written with it, expiry first.
+            await settle_certificates(deps.mail, company, now, after)
+        elif decision.stage is not None:
+            await queue_stage_email(deps.mail, certificate, company, decision.stage, now)
     if decision.has_work:
         await after.publish(deps)
     return decision
 
 
-async def _expire(certificate: Certificate, now: datetime, after: AfterCommit) -> None:
-    previous = certificate.status
-    certificate.status = _EXPIRED
-    await save_versioned(certificate, now, "status")
-    _, event = await record_certificate_change(
-        certificate,
-        from_status=previous,
-        actor=None,
-        at=now,
-        note=f"Venció el {format_date_es(local_date(certificate.valid_until))}.",
-    )
-    after.add(event)
-
-
-async def _email(
-    mail: MailConfig,
-    certificate: Certificate,
-    company: Company,
-    stage: ReminderStage,
-    now: datetime,
-) -> None:
-    """The email and its ledger row, in the caller's transaction; a duplicate raises IntegrityError."""
-    event_key = await queue_expiry_stage(mail, certificate, company, stage, now)
-    email = await OutboxEmail.get(event_key=event_key).only("id")
-    await CertificateReminder.create(
-        certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email.id
-    )
+async def _settle_starts(deps: Dependencies, now: datetime, report: JobReport) -> None:
+    """Write, company by company, the starts (and the supersessions they bring) due by `now`."""
+    instant = now.astimezone(UTC)  # as stored: SQLite compares the text
+    due = await Certificate.filter(
+        status=_ISSUED, valid_from__lte=instant, valid_until__gt=instant
+    ).only("id", "company_id")
+    for company_id in sorted({row.company_id for row in due}):
+        after = AfterCommit()
+        try:
+            async with in_transaction():
+                company = await Company.filter(id=company_id).select_for_update().get()
+                settled = await settle_certificates(deps.mail, company, now, after)
+        except Exception:
+            logger.exception(
+                "company %s: starting its certificate failed; next run retries", company_id
+            )
+            report.failed += 1
+            continue
+        await after.publish(deps)
+        report.started += len(settled.started)
+        report.superseded += len(settled.superseded)
+        report.expired += len(settled.expired)
+        for _ in range(settled.expiry_emails):
+            key = ReminderStage(ReminderKind.EXPIRED).key
+            report.emails_by_stage[key] = report.emails_by_stage.get(key, 0) + 1
 
 
 async def _sent_stages(certificate_ids: Sequence[int]) -> dict[int, list[str]]:

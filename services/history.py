@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from domain.enums import CertificateStatus, RequestStatus
+from domain.enums import CertificateStatus, RequestStatus, Role
 from events.messages import StatusChanged
 from models import (
     Certificate,
@@ -12,23 +12,28 @@ from models import (
 )
 from services.principal import Principal
 
+SYSTEM_ACTOR_NAME = "Sistema"
+"""A request's history always names an actor (the contract's `actor: Actor!`): a change the
+service makes by itself (the automatic withdrawal) is signed "Sistema", with the operators' role."""
+
 
 async def record_request_change(
     request: CertificateRequest,
     *,
     from_status: RequestStatus | None,
-    actor: Principal,
+    actor: Principal | None,
     at: datetime,
     note: str | None,
 ) -> StatusChanged:
+    """`actor` None means the system did it (the automatic withdrawal)."""
     change = await RequestStatusChange.create(
         request_id=request.id,
         from_status=from_status,
         to_status=request.status,
         at=at,
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        actor_role=actor.role,
+        actor_id=actor.user_id if actor else None,
+        actor_name=actor.name if actor else SYSTEM_ACTOR_NAME,
+        actor_role=actor.role if actor else Role.ADMIN,
         note=note,
     )
     return StatusChanged("request", request.id, request.company_id, change.id)
@@ -42,7 +47,7 @@ async def record_certificate_change(
     at: datetime,
     note: str | None,
 ) -> tuple[CertificateStatusChange, StatusChanged]:
-    """`actor` None means the system did it (expiry, a renewal superseding the certificate)."""
+    """`actor` None means the system did it (start, expiry, a renewal superseding it)."""
     change = await CertificateStatusChange.create(
         certificate_id=certificate.id,
         from_status=from_status,

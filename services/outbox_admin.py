@@ -10,10 +10,12 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode, Role
 from domain.errors import DomainError
 from models.outbox import OutboxEmail, OutboxStatus
-from services.principal import not_found
+from services.audit import record_audit
+from services.principal import Principal, not_found
 
 MAX_PAGE_SIZE = 200
 _RETRYABLE = frozenset({OutboxStatus.FAILED, OutboxStatus.PENDING})
@@ -43,7 +45,9 @@ async def list_outbox(
     return await query.order_by("-id").limit(first)
 
 
-async def retry_email(principal_role: Role, email_id: int, now: datetime) -> OutboxEmail:
+async def retry_email(
+    principal_role: Role, email_id: int, now: datetime, actor: Principal | None = None
+) -> OutboxEmail:
     """Put a FAILED or PENDING email back in line, due at `now`; a SENT one is refused."""
     _require_admin(principal_role, "reintentar")
     async with in_transaction():
@@ -59,4 +63,13 @@ async def retry_email(principal_role: Role, email_id: int, now: datetime) -> Out
         email.status = OutboxStatus.PENDING
         email.next_attempt_at = now
         await email.save(update_fields=["status", "next_attempt_at"])
+        await record_audit(
+            AuditAction.OUTBOX_EMAIL_RETRIED,
+            actor=actor,
+            at=now,
+            target_type="OutboxEmail",
+            target_id=email.id,
+            company_id=email.company_id,
+            details={"attempts": email.attempts, "lastError": email.last_error},
+        )
     return email

@@ -15,8 +15,9 @@ from typing import TypeVar
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from domain.enums import ErrorCode, RequestStatus, Role
+from domain.enums import CertificateStatus, ErrorCode, RequestStatus, Role
 from domain.errors import DomainError
+from domain.request_lifecycle import OPEN_REQUEST_STATUSES
 from models import (
     Certificate,
     CertificateReminder,
@@ -229,8 +230,10 @@ async def certificate_by_request(request_ids: Sequence[int]) -> dict[int, Certif
 
 
 async def request_in_review_by_company(company_ids: Sequence[int]) -> dict[int, bool]:
+    """Companies with an open request (in review, or rejected and awaiting correction): while
+    one is open, no certificate of theirs can be renewed."""
     rows = await CertificateRequest.filter(
-        company_id__in=list(set(company_ids)), status=RequestStatus.IN_REVIEW
+        company_id__in=list(set(company_ids)), status__in=sorted(OPEN_REQUEST_STATUSES)
     ).values_list("company_id", flat=True)
     return {int(cid): True for cid in rows}  # type: ignore[call-overload]
 
@@ -246,3 +249,21 @@ async def latest_request_by_company(company_ids: Sequence[int]) -> dict[int, Cer
     for row in rows:
         latest.setdefault(row.company_id, row)
     return latest
+
+
+async def open_requests_by_company(
+    company_ids: Sequence[int],
+) -> dict[int, list[CertificateRequest]]:
+    """Each company's open requests (in review, or rejected and awaiting correction): at most one."""
+    rows = await CertificateRequest.filter(
+        company_id__in=list(set(company_ids)), status__in=sorted(OPEN_REQUEST_STATUSES)
+    ).order_by("id")
+    return _group(rows, "company_id")
+
+
+async def revocation_reason_by_certificate(certificate_ids: Sequence[int]) -> dict[int, str]:
+    """The reason given when each certificate was revoked (the latest, if any)."""
+    rows = await CertificateStatusChange.filter(
+        certificate_id__in=list(set(certificate_ids)), to_status=CertificateStatus.REVOKED
+    ).order_by("at", "id")
+    return {row.certificate_id: row.note for row in rows if row.note}

@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode
 from domain.errors import DomainError, UserErrorInfo
 from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_request_status
 from domain.validation import require_text
 from models import CertificateRequest, RequestDocument
 from notifications.emails import queue_request_rejected
+from services.audit import record_audit
 from services.dependencies import AfterCommit, Dependencies
 from services.history import record_request_change
 from services.locking import lock_request, save_versioned
@@ -106,5 +108,14 @@ async def reject_certificate_request(
             )
         )
         await queue_request_rejected(deps.mail, request, company, flagged)
+        await record_audit(
+            AuditAction.REQUEST_REJECTED,
+            actor=caller,
+            at=now,
+            target_type="CertificateRequest",
+            target_id=request.id,
+            company_id=company.id,
+            details={"observations": observations, "flaggedDocuments": len(flagged)},
+        )
     await after.publish(deps)
     return request

@@ -7,17 +7,26 @@ from datetime import date
 from tortoise.transactions import in_transaction
 
 from domain.calendar import local_date
-from domain.certificate_lifecycle import CertificateSnapshot
 from domain.documents import validate_document_set
-from domain.enums import ErrorCode, IdentityDocumentType, RequestStatus
+from domain.enums import ErrorCode, IdentityDocumentType, PersonType
 from domain.errors import DomainError
-from domain.renewal import decide_submission
 from domain.request_lifecycle import REQUEST_ACTION_ROLES, RequestAction, next_request_status
-from domain.validation import require_text, validate_identity_number, validity_start
-from models import Certificate, CertificateRequest, Company
+from domain.validation import (
+    representative_name_label,
+    require_text,
+    validate_identity_number,
+    validity_start,
+)
+from models import CertificateRequest, Company
 from notifications.emails import queue_request_received
 from services.dependencies import AfterCommit, Dependencies
-from services.documents import UploadedDocument, accept_documents, create_document_rows
+from services.documents import (
+    UploadedDocument,
+    accept_documents,
+    create_document_rows,
+    ensure_storage_quota,
+)
+from services.eligibility import check_eligibility
 from services.history import record_request_change
 from services.locking import lock_company
 from services.principal import Principal, not_found, require_role, target_company_id
@@ -41,11 +50,14 @@ class SubmitCommand:
     company_id: int | None = None
 
 
-def clean_legal_representative(rep: LegalRepresentative) -> LegalRepresentative:
+def clean_legal_representative(
+    rep: LegalRepresentative, person_type: PersonType = PersonType.LEGAL_ENTITY
+) -> LegalRepresentative:
+    """The representative as stored; for a natural person, messages speak of the holder."""
     field = "legalRepresentative"
     return LegalRepresentative(
         name=require_text(
-            rep.name, field=f"{field}.name", label="El nombre del representante legal"
+            rep.name, field=f"{field}.name", label=representative_name_label(person_type)
         ),
         id_type=rep.id_type,
         id_number=validate_identity_number(rep.id_type, rep.id_number, field=f"{field}.idNumber"),
@@ -65,13 +77,6 @@ def clean_idempotency_key(key: str | None) -> str | None:
     return key
 
 
-async def certificate_snapshots(company_id: int) -> list[CertificateSnapshot]:
-    rows = await Certificate.filter(company_id=company_id).only(
-        "id", "status", "valid_from", "valid_until"
-    )
-    return [CertificateSnapshot(c.id, c.status, c.valid_from, c.valid_until) for c in rows]
-
-
 async def submit_certificate_request(
     deps: Dependencies, principal: Principal | None, command: SubmitCommand
 ) -> CertificateRequest:
@@ -83,8 +88,7 @@ async def submit_certificate_request(
     company_id = target_company_id(caller, command.company_id)
     now = deps.clock.now()
     today = local_date(now)
-    representative = clean_legal_representative(command.legal_representative)
-    starts_on = validity_start(command.validity_starts_on, today)
+    starts_on = validity_start(command.validity_starts_on, today, deps.rules)
     key = clean_idempotency_key(command.idempotency_key)
 
     if key is not None:
@@ -94,16 +98,17 @@ async def submit_certificate_request(
     company = await Company.get_or_none(id=company_id)
     if company is None:
         raise not_found("la empresa")
+    representative = clean_legal_representative(command.legal_representative, company.person_type)
     validate_document_set(company.person_type, [doc.kind for doc in command.documents])
     accepted = accept_documents(
         command.documents,
         today=today,
         max_bytes=deps.max_document_bytes,
-        store=deps.documents,
     )
 
     after = AfterCommit()
-    async with in_transaction():
+    # Files are written only after every check below, and move into the store on commit.
+    async with deps.documents.staging() as staging, in_transaction():
         company = await lock_company(caller, company_id)
         if key is not None:
             earlier = await CertificateRequest.get_or_none(
@@ -111,11 +116,7 @@ async def submit_certificate_request(
             )
             if earlier is not None:
                 return earlier
-        decision = decide_submission(
-            await certificate_snapshots(company_id),
-            await CertificateRequest.exists(company_id=company_id, status=RequestStatus.IN_REVIEW),
-            now,
-        )
+        decision = await check_eligibility(company_id, now)
         request = await CertificateRequest.create(
             company_id=company_id,
             kind=decision.kind,
@@ -130,6 +131,8 @@ async def submit_certificate_request(
             submitted_by_id=caller.user_id,
             idempotency_key=key,
         )
+        await ensure_storage_quota(company_id, accepted, deps.company_storage_quota_bytes)
+        staging.add_all(doc.upload.data for doc in accepted)
         await create_document_rows(request.id, request.attempt, accepted, now)
         after.add(
             await record_request_change(request, from_status=None, actor=caller, at=now, note=None)

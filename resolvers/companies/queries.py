@@ -6,7 +6,7 @@ from resolvers.context import AppInfo
 from resolvers.ids import decode_optional_id
 from services import reads
 from services.reads import RequestPage
-from services.tracking import Tracking, build_tracking
+from services.tracking import Tracking, build_tracking, revoked_current
 
 
 async def certificate_tracking(info: AppInfo, company_id: str | None) -> Tracking:
@@ -16,14 +16,19 @@ async def certificate_tracking(info: AppInfo, company_id: str | None) -> Trackin
 
 async def tracking(info: AppInfo, company: Company) -> Tracking:
     """`Company.tracking`, through the loaders: inside a list, every company's tracking costs the
-    same three batched statements together, not three each (no N+1)."""
+    same batched statements together, not a few each (no N+1)."""
     loaders = info.context.loaders
+    now = info.context.deps.clock.now()
     certificates = await loaders.certificates_by_company.load(company.id)
     latest = await loaders.latest_request_by_company.load(company.id)
-    in_review = await loaders.request_in_review.load(company.id)
-    return build_tracking(
-        company, certificates, latest, bool(in_review), info.context.deps.clock.now()
-    )
+    open_requests = await loaders.open_requests_by_company.load(company.id)
+    revoked = revoked_current(certificates, now)
+    reasons: dict[int, str] = {}
+    if revoked is not None:
+        reason = await loaders.revocation_reason.load(revoked)
+        if reason:
+            reasons[revoked] = reason
+    return build_tracking(company, certificates, latest, open_requests, now, reasons)
 
 
 async def certificates(info: AppInfo, company_id: int) -> list[Certificate]:

@@ -19,6 +19,6 @@ async def retry_outbox_email(info: AppInfo, *, email_id: str) -> OutboxEmail:
     """Puts a failed (or waiting) email back in line now."""
     caller = require_principal(info.context.principal)
     pk = decode_id(email_id, "OutboxEmail", field="emailId", what="el correo")
-    row = await retry_email(caller.role, pk, info.context.deps.clock.now())
+    row = await retry_email(caller.role, pk, info.context.deps.clock.now(), caller)
     info.context.deps.wake_outbox()
     return row

@@ -5,7 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
+from domain.certificate_lifecycle import (
+    certificate_status_label,
+)
 from domain.reminders import ReminderKind, ReminderStage
 from domain.renewal import days_until_expiry, renewable_from
 from models import Certificate as CertificateRow
@@ -43,8 +45,6 @@ class Certificate(Node):
     row: strawberry.Private[CertificateRow]
     serial_number: str
     issuer: str
-    status: CertificateStatus
-    status_label: str = strawberry.field(description="Activo, Inactivo, Revocado or Vencido.")
     valid_from: datetime
     valid_until: datetime
 
@@ -55,11 +55,24 @@ class Certificate(Node):
             row=row,
             serial_number=row.serial_number,
             issuer=row.issuer,
-            status=row.status,
-            status_label=certificate_status_label(row.status),
             valid_from=row.valid_from,
             valid_until=row.valid_until,
         )
+
+    def _status(self, info: AppInfo) -> CertificateStatus:
+        return queries.status(info, self.row)
+
+    @strawberry.field(
+        description="The status now, derived from the clock on every read: ISSUED until "
+        "validFrom, then ACTIVE; EXPIRED from validUntil; INACTIVE once the renewal that "
+        "replaces it started. Time-driven changes are persisted later by the scheduled job."
+    )
+    def status(self, info: AppInfo) -> CertificateStatus:
+        return self._status(info)
+
+    @strawberry.field(description="Emitido, Activo, Inactivo, Revocado or Vencido.")
+    def status_label(self, info: AppInfo) -> str:
+        return certificate_status_label(self._status(info))
 
     @strawberry.field
     async def company(self, info: AppInfo) -> CompanyRef:
@@ -79,14 +92,18 @@ class Certificate(Node):
 
     @strawberry.field(
         description="In its renewal window (or expired), not revoked nor already renewed, and no "
-        "request of the company in review."
+        "open request of the company (in review, or rejected and awaiting correction)."
     )
     async def can_renew(self, info: AppInfo) -> bool:
         return await queries.can_renew(info, self.row)
 
-    @strawberry.field(description="The states the company may set now; empty: no edit action.")
+    @strawberry.field(
+        description="Exactly the statuses changeCertificateState accepts now (one table decides "
+        "both); empty: no edit action. ACTIVE: INACTIVE or REVOKED; INACTIVE: ACTIVE (unless a "
+        "renewal replaced it) or REVOKED; ISSUED, REVOKED, EXPIRED: none."
+    )
     def allowed_state_changes(self, info: AppInfo) -> list[CertificateStatus]:
-        return allowed_state_changes(self.row.status, self.row.valid_until, queries.now(info))
+        return queries.allowed_changes(info, self.row)
 
     @strawberry.field(description="The certificate that renewed this one.")
     async def replaced_by(self, info: AppInfo) -> "Certificate | None":

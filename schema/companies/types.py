@@ -107,9 +107,17 @@ class CertificateTracking:
     )
     latest_request: RequestRef | None
     notices: list[Notice]
-    can_submit_request: bool
+    can_submit_request: bool = strawberry.field(
+        description="Whether submitCertificateRequest would be accepted now (the same decision): "
+        "false while a request is open or the certificate is before its renewal window."
+    )
     next_request_kind: CertificateRequestKind | None = strawberry.field(
         description="What a submission now would be; null when it is refused."
+    )
+    request_awaiting_correction: RequestRef | None = strawberry.field(
+        description="The REJECTED request to correct and resubmit (or withdraw). While there is "
+        "one, canSubmitRequest is false and a submission is refused with "
+        "REQUEST_AWAITING_CORRECTION."
     )
 
     @classmethod
@@ -121,4 +129,7 @@ class CertificateTracking:
             notices=[Notice.from_data(n) for n in data.notices],
             can_submit_request=data.can_submit_request,
             next_request_kind=data.next_request_kind,
+            request_awaiting_correction=_Request.from_row(data.request_awaiting_correction)
+            if data.request_awaiting_correction
+            else None,
         )

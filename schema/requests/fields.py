@@ -14,6 +14,7 @@ from resolvers.requests import (
     resubmit_certificate_request,
     submit_certificate_request,
     subscriptions,
+    withdraw_certificate_request,
 )
 from schema.core.errors import PublicError
 from schema.core.guard import or_public_error, payload_or_errors
@@ -23,12 +24,14 @@ from schema.requests.inputs import (
     RejectCertificateRequestInput,
     ResubmitCertificateRequestInput,
     SubmitCertificateRequestInput,
+    WithdrawCertificateRequestInput,
 )
 from schema.requests.payloads import (
     ApproveCertificateRequestPayload,
     RejectCertificateRequestPayload,
     ResubmitCertificateRequestPayload,
     SubmitCertificateRequestPayload,
+    WithdrawCertificateRequestPayload,
 )
 from schema.requests.types import (
     CertificateRequest,
@@ -80,15 +83,36 @@ async def resolve_submit(
 async def resolve_resubmit(
     info: AppInfo, input: ResubmitCertificateRequestInput
 ) -> ResubmitCertificateRequestPayload:
-    """After a rejection: the same request again, replacing every flagged document."""
+    """After a rejection: the same request again, replacing every flagged document and/or
+    correcting the form."""
 
     async def run() -> ResubmitCertificateRequestPayload:
+        rep = input.legal_representative
         row = await resubmit_certificate_request.resolve(
-            info, request_id=input.request_id, documents=input.documents, note=input.note
+            info,
+            request_id=input.request_id,
+            documents=input.documents,
+            note=input.note,
+            representative=(rep.name, rep.id_type, rep.id_number) if rep is not None else None,
+            validity_starts_on=input.validity_starts_on,
         )
         return ResubmitCertificateRequestPayload(request=CertificateRequest.from_row(row))
 
     return await payload_or_errors(info, run, ResubmitCertificateRequestPayload)
+
+
+async def resolve_withdraw(
+    info: AppInfo, input: WithdrawCertificateRequestInput
+) -> WithdrawCertificateRequestPayload:
+    """The company gives up a rejected request, so it may submit a new one."""
+
+    async def run() -> WithdrawCertificateRequestPayload:
+        row = await withdraw_certificate_request.resolve(
+            info, request_id=input.request_id, reason=input.reason
+        )
+        return WithdrawCertificateRequestPayload(request=CertificateRequest.from_row(row))
+
+    return await payload_or_errors(info, run, WithdrawCertificateRequestPayload)
 
 
 async def resolve_reject(
@@ -147,6 +171,12 @@ async def resolve_status_changed(
 certificate_requests = strawberry.field(resolver=resolve_certificate_requests)
 submit = strawberry.mutation(resolver=resolve_submit)
 resubmit = strawberry.mutation(resolver=resolve_resubmit)
+withdraw = strawberry.mutation(
+    resolver=resolve_withdraw,
+    description="Company user: give up a REJECTED request (status WITHDRAWN, «Desistida»), with "
+    "an email; then a new request may be submitted. Refused for any other status "
+    "(INVALID_STATE_TRANSITION).",
+)
 reject = strawberry.mutation(resolver=resolve_reject)
 approve = strawberry.mutation(resolver=resolve_approve)
 status_changed = strawberry.subscription(resolver=resolve_status_changed)

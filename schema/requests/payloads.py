@@ -25,6 +25,12 @@ class ResubmitCertificateRequestPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type(description="The withdrawn request, or why not.")
+class WithdrawCertificateRequestPayload:
+    request: CertificateRequest | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class RejectCertificateRequestPayload:
     request: CertificateRequest | None = None

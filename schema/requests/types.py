@@ -75,7 +75,9 @@ class CertificateRequest(Node):
 
     kind: CertificateRequestKind
     status: CertificateRequestStatus
-    status_label: str = strawberry.field(description="En trámite, Rechazado or Completado.")
+    status_label: str = strawberry.field(
+        description="En trámite, Rechazado, Completado or Desistida."
+    )
     attempt: int = strawberry.field(description="1, then +1 at every resubmission.")
     legal_representative: LegalRepresentative
     validity_starts_on: date = strawberry.field(

@@ -21,6 +21,7 @@ from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
 from tests.support.refusals import assert_refusal, refusal
 
+ISSUED = CertificateStatus.ISSUED
 ACTIVE = CertificateStatus.ACTIVE
 INACTIVE = CertificateStatus.INACTIVE
 REVOKED = CertificateStatus.REVOKED
@@ -52,6 +53,7 @@ def change(
 
 def test_labels_and_issuer() -> None:
     assert dict(CERTIFICATE_STATUS_LABELS) == {
+        ISSUED: "Emitido",
         ACTIVE: "Activo",
         INACTIVE: "Inactivo",
         REVOKED: "Revocado",
@@ -63,6 +65,7 @@ def test_labels_and_issuer() -> None:
 
 def test_company_table() -> None:
     assert dict(COMPANY_STATE_CHANGES) == {
+        ISSUED: set(),
         ACTIVE: {INACTIVE, REVOKED},
         INACTIVE: {ACTIVE, REVOKED},
         REVOKED: set(),
@@ -74,6 +77,7 @@ class TestAllowedStateChanges:
     @pytest.mark.parametrize(
         ("status", "expected"),
         [
+            (ISSUED, []),
             (ACTIVE, [INACTIVE, REVOKED]),
             (INACTIVE, [ACTIVE, REVOKED]),
             (REVOKED, []),
@@ -186,7 +190,8 @@ class TestEnsureStateChange:
 class TestSystemTransitions:
     def test_table(self) -> None:
         assert dict(SYSTEM_TRANSITIONS) == {
-            SystemTransition.EXPIRE: (frozenset({ACTIVE, INACTIVE}), EXPIRED),
+            SystemTransition.START: (frozenset({ISSUED}), ACTIVE),
+            SystemTransition.EXPIRE: (frozenset({ISSUED, ACTIVE, INACTIVE}), EXPIRED),
             SystemTransition.SUPERSEDE: (frozenset({ACTIVE}), INACTIVE),
         }
 
@@ -197,6 +202,7 @@ class TestSystemTransitions:
             (ACTIVE, AT_EXPIRY, True),
             (ACTIVE, AFTER, True),
             (INACTIVE, AT_EXPIRY, True),
+            (ISSUED, AT_EXPIRY, True),
             (INACTIVE, BEFORE, False),
             (REVOKED, AFTER, False),
             (EXPIRED, AFTER, False),
@@ -207,7 +213,7 @@ class TestSystemTransitions:
 
     @pytest.mark.parametrize(
         ("status", "expected"),
-        [(ACTIVE, True), (INACTIVE, False), (REVOKED, False), (EXPIRED, False)],
+        [(ISSUED, False), (ACTIVE, True), (INACTIVE, False), (REVOKED, False), (EXPIRED, False)],
     )
     def test_can_supersede(self, status: CertificateStatus, expected: bool) -> None:
         assert can_supersede(status) is expected

@@ -8,7 +8,7 @@ import pytest
 from domain.calendar import BOGOTA, is_holiday
 from domain.certificate_lifecycle import CertificateSnapshot
 from domain.enums import CertificateStatus, NoticeCode, RequestKind, RequestStatus
-from domain.notices import tracking_notices
+from domain.notices import NoticeState, tracking_notices
 from domain.reminders import (
     DEFAULT_STAGES,
     EXPIRED,
@@ -24,7 +24,7 @@ from domain.reminders import (
     stage_due_at,
     time_left_es,
 )
-from domain.renewal import decide_submission
+from domain.renewal import decide_eligibility
 
 #: Midnight in Bogotá, as reviewers usually approve: the certificate ends as the 26th begins.
 VALID_UNTIL = datetime(2027, 11, 26, tzinfo=BOGOTA)
@@ -296,7 +296,7 @@ class TestAgreesWithTheTrackingNotices:
         certificate = CertificateSnapshot(
             1, CertificateStatus.ACTIVE, valid_until - timedelta(days=365), valid_until
         )
-        [notice] = tracking_notices(RequestStatus.COMPLETED, certificate, now)[1:]
+        [notice] = tracking_notices(NoticeState(now=now, certificate=certificate))
         return notice.code
 
     @pytest.mark.parametrize("valid_until", VALID_UNTILS)
@@ -308,7 +308,7 @@ class TestAgreesWithTheTrackingNotices:
         assert due_stage(valid_until, opens - tick, [RENEWAL_OPEN, EXPIRED], ()) is None
         assert due_stage(valid_until, opens, [RENEWAL_OPEN, EXPIRED], ()) == RENEWAL_OPEN
         snapshot = CertificateSnapshot(1, CertificateStatus.ACTIVE, opens, valid_until)
-        assert decide_submission([snapshot], False, opens).kind is RequestKind.RENEWAL
+        assert decide_eligibility([snapshot], [], opens).kind is RequestKind.RENEWAL
 
     @pytest.mark.parametrize("valid_until", VALID_UNTILS)
     def test_expired(self, valid_until: datetime) -> None:

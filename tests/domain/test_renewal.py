@@ -6,14 +6,15 @@ import pytest
 
 from domain.calendar import BOGOTA
 from domain.certificate_lifecycle import CertificateSnapshot
-from domain.enums import CertificateStatus, ErrorCode, RequestKind
+from domain.enums import CertificateStatus, ErrorCode, RequestKind, RequestStatus
 from domain.errors import DomainError
 from domain.renewal import (
     RENEWAL_WINDOW_MONTHS,
+    OpenRequest,
     SubmissionDecision,
     current_certificate,
     days_until_expiry,
-    decide_submission,
+    decide_eligibility,
     is_renewal_open,
     renewable_from,
     renewal_offered,
@@ -85,33 +86,37 @@ class TestWindow:
         assert days_until_expiry(VALID_UNTIL, now) == 1
 
 
+NOW = VALID_FROM + timedelta(days=1)
+IN_REVIEW_REQUEST = OpenRequest(99, RequestStatus.IN_REVIEW)
+
+
 class TestCurrentCertificate:
     def test_none_when_there_are_none(self) -> None:
-        assert current_certificate([]) is None
+        assert current_certificate([], NOW) is None
 
     def test_the_active_one_wins_even_if_older(self) -> None:
         old_active = cert(1, ACTIVE)
         newer_inactive = cert(2, INACTIVE, valid_from=VALID_FROM + timedelta(days=30))
-        assert current_certificate([newer_inactive, old_active]) == old_active
+        assert current_certificate([newer_inactive, old_active], NOW) == old_active
 
     def test_else_the_most_recent_by_start(self) -> None:
         older = cert(5, EXPIRED, valid_from=VALID_FROM - timedelta(days=365))
         newer = cert(3, REVOKED)
-        assert current_certificate([older, newer]) == newer
+        assert current_certificate([older, newer], NOW) == newer
 
     def test_ties_on_start_are_broken_by_id(self) -> None:
-        assert current_certificate([cert(7, EXPIRED), cert(9, INACTIVE), cert(8, REVOKED)]) == (
-            cert(9, INACTIVE)
-        )
+        assert current_certificate(
+            [cert(7, EXPIRED), cert(9, INACTIVE), cert(8, REVOKED)], NOW
+        ) == (cert(9, INACTIVE))
 
 
-class TestDecideSubmission:
+class TestDecideEligibility:
     def test_first_request_is_new(self) -> None:
-        assert decide_submission([], False, OPENS) == SubmissionDecision(RequestKind.NEW, None)
+        assert decide_eligibility([], [], OPENS) == SubmissionDecision(RequestKind.NEW, None)
 
     def test_a_request_in_review_blocks_any_other(self) -> None:
         with pytest.raises(DomainError) as caught:
-            decide_submission([], True, OPENS)
+            decide_eligibility([], [IN_REVIEW_REQUEST], OPENS)
         assert caught.value.code == ErrorCode.REQUEST_IN_PROGRESS
         assert caught.value.message == (
             "Ya tienes una solicitud en trámite. Haz seguimiento al trámite."
@@ -119,12 +124,12 @@ class TestDecideSubmission:
 
     def test_request_in_review_is_checked_first(self) -> None:
         with pytest.raises(DomainError) as caught:
-            decide_submission([cert(1, ACTIVE)], True, VALID_FROM)
+            decide_eligibility([cert(1, ACTIVE)], [IN_REVIEW_REQUEST], VALID_FROM)
         assert caught.value.code == ErrorCode.REQUEST_IN_PROGRESS
 
     def test_active_certificate_in_its_first_11_months_is_not_renewable(self) -> None:
         with pytest.raises(DomainError) as caught:
-            decide_submission([cert(1, ACTIVE)], False, OPENS - timedelta(seconds=1))
+            decide_eligibility([cert(1, ACTIVE)], [], OPENS - timedelta(seconds=1))
         assert caught.value.code == ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET
         assert caught.value.message == (
             "Tu certificado está vigente hasta el 15/03/2027. Podrás renovarlo desde el 15/02/2027."
@@ -132,7 +137,7 @@ class TestDecideSubmission:
 
     def test_inactive_certificate_not_yet_renewable_says_it_can_be_reactivated(self) -> None:
         with pytest.raises(DomainError) as caught:
-            decide_submission([cert(1, INACTIVE)], False, VALID_FROM + timedelta(days=10))
+            decide_eligibility([cert(1, INACTIVE)], [], VALID_FROM + timedelta(days=10))
         assert caught.value.code == ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET
         assert "activarlo" in caught.value.message
         assert "15/02/2027" in caught.value.message
@@ -145,12 +150,12 @@ class TestDecideSubmission:
     def test_renewal_inside_the_window_and_after_expiry(
         self, status: CertificateStatus, now: datetime
     ) -> None:
-        assert decide_submission([cert(4, status)], False, now) == SubmissionDecision(
+        assert decide_eligibility([cert(4, status)], [], now) == SubmissionDecision(
             RequestKind.RENEWAL, 4
         )
 
     def test_only_revoked_certificates_means_a_new_request(self) -> None:
-        decision = decide_submission([cert(1, REVOKED), cert(2, REVOKED)], False, VALID_FROM)
+        decision = decide_eligibility([cert(1, REVOKED), cert(2, REVOKED)], [], VALID_FROM)
         assert decision == SubmissionDecision(RequestKind.NEW, None)
 
     def test_revoked_certificates_are_ignored_when_choosing_what_to_renew(self) -> None:
@@ -158,7 +163,7 @@ class TestDecideSubmission:
             1, EXPIRED, valid_from=VALID_FROM - timedelta(days=365), valid_until=VALID_FROM
         )
         newer_revoked = cert(2, REVOKED)
-        decision = decide_submission([old_expired, newer_revoked], False, OPENS)
+        decision = decide_eligibility([old_expired, newer_revoked], [], OPENS)
         assert decision == SubmissionDecision(RequestKind.RENEWAL, 1)
 
     def test_renews_the_active_certificate_not_an_older_expired_one(self) -> None:
@@ -166,7 +171,7 @@ class TestDecideSubmission:
             1, EXPIRED, valid_from=VALID_FROM - timedelta(days=365), valid_until=VALID_FROM
         )
         active = cert(2, ACTIVE)
-        assert decide_submission([old_expired, active], False, OPENS) == SubmissionDecision(
+        assert decide_eligibility([old_expired, active], [], OPENS) == SubmissionDecision(
             RequestKind.RENEWAL, 2
         )
 

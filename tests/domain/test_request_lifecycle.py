@@ -19,6 +19,7 @@ ALLOWED = {
     (None, RequestAction.SUBMIT): RequestStatus.IN_REVIEW,
     (RequestStatus.IN_REVIEW, RequestAction.REJECT): RequestStatus.REJECTED,
     (RequestStatus.REJECTED, RequestAction.RESUBMIT): RequestStatus.IN_REVIEW,
+    (RequestStatus.REJECTED, RequestAction.WITHDRAW): RequestStatus.WITHDRAWN,
     (RequestStatus.IN_REVIEW, RequestAction.APPROVE): RequestStatus.COMPLETED,
 }
 ALL_PAIRS = list(itertools.product([None, *RequestStatus], RequestAction))
@@ -30,11 +31,12 @@ def test_labels() -> None:
         RequestStatus.IN_REVIEW: "En trámite",
         RequestStatus.REJECTED: "Rechazado",
         RequestStatus.COMPLETED: "Completado",
+        RequestStatus.WITHDRAWN: "Desistida",
     }
     assert request_status_label(RequestStatus.IN_REVIEW) == "En trámite"
 
 
-def test_the_table_is_exactly_the_four_transitions() -> None:
+def test_the_table_is_exactly_the_five_transitions() -> None:
     assert dict(REQUEST_TRANSITIONS) == ALLOWED
 
 
@@ -55,9 +57,9 @@ def test_every_other_pair_is_refused(current: RequestStatus | None, action: Requ
         assert f"«{REQUEST_STATUS_LABELS[current]}»" in caught.value.message
 
 
-def test_sixteen_pairs_of_which_twelve_are_refused() -> None:
-    assert len(ALL_PAIRS) == 16
-    assert len(REFUSED) == 12
+def test_twenty_five_pairs_of_which_twenty_are_refused() -> None:
+    assert len(ALL_PAIRS) == 25
+    assert len(REFUSED) == 20
 
 
 @pytest.mark.parametrize(
@@ -103,6 +105,7 @@ def test_roles() -> None:
     assert dict(REQUEST_ACTION_ROLES) == {
         RequestAction.SUBMIT: {Role.CUSTOMER, Role.ADMIN},
         RequestAction.RESUBMIT: {Role.CUSTOMER, Role.ADMIN},
+        RequestAction.WITHDRAW: {Role.CUSTOMER, Role.ADMIN},
         RequestAction.REJECT: {Role.REVIEWER, Role.ADMIN},
         RequestAction.APPROVE: {Role.REVIEWER, Role.ADMIN},
     }

@@ -46,6 +46,8 @@ SUBMIT = RequestAction.SUBMIT
 REJECT = RequestAction.REJECT
 RESUBMIT = RequestAction.RESUBMIT
 APPROVE = RequestAction.APPROVE
+WITHDRAW = RequestAction.WITHDRAW
+WITHDRAWN = RequestStatus.WITHDRAWN
 
 #: Pure functions: many examples are cheap. The rest (derandomized in `ci`) is the profile's.
 PROPERTIES = settings(max_examples=300, deadline=None)
@@ -74,8 +76,9 @@ def model_request_next(
     yet), or None when the rules refuse it.
 
     "submit → IN_REVIEW; IN_REVIEW → REJECTED (reviewer, observations required); REJECTED →
-    IN_REVIEW (resubmission by the company); IN_REVIEW → COMPLETED (reviewer approves).
-    Nothing else."
+    IN_REVIEW (resubmission by the company); REJECTED → WITHDRAWN (the company, or the job after
+    the configured days); IN_REVIEW → COMPLETED (reviewer approves). Nothing else." Completed
+    and withdrawn are final.
     """
     if action is SUBMIT:
         return IN_REVIEW if current is None else None
@@ -85,6 +88,8 @@ def model_request_next(
         return IN_REVIEW if current is REJECTED else None
     if action is APPROVE:
         return COMPLETED if current is IN_REVIEW else None
+    if action is WITHDRAW:
+        return WITHDRAWN if current is REJECTED else None
     raise AssertionError(f"an action DOMAIN.md does not name: {action}")
 
 

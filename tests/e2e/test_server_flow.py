@@ -112,9 +112,10 @@ async def test_submit_reject_resubmit_approve_against_a_real_server(
     finally:
         await ws.close()
 
+    # It starts tomorrow: Emitido until then, and the notice says from when it can be used.
     screen = data_of(await client.execute(TRACKING, token=customer))["certificateTracking"]
-    assert screen["certificate"]["statusLabel"] == "Activo"
-    assert screen["notices"][0]["code"] == "REQUEST_APPROVED"
+    assert screen["certificate"]["statusLabel"] == "Emitido"
+    assert screen["notices"][0]["code"] == "CERTIFICATE_ISSUED"
 
     # With no SMTP_URL the server's own worker writes the emails to the Maildir under DATA_DIR.
     subjects = await maildir_subjects(Path(server.env["DATA_DIR"]) / "mail", expected=4)

@@ -108,10 +108,35 @@ async def test_smtp_down_while_200_are_queued_then_all_arrive_once(
     assert await OutboxEmail.filter(status=OutboxStatus.SENT).count() == 200
 
 
-async def test_refused_recipient_is_retried_with_backoff_then_failed(
+async def test_a_permanent_refusal_fails_the_email_at_once_with_the_servers_answer(
     db: str, smtp_server: SmtpServer, smtp_transport: SmtpTransport
 ) -> None:
     smtp_server.refuse("nadie@example.co")
+    bad = await make_company(contact_name="Nadie", contact_email="nadie@example.co")
+    good = await make_company()
+    await queue_received(bad, 1)
+    await queue_received(good, 2)
+    clock = FixedClock(NOW)
+
+    first = await deliver_pending(smtp_transport, now=clock.now())
+    assert (first.sent, first.retrying, first.failed) == (2, 0, 1)
+    final = await OutboxEmail.get(to_email="nadie@example.co")
+    assert final.status == OutboxStatus.FAILED
+    assert final.attempts == 1
+    assert final.next_attempt_at is None
+    assert final.sent_at is None
+    assert final.last_error is not None
+    assert final.last_error.startswith("550 5.1.1 <nadie@example.co>: Recipient address rejected")
+    # Nothing more is tried for a FAILED row, however long we wait.
+    clock.advance(timedelta(days=2))
+    assert (await deliver_pending(smtp_transport, now=clock.now())).attempted == 0
+    assert [m.rcpt_tos for m in smtp_server.messages].count(("nadie@example.co",)) == 0
+
+
+async def test_a_temporary_refusal_is_retried_with_backoff_then_failed(
+    db: str, smtp_server: SmtpServer, smtp_transport: SmtpTransport
+) -> None:
+    smtp_server.greylist("nadie@example.co")
     bad = await make_company(contact_name="Nadie", contact_email="nadie@example.co")
     good = await make_company()
     await queue_received(bad, 1)
@@ -125,7 +150,7 @@ async def test_refused_recipient_is_retried_with_backoff_then_failed(
     assert refused.attempts == 1
     assert refused.next_attempt_at == NOW + timedelta(seconds=30)
     assert refused.last_error is not None
-    assert refused.last_error.startswith("550 5.1.1 <nadie@example.co>: Recipient address rejected")
+    assert refused.last_error.startswith("450 4.2.0 <nadie@example.co>: Recipient address rejected")
 
     # Not due yet: nothing is tried before the backoff has passed.
     clock.advance(timedelta(seconds=29))
@@ -149,10 +174,8 @@ async def test_refused_recipient_is_retried_with_backoff_then_failed(
     final = await OutboxEmail.get(id=refused.id)
     assert final.status == OutboxStatus.FAILED
     assert final.next_attempt_at is None
-    assert final.sent_at is None
     assert final.last_error is not None
-    assert "550 5.1.1" in final.last_error
-    # Nothing more is tried for a FAILED row, however long we wait.
+    assert "450 4.2.0" in final.last_error
     clock.advance(timedelta(days=2))
     assert (await deliver_pending(smtp_transport, now=clock.now())).attempted == 0
 

@@ -1,6 +1,7 @@
 """Queuing: one rendered outbox row per event, inside the caller's transaction, never twice."""
 
 import re
+from datetime import timedelta
 from importlib import resources
 
 import pytest
@@ -146,7 +147,7 @@ async def test_approval_shows_serial_and_dates_in_bogota(db: str) -> None:
     request = await make_request(company, status=RequestStatus.COMPLETED)
     # 04:30 UTC on 25/11 is still 24/11 in Bogotá (UTC-5).
     certificate = await make_certificate(request)
-    await queue_request_approved(MAIL, request, company, certificate)
+    await queue_request_approved(MAIL, request, company, certificate, certificate.valid_from)
 
     row = await OutboxEmail.get()
     assert row.event_key == f"request:{request.id}:approved"
@@ -155,6 +156,26 @@ async def test_approval_shows_serial_and_dates_in_bogota(db: str) -> None:
     assert "Vigente desde: 24/11/2026" in row.body_text
     assert "Vence el: 24/11/2027" in row.body_text
     assert "<strong>24/11/2027</strong>" in row.body_html
+    assert "Ya puedes usarlo para firmar tus facturas electrónicas" in row.body_text
+
+
+async def test_an_approval_that_starts_later_says_from_which_date_it_can_be_used(
+    db: str,
+) -> None:
+    company = await make_company()
+    request = await make_request(company, status=RequestStatus.COMPLETED)
+    certificate = await make_certificate(request)
+    await queue_request_approved(
+        MAIL, request, company, certificate, certificate.valid_from - timedelta(days=3)
+    )
+
+    row = await OutboxEmail.get()
+    assert (
+        "Podrás usarlo para firmar tus facturas electrónicas desde el 24/11/2026; hasta "
+        "entonces sigue firmando con el certificado que usas hoy." in row.body_text
+    )
+    assert "Ya puedes usarlo" not in row.body_text
+    assert "desde el 24/11/2026" in row.body_html
 
 
 async def test_certificate_state_change_shows_labels_and_reason(db: str) -> None:

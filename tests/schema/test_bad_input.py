@@ -30,8 +30,8 @@ from tests.support.operations import (
 
 TODAY = date(2026, 11, 24)
 ISSUED_ON = TODAY - timedelta(days=5)
-VALID_FROM = datetime(2026, 11, 25, 5, tzinfo=UTC)
-VALID_UNTIL = datetime(2027, 11, 25, 5, tzinfo=UTC)
+VALID_FROM = datetime(2026, 11, 24, 15, tzinfo=UTC)  # the tests' clock: it starts at once
+VALID_UNTIL = datetime(2027, 11, 24, 15, tzinfo=UTC)
 ORIGINAL_CONTACT = {"name": "María Peña", "email": "contacto@ejemplo.co"}
 MAX_BYTES = 1024 * 1024
 

@@ -53,11 +53,14 @@ async def test_each_event_emails_the_current_principal_contact_exactly_once(
     await deliver_until_idle(transport, clock)  # a second run sends nothing more
     received = smtp_server.messages
     subjects = [m.message["Subject"] for m in received]
-    assert len(subjects) == 4, subjects
+    assert len(subjects) == 5, subjects
     assert subjects[1] == REJECTION_SUBJECT
-    assert "Andes aprobó" in subjects[3]
-    assert len({m.message_id for m in received}) == 4
+    # The previous contact hears of the change (issue 14); later emails go to the new one.
+    assert subjects[2].startswith("Cambió el contacto principal de ")
+    assert "Andes aprobó" in subjects[4]
+    assert len({m.message_id for m in received}) == 5
     assert [m.rcpt_tos for m in received] == [
+        ("contacto@ejemplo.co",),
         ("contacto@ejemplo.co",),
         ("contacto@ejemplo.co",),
         ("nuevo@ejemplo.co",),
@@ -75,7 +78,7 @@ async def test_each_event_emails_the_current_principal_contact_exactly_once(
         "{ outboxEmails { status toEmail subject attempts } }", token=admin.token
     )
     emails = data_of(body)["outboxEmails"]
-    assert [e["status"] for e in emails] == ["SENT"] * 4
+    assert [e["status"] for e in emails] == ["SENT"] * 5
 
 
 async def test_the_outbox_is_for_operators_only(gql: GraphQLClient, customer: Caller) -> None:

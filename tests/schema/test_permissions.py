@@ -16,8 +16,8 @@ from tests.support.operations import CHANGE_STATE, REQUESTS, TRACKING, UPDATE_CO
 
 TODAY = date(2026, 11, 24)
 ISSUED_ON = TODAY - timedelta(days=5)
-VALID_FROM = datetime(2026, 11, 25, 5, tzinfo=UTC).isoformat()
-VALID_UNTIL = datetime(2027, 11, 25, 5, tzinfo=UTC).isoformat()
+VALID_FROM = datetime(2026, 11, 24, 15, tzinfo=UTC).isoformat()  # the clock: starts at once
+VALID_UNTIL = datetime(2027, 11, 24, 15, tzinfo=UTC).isoformat()
 ORIGINAL_CONTACT = {"name": "María Peña", "email": "contacto@ejemplo.co"}
 
 

@@ -31,8 +31,9 @@ from tests.support.operations import (
 
 TODAY = date(2026, 11, 24)
 ISSUED_ON = TODAY - timedelta(days=5)
-VALID_FROM = datetime(2026, 11, 25, 5, tzinfo=UTC).isoformat()
-VALID_UNTIL = datetime(2027, 11, 25, 5, tzinfo=UTC).isoformat()
+VALID_FROM = datetime(2026, 11, 24, 15, tzinfo=UTC).isoformat()  # the clock: starts at once
+VALID_UNTIL = datetime(2027, 11, 24, 15, tzinfo=UTC).isoformat()
+ONE_MONTH_LATER = datetime(2026, 12, 24, 15, tzinfo=UTC).isoformat()
 ORIGINAL_CONTACT = {"name": "María Peña", "email": "contacto@ejemplo.co"}
 MADE_UP = 999_999
 
@@ -68,6 +69,14 @@ class World:
 async def world(
     gql: GraphQLClient, customer: Caller, other_customer: Caller, reviewer: Caller
 ) -> World:
+    # B first, approved for one month, so its renewal window is open at once: A, the renewal,
+    # is the request left rejected (a company has at most one open request).
+    second = await submit(gql, customer.token, issued_on=ISSUED_ON, idempotencyKey="b")
+    assert second["errors"] == []
+    approved = await approve(
+        gql, reviewer.token, second["request"]["id"], "SN-1", VALID_FROM, ONE_MONTH_LATER
+    )
+    assert approved["errors"] == []
     first = await submit(gql, customer.token, issued_on=ISSUED_ON, idempotencyKey="a")
     assert first["errors"] == []
     rut = next(d for d in first["request"]["documents"] if d["kind"] == "RUT")
@@ -75,12 +84,6 @@ async def world(
         gql, reviewer.token, first["request"]["id"], "RUT viejo.", {rut["id"]: "Actualízalo."}
     )
     assert rejected["errors"] == []
-    second = await submit(gql, customer.token, issued_on=ISSUED_ON, idempotencyKey="b")
-    assert second["errors"] == []
-    approved = await approve(
-        gql, reviewer.token, second["request"]["id"], "SN-1", VALID_FROM, VALID_UNTIL
-    )
-    assert approved["errors"] == []
     theirs = await submit(gql, other_customer.token, issued_on=ISSUED_ON, idempotencyKey="c")
     assert theirs["errors"] == []
     assert customer.user.company_id is not None

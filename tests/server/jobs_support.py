@@ -27,5 +27,6 @@ async def certificate_ending_in(
     customer = await make_caller(Role.CUSTOMER, company)
     reviewer = await make_caller(Role.REVIEWER)
     request = await submit(deps, customer, idempotency_key=serial)
+    clock.set(valid_from)  # approved as it starts: Activo at once
     _, certificate = await approve(deps, reviewer, request, serial, valid_from, valid_until)
     return certificate

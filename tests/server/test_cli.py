@@ -107,3 +107,34 @@ def test_revoking_a_users_tokens_reports_how_many(env: dict[str, str]) -> None:
     assert certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co") == {
         "revoked": 0
     }
+
+
+def test_token_use_and_the_audit_trail_are_shown_to_operators(env: dict[str, str]) -> None:
+    certs_json(
+        env, "company", "create", "--nit", "900123456-8", "--name", "Ejemplo S.A.S.",
+        "--person-type", "LEGAL_ENTITY", "--contact-name", "María Peña",
+        "--contact-email", "maria@ejemplo.co",
+    )  # fmt: skip
+    certs_json(
+        env, "user", "create", "--email", "ana@ejemplo.co", "--name", "Ana",
+        "--role", "CUSTOMER", "--company", "900123456-8",
+    )  # fmt: skip
+    certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")
+    assert certs_json(env, "token", "revoke", "--email", "ana@ejemplo.co") == {"revoked": 1}
+    (listed,) = certs_json(env, "token", "list", "--email", "ana@ejemplo.co")["tokens"]
+    assert listed["revokedAt"] is not None
+    assert listed["lastUsedAt"] is None  # never used against the API
+
+    lines = certs(env, "audit", "export", "--format", "csv").stdout.splitlines()
+    assert lines[0].split(",")[:4] == ["id", "at", "action", "actor_name"]
+    assert [line.split(",")[2] for line in lines[1:]] == ["TOKEN_ISSUED", "TOKENS_REVOKED"]
+    records = [
+        orjson.loads(line)
+        for line in certs(env, "audit", "export", "--format", "jsonl").stdout.splitlines()
+    ]
+    assert [(r["action"], r["source"], r["details"]["email"]) for r in records] == [
+        ("TOKEN_ISSUED", "cli", "ana@ejemplo.co"),
+        ("TOKENS_REVOKED", "cli", "ana@ejemplo.co"),
+    ]
+    future = certs(env, "audit", "export", "--format", "jsonl", "--since", "2999-01-01")
+    assert future.stdout == ""

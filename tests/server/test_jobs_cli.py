@@ -25,11 +25,15 @@ async def test_jobs_run_expires_reminds_and_prints_its_report(db: str, tmp_path:
     assert report == {
         "certificates_checked": 2,
         "expired": 1,
+        "started": 0,
+        "superseded": 0,
+        "withdrawn": 0,
         "emails_queued": 2,
         "emails_by_stage": {"BEFORE_EXPIRY_15": 1, "EXPIRED": 1},
         "silenced_by_renewal": 0,
         "skipped_concurrent": 0,
         "failed": 0,
+        "unreferenced_files_removed": 0,
     }
     assert (await Certificate.get(id=expired.id)).status is CertificateStatus.EXPIRED
     assert await CertificateReminder.filter(certificate_id=soon.id).count() == 1

@@ -48,3 +48,36 @@ def test_a_malformed_allowed_origin_stops_the_server_at_start_up(tmp_path: Path)
     )
     with pytest.raises(ValueError, match="allowed_origins"):
         create_app(settings)
+
+
+def test_the_rules_numbers_default_to_domain_md_and_are_read_from_the_environment() -> None:
+    defaults = Settings.from_env({}, env_file=None).request_rules
+    assert (
+        defaults.auto_withdraw_days,
+        defaults.max_validity_start_days,
+        defaults.min_validity_months,
+        defaults.max_validity_months,
+        defaults.max_valid_from_lag_days,
+    ) == (60, 90, 1, 36, 30)
+    tuned = Settings.from_env(
+        {
+            "AUTO_WITHDRAW_DAYS": "30",
+            "MAX_VALIDITY_START_DAYS": "60",
+            "MIN_VALIDITY_MONTHS": "12",
+            "MAX_VALIDITY_MONTHS": "24",
+            "MAX_VALID_FROM_LAG_DAYS": "5",
+        },
+        env_file=None,
+    ).request_rules
+    assert (
+        tuned.auto_withdraw_days,
+        tuned.max_validity_start_days,
+        tuned.min_validity_months,
+        tuned.max_validity_months,
+        tuned.max_valid_from_lag_days,
+    ) == (30, 60, 12, 24, 5)
+
+
+def test_impossible_rule_numbers_stop_the_server_at_start_up() -> None:
+    with pytest.raises(ValueError, match="min months <= max months"):
+        Settings.from_env({"MIN_VALIDITY_MONTHS": "24", "MAX_VALIDITY_MONTHS": "12"}, env_file=None)

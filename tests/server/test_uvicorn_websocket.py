@@ -70,6 +70,10 @@ def test_certs_serve_runs_uvicorn_on_the_light_protocol_without_deflate(
     assert options["ws"] == "server.uvicorn_websocket:LightWSProtocol"
     assert options["ws_per_message_deflate"] is False
     assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+    # Limits before work (issue 14): uvicorn closes a socket with 1009 past 64 KiB before
+    # buffering the message, and X-Forwarded-For is left to the app's TRUSTED_PROXIES.
+    assert options["ws_max_size"] == 64 * 1024
+    assert options["proxy_headers"] is False
 
 
 async def test_uvicorn_loads_it_and_its_messages_arrive_in_order() -> None:

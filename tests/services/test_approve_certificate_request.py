@@ -48,7 +48,7 @@ async def renew(
     return await approve(deps, reviewer, renewal, serial="SN-0002")
 
 
-async def test_approval_issues_an_active_certificate_of_andes(
+async def test_approval_issues_a_certificate_of_andes_that_waits_for_its_start(
     deps: Dependencies,
     reviewer: Caller,
     submitted: CertificateRequest,
@@ -61,7 +61,7 @@ async def test_approval_issues_an_active_certificate_of_andes(
 
     stored = await Certificate.get(id=certificate.id)
     assert (stored.status, stored.issuer, stored.serial_number) == (
-        CertificateStatus.ACTIVE,
+        CertificateStatus.ISSUED,
         "Andes SCD",
         "SN-0001",
     )
@@ -96,7 +96,7 @@ async def test_approval_is_kept_in_the_request_and_certificate_histories(
     assert "SN-0001" in last.note
     certificate_history = await CertificateStatusChange.filter(certificate_id=certificate.id)
     assert fields_of(certificate_history, "from_status", "to_status", "actor_id") == [
-        (None, CertificateStatus.ACTIVE, reviewer.user.id)
+        (None, CertificateStatus.ISSUED, reviewer.user.id)
     ]
 
 
@@ -272,7 +272,7 @@ async def test_a_missing_request_is_not_found(deps: Dependencies, reviewer: Call
     now = deps.clock.now()
     await refused(
         approve_certificate_request(
-            deps, reviewer.principal, ApproveCommand(12345, "SN-1", now, now + timedelta(days=1))
+            deps, reviewer.principal, ApproveCommand(12345, "SN-1", now, now + timedelta(days=365))
         ),
         ErrorCode.NOT_FOUND,
     )

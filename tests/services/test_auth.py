@@ -9,7 +9,7 @@ from domain.clock import FixedClock
 from domain.enums import ErrorCode, Role
 from domain.errors import DomainError
 from models import ApiToken, User
-from services.auth import TOKEN_PREFIX, authenticate, issue_token
+from services.auth import TOKEN_PREFIX, authenticate, issue_token, list_tokens
 from tests.support.factories import Caller
 from tests.support.refusals import assert_refusal
 
@@ -131,3 +131,24 @@ async def test_tokens_for_unknown_users_or_without_days_are_refused(
             message="La vigencia del token debe ser de al menos un día.",
         )
     assert await ApiToken.filter(user_id=customer.user.id).count() == 1  # make_caller's
+
+
+async def test_last_used_at_is_written_at_most_once_a_minute_and_listed_for_operators(
+    customer: Caller, clock: FixedClock
+) -> None:
+    token = await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
+    first_use = clock.now()
+    assert await authenticate(token, now=first_use) is not None
+    row = await ApiToken.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
+    assert row.last_used_at == first_use
+
+    assert await authenticate(token, now=first_use + timedelta(seconds=59)) is not None
+    await row.refresh_from_db()
+    assert row.last_used_at == first_use  # within the minute: not written again
+
+    later = first_use + timedelta(seconds=61)
+    assert await authenticate(token, now=later) is not None
+    listed = await list_tokens(customer.user.email)
+    mine = next(entry for entry in listed if entry["id"] == row.id)
+    assert mine["lastUsedAt"] == later.isoformat()
+    assert token not in str(listed)

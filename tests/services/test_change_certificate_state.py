@@ -199,7 +199,7 @@ async def test_an_inactive_certificate_may_not_be_reactivated_after_expiry(
     )
 
 
-async def test_an_old_certificate_may_not_be_reactivated_while_another_is_active(
+async def test_a_replaced_certificate_may_not_be_reactivated(
     deps: Dependencies,
     customer: Caller,
     reviewer: Caller,
@@ -215,7 +215,9 @@ async def test_an_old_certificate_may_not_be_reactivated_while_another_is_active
         change(deps, customer, certificate, CertificateStatus.ACTIVE),
         ErrorCode.INVALID_STATE_TRANSITION,
     )
-    assert "activo" in error.message
+    assert error.message == (
+        "El certificado fue reemplazado por su renovación y no se puede volver a activar."
+    )
     assert [c.id for c in await Certificate.filter(status=CertificateStatus.ACTIVE)] == [new.id]
 
 

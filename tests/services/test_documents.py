@@ -1,7 +1,7 @@
 """Accepting uploaded files: validated all at once, stored by content, names never paths."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from models import RequestDocument
 from services.dependencies import Dependencies
 from services.documents import UploadedDocument, accept_documents, clean_file_name
 from storage.documents import DocumentStore
-from tests.services.conftest import document_set, submit, upload
+from tests.services.conftest import document_set, submit, today, upload
 from tests.support.factories import Caller
 from tests.support.files import PNG, TEXT, pdf
 from tests.support.refusals import assert_refusal
@@ -41,18 +41,52 @@ def test_a_file_name_is_its_last_component(given: str, kept: str) -> None:
     assert clean_file_name(given) == kept
 
 
-def test_accepted_files_are_stored_by_their_content(tmp_path: Path) -> None:
+async def test_accepted_files_are_stored_by_their_content_once_staged_and_committed(
+    tmp_path: Path,
+) -> None:
     store = DocumentStore(tmp_path / "docs")
     uploads = [upload(DocumentKind.RUT, pdf("a")), upload(DocumentKind.OTHER, PNG, name="x.pdf")]
 
-    accepted = accept_documents(uploads, today=TODAY, max_bytes=10_000, store=store)
+    accepted = accept_documents(uploads, today=TODAY, max_bytes=10_000)
+    assert stored_files(store) == []  # validating writes nothing
 
     assert [a.content_type for a in accepted] == ["application/pdf", "image/png"]
     assert accepted[0].stored.sha256 == hashlib.sha256(pdf("a")).hexdigest()
+    async with store.staging() as staging:
+        staging.add_all(u.data for u in uploads)
     assert store.read(accepted[1].stored.sha256) == PNG
     # The same bytes twice are kept once.
-    accept_documents(uploads[:1], today=TODAY, max_bytes=10_000, store=store)
+    async with store.staging() as staging:
+        staging.add(uploads[0].data)
     assert len(stored_files(store)) == 2
+    assert {p.stat().st_mode & 0o777 for p in stored_files(store)} == {0o600}
+    assert (store.root.stat().st_mode & 0o777) == 0o700
+
+
+async def test_staged_files_are_removed_when_the_operation_fails(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    staged: list[int] = []
+
+    async def refused_operation() -> None:
+        async with store.staging() as staging:
+            staging.add(pdf("rechazado"))
+            staged.append(len(stored_files(store)))  # in the staging area, not in the store
+            raise RuntimeError("rollback")
+
+    with pytest.raises(RuntimeError):
+        await refused_operation()
+    assert staged == [1]
+    assert stored_files(store) == []
+    assert not store.exists(hashlib.sha256(pdf("rechazado")).hexdigest())
+
+
+async def test_the_sweep_removes_only_old_unreferenced_files(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    kept, orphan = store.put(pdf("kept")), store.put(pdf("orphan"))
+    assert store.sweep({kept.sha256}, older_than_seconds=3600) == 0  # too recent
+    assert store.sweep({kept.sha256}, older_than_seconds=0) == 1
+    assert store.exists(kept.sha256)
+    assert not store.exists(orphan.sha256)
 
 
 def test_a_refused_set_stores_nothing_and_names_every_problem(tmp_path: Path) -> None:
@@ -64,7 +98,7 @@ def test_a_refused_set_stores_nothing_and_names_every_problem(tmp_path: Path) ->
     ]
 
     with pytest.raises(DomainError) as refused:
-        accept_documents(uploads, today=TODAY, max_bytes=10_000, store=store)
+        accept_documents(uploads, today=TODAY, max_bytes=10_000)
 
     assert [(e.code, e.field, e.message) for e in refused.value.errors] == [
         (
@@ -82,12 +116,11 @@ def test_a_refused_set_stores_nothing_and_names_every_problem(tmp_path: Path) ->
     assert stored_files(store) == []
 
 
-def test_a_file_cut_at_the_limit_plus_one_byte_is_refused(tmp_path: Path) -> None:
-    store = DocumentStore(tmp_path / "docs")
+def test_a_file_cut_at_the_limit_plus_one_byte_is_refused() -> None:
     data = pdf("big") + b"0" * 50
     cut = UploadedDocument(DocumentKind.RUT, "rut.pdf", data[:41], None)
     with pytest.raises(DomainError) as refused:
-        accept_documents([cut], today=TODAY, max_bytes=40, store=store)
+        accept_documents([cut], today=TODAY, max_bytes=40)
     assert_refusal(
         refused.value,
         code=ErrorCode.INVALID_DOCUMENT,
@@ -113,3 +146,32 @@ async def test_submitted_rows_keep_the_clean_name_and_the_real_type(
     assert chamber_upload.issued_on is not None
     assert chamber.issued_on == chamber_upload.issued_on
     assert deps.documents.exists(rut.sha256)
+
+
+async def test_a_refused_submission_leaves_no_file_in_the_store(
+    deps: Dependencies, customer: Caller
+) -> None:
+    first = await submit(deps, customer)
+    before = stored_files(deps.documents)
+    again = document_set(today(deps) - timedelta(days=10))
+    again[0] = upload(DocumentKind.RUT, pdf("otra vez, mientras la primera está en trámite"))
+    with pytest.raises(DomainError) as refused:
+        await submit(deps, customer, documents=again)
+    assert refused.value.code is ErrorCode.REQUEST_IN_PROGRESS
+    assert stored_files(deps.documents) == before
+    referenced = await RequestDocument.filter(request_id=first.id).values_list("sha256", flat=True)
+    assert sorted(p.name for p in before) == sorted(str(d) for d in referenced)
+
+
+async def test_a_company_past_its_storage_quota_is_refused_with_a_clear_error(
+    deps: Dependencies, customer: Caller
+) -> None:
+    deps.company_storage_quota_bytes = 100  # smaller than one document set
+    with pytest.raises(DomainError) as refused:
+        await submit(deps, customer)
+    assert refused.value.code is ErrorCode.STORAGE_QUOTA_EXCEEDED
+    assert refused.value.field == "documents"
+    assert refused.value.message.startswith(
+        "La empresa no tiene espacio suficiente para estos documentos: el máximo es de 0 MB"
+    )
+    assert stored_files(deps.documents) == []

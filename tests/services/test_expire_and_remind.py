@@ -22,7 +22,7 @@ from models import (
 )
 from notifications.config import MailConfig
 from notifications.emails import queue_expiry_stage
-from services import expire_and_remind
+from services import certificate_clock, expire_and_remind
 from services.change_certificate_state import ChangeStateCommand, change_certificate_state
 from services.dependencies import Dependencies
 from services.expire_and_remind import JobReport, run_daily_job
@@ -81,11 +81,14 @@ async def issue(
     valid_from: datetime = ISSUED,
     valid_until: datetime = VALID_UNTIL,
 ) -> Certificate:
-    """A certificate issued through the use cases, the day before it starts."""
+    """A certificate issued through the use cases the day before it starts (Emitido), then
+    started by the job at its validFrom (Activo)."""
     set_clock(deps, valid_from - timedelta(hours=14))
     request = await submit(deps, customer, idempotency_key=f"issue-{serial}")
     _, certificate = await approve(deps, reviewer, request, serial, valid_from, valid_until)
-    return certificate
+    assert certificate.status is CertificateStatus.ISSUED
+    assert (await run(deps, valid_from)).started == 1
+    return await Certificate.get(id=certificate.id)
 
 
 @pytest.fixture
@@ -271,7 +274,9 @@ async def test_a_renewal_approved_at_stage_15_silences_stages_7_and_1(
     _, renewed = await approve(
         deps, reviewer, renewal, "SN-0002", VALID_UNTIL, datetime(2028, 11, 26, tzinfo=BOGOTA)
     )
-    assert await status_of(issued) is CertificateStatus.INACTIVE
+    # The renewal starts when the old one ends: until then the old one still signs.
+    assert await status_of(issued) is CertificateStatus.ACTIVE
+    assert await status_of(renewed) is CertificateStatus.ISSUED
 
     for at in (DAY_7, DAY_1):
         report = await run(deps, at)
@@ -286,7 +291,7 @@ async def test_a_renewal_approved_at_stage_15_silences_stages_7_and_1(
     last = await CertificateStatusChange.filter(certificate_id=issued.id).order_by("-id").first()
     assert last is not None
     assert (last.from_status, last.to_status) == (
-        CertificateStatus.INACTIVE,
+        CertificateStatus.ACTIVE,
         CertificateStatus.EXPIRED,
     )
 
@@ -349,6 +354,9 @@ async def test_certificates_far_from_their_end_are_not_even_looked_at(
         "ran_at": bogota(6, 1).isoformat(),
         "certificates_checked": 0,
         "expired": 0,
+        "started": 0,
+        "superseded": 0,
+        "withdrawn": 0,
         "emails_queued": 0,
         "emails_by_stage": {},
         "silenced_by_renewal": 0,
@@ -477,7 +485,7 @@ async def test_a_certificate_that_fails_is_rolled_back_and_retried_without_stopp
             raise RuntimeError("the template could not be read")
         return await real_queue(mail, certificate, *args)
 
-    monkeypatch.setattr(expire_and_remind, "queue_expiry_stage", broken_for_issued)
+    monkeypatch.setattr(certificate_clock, "queue_expiry_stage", broken_for_issued)
     report = await run(deps, EXPIRY_DAY)
     assert (report.failed, report.expired, report.emails_by_stage) == (1, 1, {"EXPIRED": 1})
     # Nothing of the failed certificate was kept: not expired, no ledger row, no email.
@@ -485,7 +493,7 @@ async def test_a_certificate_that_fails_is_rolled_back_and_retried_without_stopp
     assert await stages_sent(issued) == []
     assert await status_of(later) is CertificateStatus.EXPIRED
 
-    monkeypatch.setattr(expire_and_remind, "queue_expiry_stage", real_queue)
+    monkeypatch.setattr(certificate_clock, "queue_expiry_stage", real_queue)
     retried = await run(deps, EXPIRY_DAY + timedelta(hours=1))
     assert (retried.failed, retried.expired, retried.emails_by_stage) == (0, 1, {"EXPIRED": 1})
     assert await stages_sent(issued) == ["EXPIRED"]

@@ -14,6 +14,7 @@ from services import reads
 from services.dependencies import Dependencies
 from services.principal import Principal
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
+from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
 from tests.services.conftest import approve, current_documents, reject, submit, upload
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.files import pdf
@@ -200,6 +201,7 @@ async def test_a_customer_lists_only_their_company(
     rejected: CertificateRequest,
     queue: list[CertificateRequest],
 ) -> None:
+    await withdraw_certificate_request(deps, customer.principal, WithdrawCommand(rejected.id))
     own = await submit(deps, customer)
 
     ids, pages = await walk(customer.principal, first=1)

@@ -27,6 +27,7 @@ from models import (
 )
 from services.dependencies import Dependencies
 from services.submit_certificate_request import LegalRepresentative, submit_certificate_request
+from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
 from tests.services.conftest import (
     REPRESENTATIVE,
     CommitProbingBus,
@@ -363,9 +364,16 @@ async def test_a_second_request_while_one_is_in_review_is_refused(
     await refused(submit(deps, customer), ErrorCode.REQUEST_IN_PROGRESS)
 
 
-async def test_a_new_request_is_allowed_after_a_rejection(
+async def test_a_new_request_is_refused_while_one_awaits_correction_and_allowed_once_withdrawn(
     deps: Dependencies, customer: Caller, rejected: CertificateRequest
 ) -> None:
+    error = await refused(submit(deps, customer), ErrorCode.REQUEST_AWAITING_CORRECTION)
+    assert error.message == (
+        f"Tu solicitud número {rejected.id} fue rechazada y está pendiente de corrección. "
+        "Corrígela y vuelve a enviarla, o desiste de ella, antes de enviar una solicitud nueva."
+    )
+
+    await withdraw_certificate_request(deps, customer.principal, WithdrawCommand(rejected.id))
     second = await submit(deps, customer)
     assert second.id != rejected.id
     assert (second.kind, second.status) == (RequestKind.NEW, RequestStatus.IN_REVIEW)

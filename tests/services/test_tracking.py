@@ -100,7 +100,7 @@ async def test_after_expiry_the_certificate_is_shown_expired_and_renewable(
 
     screen = await tracking_of(deps, company)
 
-    assert codes(screen) == [NoticeCode.REQUEST_APPROVED, NoticeCode.CERTIFICATE_EXPIRED]
+    assert codes(screen) == [NoticeCode.CERTIFICATE_EXPIRED]
     assert screen.next_request_kind is RequestKind.RENEWAL
 
 
@@ -115,7 +115,11 @@ async def test_a_revoked_certificate_leaves_the_way_open_for_a_new_request(
 
     screen = await tracking_of(deps, company)
 
-    assert codes(screen) == [NoticeCode.REQUEST_APPROVED]
+    assert codes(screen) == [NoticeCode.CERTIFICATE_REVOKED]
+    assert screen.notices[0].message == (
+        "Tu certificado digital fue revocado y ya no sirve para firmar. Motivo: «Se perdió el "
+        "token». Para volver a tener un certificado digital propio, envía una solicitud nueva."
+    )
     assert screen.next_request_kind is RequestKind.NEW
 
 

@@ -83,7 +83,8 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
     assert new_rut["id"] != rut["id"]
     assert new_rut["observation"] is None
 
-    # 4. Approve: Completado, certificate Activo with its dates, "Andes aprobó" notice.
+    # 4. Approve with a start two days ahead: Completado, certificate Emitido until then, a
+    # notice that says from when it can be used; at its start, Activo with no write needed.
     valid_from = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
     valid_until = datetime(2027, 11, 26, 5, 0, tzinfo=UTC)
     approved = await approve(
@@ -98,11 +99,20 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
     assert approved["request"]["statusLabel"] == "Completado"
     certificate = approved["certificate"]
     assert (certificate["status"], certificate["statusLabel"], certificate["issuer"]) == (
-        "ACTIVE",
-        "Activo",
+        "ISSUED",
+        "Emitido",
         "Andes SCD",
     )
     screen = await tracking(gql, customer)
+    assert [n["code"] for n in screen["notices"]] == ["CERTIFICATE_ISSUED"]
+    assert "desde el 26/11/2026" in screen["notices"][0]["message"]
+    assert screen["certificate"]["allowedStateChanges"] == []
+    clock.set(valid_from)
+    screen = await tracking(gql, customer)
+    assert (screen["certificate"]["status"], screen["certificate"]["statusLabel"]) == (
+        "ACTIVE",
+        "Activo",
+    )
     assert screen["certificate"]["id"] == certificate["id"]
     assert screen["certificate"]["validFrom"].startswith("2026-11-26T05:00:00")
     assert screen["certificate"]["validUntil"].startswith("2027-11-26T05:00:00")
@@ -121,7 +131,10 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
         ("IN_REVIEW", "COMPLETED"),
     ]
     assert history[1]["actor"] == {"name": "Andrés Gómez", "role": "REVIEWER"}
-    assert history[2]["note"] == "RUT actualizado."
+    # The date asked for passed while the request waited for its correction: moved to today.
+    assert history[2]["note"] == (
+        "RUT actualizado.\nFecha de inicio de vigencia: del 24/11/2026 al 25/11/2026."
+    )
 
     # 5. Renewal refused in the first 11 months.
     early = await submit(gql, customer.token, issued_on=TODAY)
@@ -144,8 +157,8 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
     )
     assert data_of(body)["changeCertificateState"]["certificate"]["status"] == "ACTIVE"
 
-    # 7. In the renewal window: a RENEWAL of the certificate is accepted, and its approval
-    #    makes the new certificate ACTIVE and the old one INACTIVE, replaced by the new one.
+    # 7. In the renewal window: a RENEWAL of the certificate is accepted; at the new one's start
+    #    it is ACTIVE and the old one INACTIVE for good, replaced by the new one.
     clock.set(datetime(2027, 10, 27, 15, 0, tzinfo=UTC))
     screen = await tracking(gql, customer)
     assert [n["code"] for n in screen["notices"]] == [
@@ -167,14 +180,27 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
         datetime(2028, 10, 28, 5, tzinfo=UTC).isoformat(),
     )
     assert renewed["errors"] == []
+    # Until the renewal starts the old certificate still signs; the notice says from when.
+    assert renewed["certificate"]["status"] == "ISSUED"
+    screen = await tracking(gql, customer)
+    assert screen["certificate"]["id"] == certificate["id"]
+    assert screen["certificate"]["status"] == "ACTIVE"
+    assert [n["code"] for n in screen["notices"]] == ["CERTIFICATE_ISSUED"]
+    assert screen["canSubmitRequest"] is False
+    clock.set(datetime(2027, 10, 28, 5, tzinfo=UTC))
     screen = await tracking(gql, customer)
     assert screen["certificate"]["id"] == renewed["certificate"]["id"]
     assert screen["certificate"]["status"] == "ACTIVE"
     old = data_of(
         await gql.execute(
-            "query($id: ID!) { node(id: $id) { ... on Certificate { status replacedBy { id } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Certificate { status replacedBy { id } "
+            "allowedStateChanges } } }",
             {"id": certificate["id"]},
             token=customer.token,
         )
     )["node"]
-    assert old == {"status": "INACTIVE", "replacedBy": {"id": renewed["certificate"]["id"]}}
+    assert old == {
+        "status": "INACTIVE",
+        "replacedBy": {"id": renewed["certificate"]["id"]},
+        "allowedStateChanges": ["REVOKED"],
+    }
