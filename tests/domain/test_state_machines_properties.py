@@ -9,6 +9,12 @@ and just after each certificate's expiry instant, and compares every answer with
 accepted exactly when the model accepts, to the status the model says, and a refusal changes
 nothing. On top, the invariants DOMAIN.md states: at most one active certificate, a revoked or
 expired one never reopens, none is activated past its validity.
+
+The clock's part (issue 13) has its own model, `model_status_at`: Emitido until validFrom, then
+Activo; Vencido from validUntil; a certificate whose renewal started is Inactivo and never Activo
+again. `effective_status`, `initial_status` and the edit action with dates are compared with it
+around each date (just before, at, just after), and a request's Desistida is reached only from
+Rechazado and is final.
 """
 
 from collections.abc import Callable
@@ -24,7 +30,9 @@ from domain.certificate_lifecycle import (
     allowed_state_changes,
     can_expire,
     can_supersede,
+    effective_status,
     ensure_state_change,
+    initial_status,
 )
 from domain.enums import CertificateStatus, ErrorCode, RequestStatus
 from domain.errors import DomainError
@@ -39,6 +47,7 @@ ACTIVE = CertificateStatus.ACTIVE
 INACTIVE = CertificateStatus.INACTIVE
 REVOKED = CertificateStatus.REVOKED
 EXPIRED = CertificateStatus.EXPIRED
+ISSUED = CertificateStatus.ISSUED
 IN_REVIEW = RequestStatus.IN_REVIEW
 REJECTED = RequestStatus.REJECTED
 COMPLETED = RequestStatus.COMPLETED
@@ -132,6 +141,45 @@ def model_superseded(status: CertificateStatus) -> bool:
 FINAL_CERTIFICATE_STATUSES = frozenset({REVOKED, EXPIRED})
 
 
+def model_status_at(
+    stored: CertificateStatus,
+    valid_from: datetime,
+    valid_until: datetime,
+    now: datetime,
+    replaced_from: datetime | None,
+) -> CertificateStatus:
+    """DOMAIN.md, "The certificate": what a certificate stored as `stored` is at `now`.
+
+    Revocado and Vencido are final: the clock does not touch them. Past its expiry date (from
+    validUntil on) anything else is Vencido. Emitido becomes Activo at validFrom. When the
+    renewal that replaces it starts (`replaced_from`, the renewal's validFrom) the old Activo one
+    is Inactivo. Whatever else was stored stands.
+    """
+    if stored in FINAL_CERTIFICATE_STATUSES:
+        return stored
+    expired = not now < valid_until
+    if expired:
+        return EXPIRED
+    started = not now < valid_from
+    replaced = replaced_from is not None and not now < replaced_from
+    if stored is ISSUED:
+        return ACTIVE if started else ISSUED
+    if stored is ACTIVE and replaced:
+        return INACTIVE
+    return stored
+
+
+def model_company_may_now(
+    effective: CertificateStatus, target: CertificateStatus, replaced: bool
+) -> bool:
+    """The edit action from the status the certificate has now: nothing while Emitido (the
+    action exists "while ACTIVE", and for an Inactivo one), and a replaced certificate "cannot be
+    made ACTIVE again". `effective` past validUntil is already Vencido, so live is implied."""
+    if target is ACTIVE and replaced:
+        return False
+    return model_company_may(effective, target, live=effective is not EXPIRED)
+
+
 # --- The request ------------------------------------------------------------------------------
 
 request_actions = st.lists(st.sampled_from(list(RequestAction)), max_size=40)
@@ -202,11 +250,32 @@ def test_a_request_walk_from_scratch(actions: list[RequestAction]) -> None:
 
 
 @PROPERTIES
-@given(action=st.sampled_from(list(RequestAction)))
-def test_completed_is_final(action: RequestAction) -> None:
-    result = outcome(next_request_status, COMPLETED, action)
-    assert isinstance(result, DomainError), f"a completed request accepted {action}"
+@given(action=st.sampled_from(list(RequestAction)), final=st.sampled_from([COMPLETED, WITHDRAWN]))
+def test_completed_and_withdrawn_are_final(action: RequestAction, final: RequestStatus) -> None:
+    result = outcome(next_request_status, final, action)
+    assert isinstance(result, DomainError), f"a {final} request accepted {action}"
     assert result.code is ErrorCode.INVALID_STATE_TRANSITION
+    assert f"«{request_status_label(final)}»" in result.message
+
+
+@PROPERTIES
+@given(actions=request_actions)
+def test_only_a_rejected_request_is_withdrawn_and_nothing_follows(
+    actions: list[RequestAction],
+) -> None:
+    """A walk that reaches Desistida got there from Rechazado, by WITHDRAW, as its last move."""
+    status: RequestStatus | None = None
+    path: list[tuple[RequestStatus | None, RequestAction, RequestStatus]] = []
+    for action in actions:
+        result = outcome(next_request_status, status, action)
+        if isinstance(result, DomainError):
+            continue
+        path.append((status, action, result))
+        status = result
+    withdrawn = [i for i, (_, _, after) in enumerate(path) if after is WITHDRAWN]
+    assert withdrawn in ([], [len(path) - 1])
+    for before, action, _ in (path[i] for i in withdrawn):
+        assert (before, action) == (REJECTED, WITHDRAW)
 
 
 # --- The certificates of one company ----------------------------------------------------------
@@ -446,3 +515,115 @@ def test_a_single_change_is_accepted_exactly_when_the_model_accepts_it(
     else:
         assert must_accept, (status, target, live, reason, other_active)
         assert result == ((reason or "").strip() or None)
+
+
+# --- The clock: Emitido, Vencido and a replaced certificate -------------------------------------
+
+#: Instants around each of a certificate's dates, relative to a fixed validFrom.
+VALID_FROM = START + timedelta(days=10)
+around = st.sampled_from(
+    [-timedelta(days=30), -timedelta(days=1), -TINY, timedelta(0), TINY, timedelta(days=1)]
+)
+durations = st.sampled_from([TINY, timedelta(days=1), timedelta(days=365)])
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A certificate with its dates, and the instant `now` at which it is read."""
+
+    stored: CertificateStatus
+    valid_from: datetime
+    valid_until: datetime
+    replaced_from: datetime | None
+    now: datetime
+
+
+@st.composite
+def dated(draw: st.DrawFn) -> Dated:
+    stored = draw(st.sampled_from(list(CertificateStatus)))
+    valid_until = VALID_FROM + draw(durations)
+    # Only a certificate that has been in use is renewed: an Emitido one has no replacement.
+    replaced = None
+    if stored is not ISSUED and draw(st.booleans()):
+        replaced = draw(st.sampled_from([VALID_FROM, VALID_FROM + timedelta(days=1), valid_until]))
+    anchor = draw(st.sampled_from([d for d in (VALID_FROM, valid_until, replaced) if d]))
+    return Dated(stored, VALID_FROM, valid_until, replaced, anchor + draw(around))
+
+
+@PROPERTIES
+@given(cert=dated())
+def test_the_status_derived_from_the_clock_is_the_models(cert: Dated) -> None:
+    expected = model_status_at(
+        cert.stored, cert.valid_from, cert.valid_until, cert.now, cert.replaced_from
+    )
+    got = effective_status(
+        cert.stored, cert.valid_from, cert.valid_until, cert.now, superseded_at=cert.replaced_from
+    )
+    assert got is expected, cert
+
+
+@PROPERTIES
+@given(valid_from_offset=around, duration=durations, now_offset=around)
+def test_a_certificate_is_issued_emitido_exactly_when_its_validity_starts_later(
+    valid_from_offset: timedelta, duration: timedelta, now_offset: timedelta
+) -> None:
+    now = START + now_offset
+    valid_from = START + valid_from_offset
+    valid_until = valid_from + duration
+    expected = model_status_at(ISSUED, valid_from, valid_until, now, None)
+    assert initial_status(valid_from, valid_until, now) is expected
+    assert expected is (ISSUED if now < valid_from else ACTIVE if now < valid_until else EXPIRED)
+
+
+@PROPERTIES
+@given(cert=dated(), nows=st.lists(around, min_size=1, max_size=8))
+def test_the_clock_only_moves_a_certificate_forward(cert: Dated, nows: list[timedelta]) -> None:
+    """Read at later and later instants: never back to Emitido once started, never out of
+    Revocado or Vencido, never Activo again once its replacement started."""
+    instants = sorted({cert.valid_from + offset for offset in nows} | {cert.now})
+    seen: list[CertificateStatus] = []
+    for now in instants:
+        status = effective_status(
+            cert.stored, cert.valid_from, cert.valid_until, now, superseded_at=cert.replaced_from
+        )
+        if seen and seen[-1] in FINAL_CERTIFICATE_STATUSES:
+            assert status is seen[-1], (cert, seen, status)
+        if seen and seen[-1] is not ISSUED:
+            assert status is not ISSUED, (cert, seen, status)
+        if cert.replaced_from is not None and now >= cert.replaced_from:
+            assert status is not ACTIVE, (cert, now, status)
+        seen.append(status)
+
+
+@PROPERTIES
+@given(cert=dated(), target=st.sampled_from(list(CertificateStatus)), reason=reasons)
+def test_the_edit_action_on_dated_certificates_answers_as_the_model(
+    cert: Dated, target: CertificateStatus, reason: str | None
+) -> None:
+    """With validFrom and a replacement in play: the choices offered and the changes accepted
+    are the model's, from the status the certificate has now. An Emitido certificate offers
+    nothing; a replaced one is never made Activo again, even from Inactivo and before expiry."""
+    effective = model_status_at(
+        cert.stored, cert.valid_from, cert.valid_until, cert.now, cert.replaced_from
+    )
+    replaced = cert.replaced_from is not None and cert.now >= cert.replaced_from
+    dates = {"valid_from": cert.valid_from, "superseded_at": cert.replaced_from}
+    allowed = allowed_state_changes(cert.stored, cert.valid_until, cert.now, **dates)
+    assert allowed == [
+        t for t in CertificateStatus if model_company_may_now(effective, t, replaced)
+    ]
+    must_accept = model_company_may_now(effective, target, replaced) and model_reason_ok(
+        target, reason
+    )
+    result = outcome(
+        ensure_state_change, cert.stored, target, cert.valid_until, cert.now, reason, False, **dates
+    )
+    if isinstance(result, DomainError):
+        assert not must_accept, (cert, target, result.errors)
+        assert result.message
+        if target is ACTIVE and replaced and effective is INACTIVE:
+            assert result.message == (
+                "El certificado fue reemplazado por su renovación y no se puede volver a activar."
+            )
+    else:
+        assert must_accept, (cert, target, reason)
