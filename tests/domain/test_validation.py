@@ -6,6 +6,7 @@ import pytest
 
 from domain.enums import ErrorCode, IdentityDocumentType
 from domain.errors import DomainError
+from domain.policy import RequestRules
 from domain.validation import (
     ensure_validity_period,
     normalize_email,
@@ -161,4 +162,108 @@ class TestEnsureValidityPeriod:
             code=ErrorCode.INVALID_INPUT,
             field="validUntil",
             message="La fecha de vencimiento debe ser posterior a la fecha de inicio de vigencia.",
+        )
+
+
+class TestValidityPeriodBounds:
+    """DOMAIN.md: the validity lasts 1 to 36 months by default and starts on the date the company
+    asked for (never before today), at most 30 days later by default. START is 15/03/2027 at
+    midnight in Bogotá."""
+
+    START = datetime(2027, 3, 15, 5, tzinfo=UTC)
+    ONE_MONTH = datetime(2027, 4, 15, 5, tzinfo=UTC)
+    THIRTY_SIX_MONTHS = datetime(2030, 3, 15, 5, tzinfo=UTC)
+    TINY = timedelta(microseconds=1)
+
+    def test_the_bounds_themselves_are_accepted(self) -> None:
+        ensure_validity_period(self.START, self.ONE_MONTH)
+        ensure_validity_period(self.START, self.THIRTY_SIX_MONTHS)
+
+    @pytest.mark.parametrize("until", [ONE_MONTH - TINY, THIRTY_SIX_MONTHS + TINY])
+    def test_just_outside_the_bounds_is_refused_naming_them(self, until: datetime) -> None:
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, until),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validUntil",
+            message="La vigencia del certificado debe durar entre 1 mes y 36 meses: con ese "
+            "inicio, la fecha de vencimiento debe estar entre el 15/04/2027 y el 15/03/2030.",
+        )
+
+    def test_the_configured_bounds_apply(self) -> None:
+        rules = RequestRules(min_validity_months=3, max_validity_months=12)
+        ensure_validity_period(self.START, datetime(2027, 6, 15, 5, tzinfo=UTC), rules=rules)
+        ensure_validity_period(self.START, datetime(2028, 3, 15, 5, tzinfo=UTC), rules=rules)
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.ONE_MONTH, rules=rules),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validUntil",
+            message="La vigencia del certificado debe durar entre 3 meses y 12 meses: con ese "
+            "inicio, la fecha de vencimiento debe estar entre el 15/06/2027 y el 15/03/2028.",
+        )
+
+    def test_it_starts_on_the_requested_date_or_later(self) -> None:
+        ensure_validity_period(self.START, self.ONE_MONTH, date(2027, 3, 15))
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.ONE_MONTH, date(2027, 3, 16)),
+            code=ErrorCode.INVALID_INPUT,
+            field="validFrom",
+            message="La vigencia no puede empezar antes de la fecha pedida por la empresa "
+            "(16/03/2027).",
+        )
+
+    def test_never_before_today(self) -> None:
+        ensure_validity_period(
+            self.START, self.ONE_MONTH, date(2027, 3, 1), today=date(2027, 3, 15)
+        )
+        assert_refusal(
+            refusal(
+                ensure_validity_period,
+                self.START,
+                self.ONE_MONTH,
+                date(2027, 3, 1),
+                today=date(2027, 3, 16),
+            ),
+            code=ErrorCode.INVALID_INPUT,
+            field="validFrom",
+            message="La vigencia no puede empezar antes de hoy (16/03/2027).",
+        )
+
+    def test_at_most_thirty_days_after_the_requested_date(self) -> None:
+        ensure_validity_period(self.START, self.ONE_MONTH, date(2027, 2, 13))
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.ONE_MONTH, date(2027, 2, 12)),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validFrom",
+            message="La vigencia debe empezar a más tardar 30 días después de la fecha pedida "
+            "por la empresa o de hoy, si ya pasó (12/02/2027), es decir, hasta el 14/03/2027.",
+        )
+
+    def test_the_thirty_days_count_from_today_when_the_requested_date_passed(self) -> None:
+        requested = date(2027, 2, 1)
+        ensure_validity_period(self.START, self.ONE_MONTH, requested, today=date(2027, 2, 13))
+        assert_refusal(
+            refusal(
+                ensure_validity_period,
+                self.START,
+                self.ONE_MONTH,
+                requested,
+                today=date(2027, 2, 12),
+            ),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validFrom",
+            message="La vigencia debe empezar a más tardar 30 días después de la fecha pedida "
+            "por la empresa o de hoy, si ya pasó (12/02/2027), es decir, hasta el 14/03/2027.",
+        )
+
+    def test_the_configured_lag_applies(self) -> None:
+        rules = RequestRules(max_valid_from_lag_days=0)
+        ensure_validity_period(self.START, self.ONE_MONTH, date(2027, 3, 15), rules=rules)
+        assert_refusal(
+            refusal(
+                ensure_validity_period, self.START, self.ONE_MONTH, date(2027, 3, 14), rules=rules
+            ),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validFrom",
+            message="La vigencia debe empezar a más tardar 0 días después de la fecha pedida "
+            "por la empresa o de hoy, si ya pasó (14/03/2027), es decir, hasta el 14/03/2027.",
         )
