@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--events", type=int, default=7, help="mutations whose fan-out is timed per setup"
     )
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="subscriptions: changes per second, steady"
+    )
+    parser.add_argument(
+        "--rate-seconds", type=float, default=2.0, help="subscriptions: how long the rate lasts"
+    )
     parser.add_argument("--emails", type=int, default=1000)
     parser.add_argument("--only", type=_only, default=list(BENCHMARKS))
     parser.add_argument(
@@ -145,7 +151,7 @@ async def bench_database(run: Run, kind: str) -> None:
                     )
                 )
             if "subscriptions" in args.only:
-                from bench.subscriptions import run_subscriptions
+                from bench.subscriptions import run_subscriptions, run_subscriptions_at_rate
 
                 run.emit(
                     await run_subscriptions(
@@ -153,6 +159,18 @@ async def bench_database(run: Run, kind: str) -> None:
                         env,
                         subscribers=args.subscribers,
                         events=args.events,
+                        redis_url=args.redis_url,
+                        label=label,
+                    )
+                )
+                run.emit(
+                    await run_subscriptions_at_rate(
+                        dataset,
+                        env,
+                        subscribers=args.subscribers,
+                        rate=args.rate,
+                        seconds=args.rate_seconds,
+                        skip=2 * (args.events + 1),  # those the fan-out table rejected
                         redis_url=args.redis_url,
                         label=label,
                     )

@@ -81,6 +81,8 @@ class Dataset:
     customer_tokens: list[str] = field(default_factory=list)
     reviewer_token: str = ""
     in_review_request_ids: list[int] = field(default_factory=list)
+    #: The company of each request in review, by request id.
+    company_of_request: dict[int, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
     def customer_tokens_shuffled(self) -> list[str]:
@@ -477,6 +479,9 @@ async def load(url: str, sizes: Sizes, *, seed: int = 7) -> Dataset:
         customer_tokens=builder.plain_tokens,
         reviewer_token=builder.reviewer_token,
         in_review_request_ids=[r.id for r in rows.requests if r.status is RequestStatus.IN_REVIEW],
+        company_of_request={
+            r.id: r.company_id for r in rows.requests if r.status is RequestStatus.IN_REVIEW
+        },
         counts={
             "companies": len(rows.companies),
             "users": len(rows.users),

@@ -13,12 +13,16 @@ import contextlib
 import statistics
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
 
 import httpx
 import orjson
+from redis.asyncio import Redis
+from tortoise.transactions import in_transaction
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.data import Dataset
@@ -26,7 +30,13 @@ from bench.load import percentile
 from bench.operations import REJECT, SUBSCRIPTION
 from bench.report import Table
 from bench.servers import Server, certs_serve
-from resolvers.ids import to_global_id
+from domain.enums import RequestStatus, Role
+from events.deployment import deployment_id
+from events.redis_wakeups import channel_name
+from models import CertificateRequest, User
+from resolvers.ids import from_global_id, to_global_id
+from services.history import record_request_change
+from services.principal import Principal
 
 CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 60.0
@@ -41,6 +51,8 @@ class Subscriber:
     socket: ClientConnection | None = None
     received: dict[str, float] = field(default_factory=dict)
     problem: str | None = None
+    #: Told SUBSCRIPTION_LAGGING (it must refetch): the events after that are not missed silently.
+    told_at: float | None = None
     task: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
@@ -76,14 +88,19 @@ class Subscriber:
                 at = time.perf_counter()
                 payload = message["payload"]
                 if payload.get("errors"):
-                    self.problem = str(payload["errors"])[:300]
+                    codes = {e.get("extensions", {}).get("code") for e in payload["errors"]}
+                    if "SUBSCRIPTION_LAGGING" in codes:
+                        self.told_at = at
+                    else:
+                        self.problem = str(payload["errors"])[:300]
                     continue
                 change = payload["data"]["certificateRequestStatusChanged"]
                 request_id = change["request"]["id"]
                 self.received[request_id] = at
                 arrived.add(request_id)
             elif kind in ("error", "complete"):
-                self.problem = str(message)[:300]
+                if self.told_at is None:
+                    self.problem = str(message)[:300]
                 return
 
     async def close(self) -> None:
@@ -288,5 +305,266 @@ async def run_subscriptions(
     table.note(
         "memory: VmRSS of the server process after the subscribers have been idle 3 s, minus "
         f"before, over the subscribers opened in between (after {WARM_SUBSCRIBERS} warm ones)"
+    )
+    return table
+
+
+# At a rate: changes keep coming, faster than any one fan-out.
+
+#: Processes the mutations are spread over (the subscribers' worker is another one); one on
+#: SQLite, whose writers from two processes fail on its lock ("database is locked").
+WRITERS = 2
+
+
+@dataclass
+class RateResult:
+    changes: int
+    seconds: float
+    subscribers: int
+    delivered: int
+    told: int
+    silently_missed: int
+    lag_ms: list[float]
+    #: From the mutation's answer (its commit is before it) to the arrival; 0 if it came first.
+    lag_after_commit_ms: list[float]
+    mutation_ms: list[float]
+    problems: list[str]
+
+
+def customer_of(dataset: Dataset, company_id: int) -> str:
+    """The token of the bench's user of a company (company ids are 1..N, in token order)."""
+    return dataset.customer_tokens[company_id - 1]
+
+
+#: One change to make: (its index, the request's global id).
+Change: TypeAlias = Callable[[int, str], Awaitable[None]]
+
+
+async def direct_changes(
+    redis_url: str, prefix: str
+) -> tuple[Change, Callable[[], Awaitable[None]]]:
+    """Rejections written by this process the way a use case writes them (the request, its history
+    row and its event-outbox row in one transaction), then a wake-up on Redis: the changes cost the
+    measured worker nothing but their fan-out."""
+    user = await User.get(role=Role.REVIEWER)
+    reviewer = Principal(user.id, user.name, user.email, Role.REVIEWER, None)
+    client = Redis.from_url(redis_url)
+    channel = channel_name(prefix, await deployment_id())
+
+    async def change(index: int, request_id: str) -> None:
+        decoded = from_global_id(request_id)
+        assert decoded is not None
+        pk = decoded[1]
+        async with in_transaction():
+            await CertificateRequest.filter(id=pk).update(status=RequestStatus.REJECTED)
+            request = await CertificateRequest.get(id=pk)
+            await record_request_change(
+                request,
+                from_status=RequestStatus.IN_REVIEW,
+                actor=reviewer,
+                at=datetime.now(UTC),
+                note="El RUT no está actualizado.",
+            )
+        await client.publish(channel, b"1")
+
+    return change, client.aclose
+
+
+def _mutations(http: httpx.AsyncClient, writers: list[Server], token: str) -> Change:
+    async def mutate(index: int, request_id: str) -> None:
+        await _reject(http, writers[index % len(writers)], token, request_id)
+
+    return mutate
+
+
+async def measure_rate(
+    server: Server,
+    change: Change,
+    dataset: Dataset,
+    request_ids: list[int],
+    tokens: list[str],
+    rate: float,
+) -> RateResult:
+    """One subscriber per token on `server`; `change` (a rejection) made at `rate` per second
+    (each on its own schedule, not waiting for the previous one). For every subscriber, each change it may see
+    either arrived (its lag: from sending the mutation to the arrival) or the subscriber was told
+    SUBSCRIPTION_LAGGING; anything else is missed silently."""
+    subscribers = len(tokens)
+    arrivals = Arrivals(subscribers)
+    everyone = [Subscriber(token, server.ws_url) for token in tokens]
+    reviewer = dataset.reviewer_token
+    companies = {
+        to_global_id("CertificateRequest", pk): dataset.company_of_request[pk] for pk in request_ids
+    }
+    may_see = [
+        None
+        if token == reviewer
+        else next((c for c in companies.values() if customer_of(dataset, c) == token), -1)
+        for token in tokens
+    ]
+    sent_at: dict[str, float] = {}
+    answered_at: dict[str, float] = {}
+    mutation: list[float] = []
+    try:
+        await _open_all(everyone, arrivals)
+        await asyncio.sleep(2.0)
+        if True:
+
+            async def one(index: int, request_id: str, at: float) -> None:
+                await asyncio.sleep(max(0.0, at - time.perf_counter()))
+                sent_at[request_id] = sent = time.perf_counter()
+                await change(index, request_id)
+                answered_at[request_id] = time.perf_counter()
+                mutation.append((answered_at[request_id] - sent) * 1000)
+
+            started = time.perf_counter()
+            ids = [to_global_id("CertificateRequest", pk) for pk in request_ids]
+            await asyncio.gather(*(one(i, rid, started + i / rate) for i, rid in enumerate(ids)))
+            seconds = time.perf_counter() - started
+
+            def expected(index: int) -> set[str]:
+                company = may_see[index]
+                return {r for r, c in companies.items() if company is None or c == company}
+
+            def settled() -> bool:
+                return all(
+                    s.told_at is not None or s.problem or len(s.received) >= len(expected(i))
+                    for i, s in enumerate(everyone)
+                )
+
+            for _ in range(int(EVENT_TIMEOUT * 10)):  # until settled, at most EVENT_TIMEOUT
+                if settled():
+                    break
+                await asyncio.sleep(0.1)
+        lag: list[float] = []
+        after_commit: list[float] = []
+        delivered = silently_missed = 0
+        for index, subscriber in enumerate(everyone):
+            for request_id in expected(index):
+                sent = sent_at[request_id]
+                arrived = subscriber.received.get(request_id)
+                if arrived is not None:
+                    delivered += 1
+                    lag.append((arrived - sent) * 1000)
+                    after_commit.append(max(0.0, arrived - answered_at[request_id]) * 1000)
+                elif subscriber.told_at is None:
+                    silently_missed += 1
+        return RateResult(
+            changes=len(ids),
+            seconds=seconds,
+            subscribers=subscribers,
+            delivered=delivered,
+            told=sum(s.told_at is not None for s in everyone),
+            silently_missed=silently_missed,
+            lag_ms=lag,
+            lag_after_commit_ms=after_commit,
+            mutation_ms=mutation,
+            problems=sorted({s.problem for s in everyone if s.problem}),
+        )
+    finally:
+        await asyncio.gather(*(s.close() for s in everyone), return_exceptions=True)
+
+
+async def run_subscriptions_at_rate(
+    dataset: Dataset,
+    env: dict[str, str],
+    *,
+    subscribers: int,
+    rate: float,
+    seconds: float,
+    skip: int,
+    redis_url: str,
+    label: str,
+) -> Table:
+    table = Table(
+        f"Subscriptions ({label}): changes at a steady rate, one process",
+        [
+            "subscribers are",
+            "changes by",
+            "changes/s",
+            "changes",
+            "subscribers",
+            "delivered",
+            "told to refetch",
+            "missed silently",
+            "lag p50 ms",
+            "lag p99 ms",
+            "after commit p50 ms",
+            "after commit p99 ms",
+            "change p50 ms",
+        ],
+    )
+    ids = list(dataset.in_review_request_ids)[skip:]
+    per_setup = min(2 * int(rate * seconds), len(ids) // 2)
+    if per_setup < int(rate * seconds):
+        table.note(f"only {per_setup} requests in review left per setup")
+    # Customers' screens: the companies of the changes first (one screen each), then others.
+    first_ids, second_ids = ids[:per_setup], ids[per_setup : 2 * per_setup]
+    changing = list(dict.fromkeys(dataset.company_of_request[pk] for pk in second_ids))
+    others = [
+        t
+        for t in dataset.customer_tokens_shuffled()
+        if t not in set(customer_of(dataset, c) for c in changing)
+    ]
+    customers = ([customer_of(dataset, c) for c in changing] + others)[:subscribers]
+    setups = [
+        ("reviewers' dashboards", first_ids, [dataset.reviewer_token] * subscribers),
+        ("customers' screens", second_ids, customers),
+    ]
+    # The subscribers' worker only fans out; the changes come from elsewhere: mutations on other
+    # processes of the deployment (as a load balancer spreads them), or written by this process.
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    shared = {**env, "REDIS_URL": redis_url, "REDIS_CHANNEL_PREFIX": prefix}
+    writers_count = WRITERS if shared.get("DATABASE_URL", "").startswith("postgres") else 1
+    half = per_setup // 2
+    runs = [
+        ("reviewers' dashboards", "mutations", first_ids[:half], setups[0][2]),
+        ("reviewers' dashboards", "written", first_ids[half:], setups[0][2]),
+        ("customers' screens", "mutations", second_ids[:half], setups[1][2]),
+        ("customers' screens", "written", second_ids[half:], setups[1][2]),
+    ]
+    for name, how, chosen, tokens in runs:
+        with ExitStack() as stack:
+            server = stack.enter_context(certs_serve(shared, 1))
+            if how == "mutations":
+                writers = [
+                    stack.enter_context(certs_serve(shared, 1)) for _ in range(writers_count)
+                ]
+                http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200))
+                change: Change = _mutations(http, writers, dataset.reviewer_token)
+                close: Callable[[], Awaitable[None]] = http.aclose
+            else:
+                change, close = await direct_changes(redis_url, prefix)
+            try:
+                result = await measure_rate(server, change, dataset, chosen, tokens, rate)
+            finally:
+                await close()
+        table.add(
+            name,
+            how,
+            result.changes / result.seconds if result.seconds else None,
+            result.changes,
+            result.subscribers,
+            result.delivered,
+            result.told,
+            result.silently_missed,
+            percentile(result.lag_ms, 50),
+            percentile(result.lag_ms, 99),
+            percentile(result.lag_after_commit_ms, 50),
+            percentile(result.lag_after_commit_ms, 99),
+            percentile(result.mutation_ms, 50),
+        )
+        print(table.rows[-1], flush=True)
+        for problem in result.problems[:3]:
+            table.note(f"{name}: {problem}")
+    table.note(
+        "reviewers' dashboards: every subscriber sees every change; customers' screens: each "
+        "watches its own company (one per company whose request changes, the rest other "
+        f"companies'); rejections sent at {rate:g}/s for {seconds:g} s, each on its own "
+        "schedule; 'mutations': rejections over HTTP to other processes (2 on PostgreSQL, 1 on "
+        "SQLite), 'written': the same rows written by the benchmark's process in one transaction "
+        "each, then a Redis wake-up (the subscribers' worker only fans out); lag from starting "
+        "the change, and from its end (after its commit), to the arrival; 'delivered' counts (subscriber, change it may see) pairs; 'told to refetch': "
+        "subscribers that got SUBSCRIPTION_LAGGING (then complete)"
     )
     return table

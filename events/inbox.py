@@ -33,6 +33,15 @@ class Inbox(Generic[T]):
             self._waiter.set_result(None)
         return True
 
+    def replace_all(self, item: T) -> int:
+        """Drop every waiting item for `item` (even when full); returns how many were dropped."""
+        dropped = len(self._items) if self._items is not None else 0
+        self._items = None
+        self._capacity, capacity = None, self._capacity
+        self.put(item)
+        self._capacity = capacity
+        return dropped
+
     def empty(self) -> bool:
         return not self._items
 

@@ -3,10 +3,13 @@
 from models.audit import AuditEvent
 from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
+from models.live import Deployment, LiveEvent, LiveEventKind
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
+from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
 from models.users import ApiToken, User
+from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -16,12 +19,21 @@ __all__ = [
     "CertificateRequest",
     "CertificateStatusChange",
     "Company",
+    "CompanyReminderSettings",
+    "Deployment",
     "EmailKind",
+    "LiveEvent",
+    "LiveEventKind",
     "OutboxEmail",
     "OutboxStatus",
+    "ReminderRecipient",
     "RequestDocument",
     "RequestStatusChange",
     "User",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
 
 #: The Tortoise module paths of every model, for `Tortoise.init`.
@@ -32,5 +44,8 @@ MODEL_MODULES = [
     "models.certificates",
     "models.outbox",
     "models.reminders",
+    "models.reminder_settings",
+    "models.webhooks",
+    "models.live",
     "models.audit",
 ]

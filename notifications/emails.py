@@ -16,6 +16,7 @@ The recipient is the company's principal contact as it is when the event happens
 change of contact does not redirect emails already queued.
 """
 
+import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -359,8 +360,11 @@ async def _queue_expiry_email(
     kind: EmailKind,
     template: str,
     fragments: Mapping[str, Fragment] | None = None,
+    copy_key: str | None = None,
 ) -> str:
     event_key = reminder_event_key(certificate, stage)
+    if copy_key is not None:
+        event_key = f"{event_key}:copy:{copy_key}"
     values = _expiry_values(certificate, now)
     steps = render_fragment("renewal_steps", {"portal_url": mail.public_base_url})
     await _queue(
@@ -376,7 +380,11 @@ async def _queue_expiry_email(
 
 
 async def queue_certificate_renewal_open(
-    mail: MailConfig, certificate: Certificate, company: Company, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The renewal window opened (one calendar month before expiry); returns the event key."""
     return await _queue_expiry_email(
@@ -387,11 +395,17 @@ async def queue_certificate_renewal_open(
         now,
         kind=EmailKind.CERTIFICATE_RENEWAL_OPEN,
         template="certificate_renewal_open",
+        copy_key=copy_key,
     )
 
 
 async def queue_certificate_expiry_reminder(
-    mail: MailConfig, certificate: Certificate, company: Company, days_before: int, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    days_before: int,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The reminder of the stage `days_before`: the time left counted at `now`, the expiry date
     in Bogotá, and how to renew (now, or from when). Returns the event key."""
@@ -412,11 +426,16 @@ async def queue_certificate_expiry_reminder(
         kind=EmailKind.CERTIFICATE_EXPIRY_REMINDER,
         template="certificate_expiry_reminder",
         fragments={"renewal": renewal},
+        copy_key=copy_key,
     )
 
 
 async def queue_certificate_expired(
-    mail: MailConfig, certificate: Certificate, company: Company, now: datetime
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    copy_key: str | None = None,
 ) -> str:
     """The certificate expired and was marked Vencido; how to renew it. Returns the event key."""
     return await _queue_expiry_email(
@@ -427,6 +446,7 @@ async def queue_certificate_expired(
         now,
         kind=EmailKind.CERTIFICATE_EXPIRED,
         template="certificate_expired",
+        copy_key=copy_key,
     )
 
 
@@ -436,13 +456,23 @@ async def queue_expiry_stage(
     company: Company,
     stage: ReminderStage,
     now: datetime,
+    copy_to: tuple[str, str] | None = None,
 ) -> str:
-    """The email of any stage of the expiry timeline; returns its event key."""
+    """The email of any stage of the expiry timeline; returns its event key.
+
+    `copy_to` (name, address): a copy for an extra recipient the company confirmed, under an
+    event key of its own, instead of the principal contact's email.
+    """
+    copy_key = None
+    if copy_to is not None:
+        company = copy.copy(company)
+        company.contact_name, company.contact_email = copy_to
+        copy_key = copy_to[1]
     if stage.kind is ReminderKind.RENEWAL_OPEN:
-        return await queue_certificate_renewal_open(mail, certificate, company, now)
+        return await queue_certificate_renewal_open(mail, certificate, company, now, copy_key)
     if stage.kind is ReminderKind.EXPIRED:
-        return await queue_certificate_expired(mail, certificate, company, now)
+        return await queue_certificate_expired(mail, certificate, company, now, copy_key)
     assert stage.days_before is not None
     return await queue_certificate_expiry_reminder(
-        mail, certificate, company, stage.days_before, now
+        mail, certificate, company, stage.days_before, now, copy_key
     )

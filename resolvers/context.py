@@ -1,6 +1,6 @@
 """What every resolver sees in `info.context`: the caller, the dependencies and per-request loaders."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from strawberry.types import Info
@@ -22,6 +22,14 @@ class Context:
     response: Any = None
     #: The token digest a WebSocket is counted under (server.socket_limits), released at its end.
     socket_token: str | None = None
+    #: A socket's `server.live_sessions.LiveSession`: closed (and delivering nothing) once its
+    #: token is revoked or expires.
+    session: Any = None
+
+    def for_operation(self) -> "Context":
+        """A socket's context for one of its operations: the same caller, loaders of its own
+        (loaders live per operation, and per event in a subscription, never per connection)."""
+        return replace(self, loaders=Loaders())
 
 
 AppInfo = Info[Context, None]

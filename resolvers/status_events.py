@@ -1,14 +1,32 @@
-"""Live status changes. Each event is re-authorised per subscriber and loaded fresh, once, with
-loaders made for it and shared by the subscribers of this process that receive it."""
+"""Live status changes. Each event comes from the database's event outbox (never from Redis),
+is authorised against the subscriber's own principal like a query, and is loaded with loaders
+made for that event and shared by the subscribers of this process that receive it.
+
+A subscriber that falls behind gets one error, code SUBSCRIPTION_LAGGING, then `complete`: it
+must refetch what it shows and subscribe again. A socket whose token is revoked receives nothing
+more (and is closed with 4403, `server.live_sessions`)."""
 
 from collections.abc import AsyncGenerator
 from typing import Literal
 
+from graphql import GraphQLError
+
+from events.bus import SubscriptionLagging
 from events.messages import StatusChanged
 from resolvers.context import AppInfo
 from resolvers.ids import from_global_id
 from resolvers.loaders import loaders_for_event
 from services.principal import require_principal
+
+SUBSCRIPTION_LAGGING = "SUBSCRIPTION_LAGGING"
+
+
+def lagging_error() -> GraphQLError:
+    return GraphQLError(
+        "La suscripción se quedó atrás y se perdieron actualizaciones. Vuelve a consultar los "
+        "datos y suscríbete de nuevo.",
+        extensions={"code": SUBSCRIPTION_LAGGING},
+    )
 
 
 def watched_id(global_id: str | None, type_name: str) -> int | None:
@@ -25,11 +43,22 @@ async def status_events(
     """The events of `subject` the caller may see (of `target` only, when given). Raises the
     domain's error before subscribing when there is no caller."""
     principal = require_principal(info.context.principal)
-    async with info.context.deps.bus.subscribe() as events:
-        async for event in events:
-            if event.subject != subject or not principal.may_see_company(event.company_id):
-                continue
-            if target is not None and event.subject_id != target:
-                continue
-            info.context.loaders = loaders_for_event(event)
-            yield event
+    session = info.context.session
+
+    def wanted(event: StatusChanged) -> bool:
+        """Asked by the bus as it delivers: the subscriber is woken only for what it may see."""
+        return (
+            event.subject == subject
+            and principal.may_see_company(event.company_id)
+            and (target is None or event.subject_id == target)
+        )
+
+    async with info.context.deps.bus.subscribe(wanted) as events:
+        try:
+            async for event in events:
+                if session is not None and session.revoked:
+                    return
+                info.context.loaders = loaders_for_event(event)
+                yield event
+        except SubscriptionLagging:
+            raise lagging_error() from None

@@ -17,7 +17,7 @@ from models import Company as CompanyRow
 from models import RequestDocument as DocumentRow
 from models import User as UserRow
 from resolvers import node as node_resolver
-from resolvers.context import AppInfo
+from resolvers.context import AppInfo, Context
 from schema.audit import fields as audit
 from schema.certificates import fields as certificates
 from schema.certificates.types import Certificate
@@ -30,11 +30,13 @@ from schema.document_cache import BoundedCache, CachedParseAndValidate
 from schema.execution import SharedEventResultsExecutionContext
 from schema.extensions import DocumentLimits, MaskUnexpectedErrors, is_unexpected
 from schema.outbox import fields as outbox
+from schema.reminders import fields as reminders
 from schema.requests import fields as requests
 from schema.requests.types import CertificateRequest, RequestDocument
 from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
+from schema.webhooks import fields as webhooks
 
 logger = logging.getLogger("certs.errors")
 
@@ -65,6 +67,11 @@ class Query:
     certificate_tracking = companies.certificate_tracking
     certificate_requests = requests.certificate_requests
     outbox_emails = outbox.outbox_emails
+    certificate_coverage = certificates.certificate_coverage
+    certificates_expiring_between = certificates.certificates_expiring_between
+    reminder_settings = reminders.reminder_settings
+    webhook_endpoints = webhooks.webhook_endpoints
+    webhook_deliveries = webhooks.webhook_deliveries
     audit_events = audit.audit_events
 
 
@@ -78,6 +85,12 @@ class Mutation:
     change_certificate_state = certificates.change_state
     update_principal_contact = companies.update_contact
     retry_outbox_email = outbox.retry
+    update_reminder_settings = reminders.update
+    add_reminder_recipient = reminders.add_recipient
+    remove_reminder_recipient = reminders.remove_recipient
+    register_webhook_endpoint = webhooks.register_endpoint
+    set_webhook_endpoint_enabled = webhooks.set_endpoint_enabled
+    redeliver_webhook = webhooks.redeliver
 
 
 @strawberry.type
@@ -112,6 +125,14 @@ LIMIT_RULES = (
 class CertsSchema(strawberry.Schema):
     #: The parse and validation caches of this schema (tests and operators look at their size).
     document_caches: tuple["BoundedCache[Any]", "BoundedCache[Any]"] = ()  # type: ignore[assignment]
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation on a WebSocket (both protocols come through here) gets a context of its
+        own: its loaders never answer with rows cached by an earlier operation of the socket."""
+        context = kwargs.get("context_value")
+        if isinstance(context, Context):
+            kwargs["context_value"] = context.for_operation()
+        return await super().stream(*args, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -16,22 +16,29 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain.clock import Clock, SystemClock
 from domain.redaction import redacted_url
-from events.bus import EventBus, InProcessBus
-from events.redis_bus import RedisBus
+from events.live_bus import LiveBus
+from events.metrics import metrics
+from events.redis_wakeups import RedisNotifier
 from models.database import tortoise_config
 from notifications.config import MailConfig
+from notifications.reminder_recipients import CONFIRM_PATH
 from notifications.transports import transport_from_settings
+from notifications.webhook_delivery import DeliverySettings, WebhookWorker
+from notifications.webhook_http import WebhookSender
 from notifications.worker import OutboxWorker
 from schema.root import build_schema
 from server.auth import Authenticator
 from server.direct_socket import DirectWebSocketRoute
 from server.documents import DocumentDownload
 from server.graphql_app import CertsGraphQL
+from server.live_sessions import LiveSessions
+from server.reminder_recipients import RecipientConfirmation
 from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
 from server.tuning.versions import require_checked_versions
 from services.dependencies import Dependencies
+from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
 
 logger = logging.getLogger("certs.server")
@@ -45,15 +52,54 @@ def build_dependencies(settings: Settings, clock: Clock | None = None) -> Depend
         max_document_bytes=settings.max_document_bytes,
         company_storage_quota_bytes=settings.company_storage_quota_bytes,
         rules=settings.request_rules,
-        mail=MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url),
+        mail=mail_config(settings),
+        renewal_window_end_days=settings.renewal_window_end_days,
+        reminder_channel=settings.reminder_channel,
+        reminder_days=settings.reminder_days,
+        webhooks=WebhookPolicy(
+            allow_local=settings.webhook_allow_local,
+            customer_endpoints=settings.webhook_customer_endpoints,
+        ),
     )
 
 
-def build_bus(settings: Settings) -> EventBus:
-    """Events through Redis pub/sub when REDIS_URL is set (several processes), else in-process."""
-    if settings.redis_url:
-        return RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
-    return InProcessBus()
+def mail_config(settings: Settings) -> MailConfig:
+    return MailConfig(mail_from=settings.mail_from, public_base_url=settings.public_base_url)
+
+
+def build_webhook_worker(settings: Settings, clock: Clock) -> WebhookWorker:
+    return WebhookWorker(
+        WebhookSender(
+            allow_local=settings.webhook_allow_local,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        ),
+        clock,
+        webhook_delivery_settings(settings),
+    )
+
+
+def webhook_delivery_settings(settings: Settings) -> DeliverySettings:
+    return DeliverySettings(
+        disable_after=settings.webhook_disable_after_failures,
+        operator_email=settings.operator_email,
+        mail=mail_config(settings),
+    )
+
+
+def build_bus(settings: Settings) -> LiveBus:
+    """Events from the database's event outbox; Redis (REDIS_URL) wakes the other processes up
+    at once, without it they poll every LIVE_POLL_SECONDS."""
+    notifier = (
+        RedisNotifier(settings.redis_url, channel_prefix=settings.redis_channel_prefix)
+        if settings.redis_url
+        else None
+    )
+    return LiveBus(
+        notifier,
+        queue_size=settings.subscription_queue_size,
+        max_lag_seconds=settings.subscription_max_lag_seconds,
+        poll_interval=settings.live_poll_seconds,
+    )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
@@ -61,8 +107,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
     worker = OutboxWorker(transport, deps.clock) if settings.outbox_worker else None
-    if worker is not None:
-        deps.wake_outbox = worker.wake
+    webhook_worker = build_webhook_worker(settings, deps.clock) if settings.outbox_worker else None
+    if worker is not None and webhook_worker is not None:
+        email_worker, hook_worker = worker, webhook_worker
+
+        def wake_both() -> None:
+            email_worker.wake()
+            hook_worker.wake()
+
+        deps.wake_outbox = wake_both
     scheduler = (
         JobScheduler(
             deps,
@@ -75,6 +128,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     authenticator = Authenticator(
         deps.clock, FailedAuthLimiter(max_failures=settings.auth_failures_per_minute, window=60)
     )
+    bus = deps.bus
+    assert isinstance(bus, LiveBus)
+    live_sessions = LiveSessions(deps.clock.now, settings.live_recheck_seconds)
+    bus.on_principals = live_sessions.principals_changed
     graphql = CertsGraphQL(
         build_schema(
             introspection=settings.introspection, max_query_chars=settings.max_query_chars
@@ -83,6 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,
         authenticator=authenticator,
+        live_sessions=live_sessions,
         keep_alive_seconds=settings.ws_keepalive_seconds,
         connection_init_timeout_seconds=settings.ws_connection_init_timeout_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
@@ -99,10 +157,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
         )
         logger.info("serving; database %s", redacted_url(settings.effective_database_url))
-        await deps.bus.start()
+        await bus.start()
+        live_sessions.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
+        if webhook_worker is not None:
+            webhook_worker.start()
         if scheduler is not None:
             scheduler.start()  # runs the expiry job now, then every JOBS_INTERVAL_SECONDS
         try:
@@ -112,23 +173,47 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await scheduler.stop()
             if worker is not None:
                 await worker.stop()
-            await deps.bus.stop()
+            if webhook_worker is not None:
+                await webhook_worker.stop()
+            await live_sessions.stop()
+            await bus.stop()
             await Tortoise.close_connections()
 
     async def health(request: Request) -> Response:
+        """Liveness: the database answers (503 if not); Redis is reported, not required."""
+        redis = _redis_state(bus)
         try:
             await connections.get("default").execute_query("SELECT 1")
         except Exception:
             logger.exception("health check: database unreachable")
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+            return JSONResponse(
+                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "redis": redis})
+
+    async def ready(request: Request) -> Response:
+        """Readiness, for the load balancer: 503 while the database or the bus (Redis, when
+        configured) is down, so new sockets go to a process whose live updates flow."""
+        redis = _redis_state(bus)
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+            database = "ok"
+        except Exception:
+            database = "unreachable"
+        ok = database == "ok" and redis != "down"
+        return JSONResponse(
+            {"status": "ok" if ok else "error", "database": database, "redis": redis},
+            status_code=200 if ok else 503,
+        )
 
     app = CertsStarlette(
         routes=[
             # WebSocket connections to /graphql never reach the router: DirectWebSocketRoute.
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
+            Route("/ready", ready),
             Route("/documents/{document_id}", DocumentDownload(deps, authenticator).download),
+            Route(CONFIRM_PATH, RecipientConfirmation(deps).confirm, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
         middleware=[
@@ -152,6 +237,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.state.deps = deps
     app.state.settings = settings
     app.state.scheduler = scheduler
+    app.state.live_sessions = live_sessions
+    app.state.live_metrics = metrics
     return app
 
 
@@ -170,3 +257,8 @@ class CertsStarlette(Starlette):
         if self.trusted_proxies:
             stack = ProxyHeadersMiddleware(stack, trusted_hosts=list(self.trusted_proxies))  # type: ignore[arg-type,assignment]
         return stack
+
+
+def _redis_state(bus: LiveBus) -> str:
+    connected = bus.redis_connected
+    return "disabled" if connected is None else "ok" if connected else "down"

@@ -21,13 +21,18 @@ from domain.calendar import BOGOTA
 from domain.clock import SystemClock
 from domain.enums import PersonType, Role
 from domain.errors import DomainError
+from events.deployment import deployment_id
+from events.redis_wakeups import wake_servers
 from models.database import tortoise_config
 from models.migrate import apply_migrations
+from models.webhooks import WebhookDeliveryStatus
 from notifications.transports import transport_from_settings
+from notifications.webhook_delivery import deliver_webhooks_until_idle
+from notifications.webhook_http import WebhookSender
 from notifications.worker import deliver_until_idle
-from resolvers.ids import from_global_id, to_global_id
+from resolvers.ids import decode_id, from_global_id, to_global_id
 from schema.root import schema
-from server.app import build_dependencies
+from server.app import build_dependencies, webhook_delivery_settings
 from server.demo import seed_demo
 from server.settings import Settings
 from services.audit import export_audit_events
@@ -35,6 +40,8 @@ from services.auth import issue_token, list_tokens, revoke_tokens
 from services.document_sweep import sweep_unreferenced_documents
 from services.expire_and_remind import run_daily_job
 from services.operators import create_company, create_user, find_company
+from services.principal import Principal
+from services.webhooks import list_deliveries, redeliver
 
 logger = logging.getLogger("certs")
 
@@ -65,15 +72,22 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(apply_migrations(settings.effective_database_url, progress=progress))
     if not applied:
         print("no migrations to apply", flush=True)
-    return 0
+
+    async def deployment() -> int:
+        # The id that names this deployment's Redis channels (made once, kept for ever).
+        print(f"deployment {await deployment_id()}", file=sys.stderr, flush=True)
+        return 0
+
+    return asyncio.run(with_database(settings, deployment))
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.workers > 1 and not settings.redis_url:
         logger.warning(
-            "%d workers without REDIS_URL: a subscriber only hears changes served by its own "
-            "worker; set REDIS_URL so that live updates reach every worker",
+            "%d workers without REDIS_URL: a subscriber hears the changes served by other "
+            "workers only at their next poll of the event outbox (LIVE_POLL_SECONDS); set "
+            "REDIS_URL so that they arrive at once",
             args.workers,
         )
     uvicorn.run(
@@ -182,7 +196,17 @@ def cmd_outbox_deliver(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
         report = await deliver_until_idle(transport_from_settings(settings), SystemClock())
-        emit(asdict(report))
+        sender = WebhookSender(
+            allow_local=settings.webhook_allow_local,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )
+        try:
+            hooks = await deliver_webhooks_until_idle(
+                sender, SystemClock(), webhook_delivery_settings(settings)
+            )
+        finally:
+            await sender.aclose()
+        emit({**asdict(report), "webhooks": asdict(hooks)})
         return 0 if report.transport_error is None else 1
 
     return asyncio.run(with_database(settings, work))
@@ -199,7 +223,10 @@ def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
-        emit({"revoked": await revoke_tokens(args.email, now=SystemClock().now())})
+        revoked = await revoke_tokens(args.email, now=SystemClock().now())
+        if revoked:  # the servers close the user's sockets now, not at their next poll
+            await wake_servers(settings.redis_url, settings.redis_channel_prefix)
+        emit({"revoked": revoked})
         return 0
 
     return asyncio.run(with_database(settings, work))
@@ -221,8 +248,81 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
             )
         finally:
             await deps.bus.stop()
+        # The servers deliver its changes now rather than at their next poll.
+        await wake_servers(settings.redis_url, settings.redis_channel_prefix)
         emit({**report.as_dict(), "unreferenced_files_removed": removed})
         return 0 if report.failed == 0 else 1
+
+    return asyncio.run(with_database(settings, work))
+
+
+#: Who the CLI acts as: whoever runs it on the server is an operator.
+CLI_OPERATOR = Principal(
+    user_id=0, name="certs (línea de comandos)", email="", role=Role.ADMIN, company_id=None
+)
+
+
+def _delivery_json(delivery: Any) -> dict[str, Any]:
+    def at(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": to_global_id("WebhookDelivery", delivery.id),
+        "eventId": delivery.event.event_id,
+        "eventType": delivery.event.type,
+        "endpoint": {
+            "id": to_global_id("WebhookEndpoint", delivery.endpoint_id),
+            "url": delivery.endpoint.url,
+            "enabled": delivery.endpoint.enabled,
+        },
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "lastStatusCode": delivery.last_status_code,
+        "lastResponse": delivery.last_response,
+        "lastLatencyMs": delivery.last_latency_ms,
+        "lastAttemptAt": at(delivery.last_attempt_at),
+        "nextAttemptAt": at(delivery.next_attempt_at),
+        "deliveredAt": at(delivery.delivered_at),
+        "createdAt": at(delivery.created_at),
+    }
+
+
+def _row_id(raw: str, type_name: str, what: str) -> int:
+    """A row id given as a number or as the API's global id."""
+    if raw.isdigit():
+        return int(raw)
+    return decode_id(raw, type_name, field="id", what=what)
+
+
+def cmd_webhooks_deliveries(settings: Settings, args: argparse.Namespace) -> int:
+    """The newest webhook deliveries, as the API's `webhookDeliveries` shows them."""
+
+    async def work() -> int:
+        rows = await list_deliveries(
+            CLI_OPERATOR,
+            endpoint_id=_row_id(args.endpoint, "WebhookEndpoint", "el webhook")
+            if args.endpoint
+            else None,
+            status=WebhookDeliveryStatus(args.status) if args.status else None,
+            first=args.limit,
+        )
+        emit({"deliveries": [_delivery_json(row) for row in rows]})
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_webhooks_redeliver(settings: Settings, args: argparse.Namespace) -> int:
+    """Put a delivery back in line now; the servers' worker (or `certs outbox deliver`) sends it."""
+
+    async def work() -> int:
+        row = await redeliver(
+            CLI_OPERATOR,
+            _row_id(args.delivery, "WebhookDelivery", "la entrega"),
+            SystemClock().now(),
+        )
+        emit({"delivery": _delivery_json(row)})
+        return 0
 
     return asyncio.run(with_database(settings, work))
 
@@ -327,9 +427,21 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = commands.add_parser("outbox", help="the email outbox").add_subparsers(
         dest="action", required=True
     )
-    outbox.add_parser("deliver", help="send every due email, then exit").set_defaults(
+    outbox.add_parser("deliver", help="send every due email and webhook, then exit").set_defaults(
         run=cmd_outbox_deliver
     )
+
+    hooks = commands.add_parser("webhooks", help="webhook deliveries").add_subparsers(
+        dest="action", required=True
+    )
+    deliveries = hooks.add_parser("deliveries", help="list the newest deliveries as JSON")
+    deliveries.add_argument("--status", choices=["PENDING", "SUCCEEDED", "FAILED"])
+    deliveries.add_argument("--endpoint", help="the endpoint's id (number or global id)")
+    deliveries.add_argument("--limit", type=int, default=50)
+    deliveries.set_defaults(run=cmd_webhooks_deliveries)
+    again = hooks.add_parser("redeliver", help="send a delivery again")
+    again.add_argument("delivery", help="the delivery's id (number or global id)")
+    again.set_defaults(run=cmd_webhooks_redeliver)
 
     jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
         dest="action", required=True

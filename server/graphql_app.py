@@ -24,12 +24,20 @@ from strawberry.utils.operation import get_operation_type
 from domain.enums import ErrorCode
 from resolvers.context import Context
 from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
-from server.auth import Authenticator, TooManyFailures, client_address, header_from_params
+from server.auth import (
+    Authenticator,
+    TooManyFailures,
+    bearer_token,
+    client_address,
+    header_from_params,
+)
 from server.graphql_ws_handlers import LegacyWSHandler, TransportWSHandler
+from server.live_sessions import REVOKED_CLOSE_CODE, REVOKED_REASON, LiveSession, LiveSessions
 from server.multipart import CodedHTTPException, malformed, place_files
 from server.security import json_error_body
 from server.socket_limits import SocketsPerToken, token_key
 from services.audit import audit_source
+from services.auth import hash_token
 from services.dependencies import Dependencies
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
@@ -102,6 +110,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         *,
         authenticator: Authenticator,
+        live_sessions: LiveSessions | None = None,
         keep_alive_seconds: float = 20.0,
         connection_init_timeout_seconds: float = 10.0,
         max_subscriptions_per_connection: int = 20,
@@ -126,6 +135,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.deps = deps
         self.public_base_url = public_base_url
         self.authenticator = authenticator
+        self.live_sessions = live_sessions
         self.sockets = SocketsPerToken(max_sockets_per_token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -231,10 +241,22 @@ class CertsGraphQL(GraphQL[Context, None]):
         key = token_key(header)
         self.sockets.open(key)  # TooManySockets past the limit
         context.socket_token = key
+        token = bearer_token(header)
+        websocket = context.request
+        if self.live_sessions is not None and token is not None and websocket is not None:
+
+            async def close() -> None:
+                await websocket.close(code=REVOKED_CLOSE_CODE, reason=REVOKED_REASON)
+
+            context.session = LiveSession(hash_token(token), context.principal, close)
+            self.live_sessions.add(context.session)
         return None
 
-    def release_socket(self, context: Context) -> None:
-        """Called once by the protocol handler as the socket ends."""
+    def socket_ended(self, context: Context) -> None:
+        """Called once by the protocol handler as the socket ends: it no longer counts against
+        its token, and its session is no longer checked for revocation."""
+        if self.live_sessions is not None and context.session is not None:
+            self.live_sessions.discard(context.session)
         if context.socket_token is not None:
             self.sockets.close(context.socket_token)
             context.socket_token = None

@@ -44,11 +44,12 @@ def subscription_limit_error(limit: int) -> GraphQLError:
     )
 
 
-def release_socket(view: object, context: Context) -> None:
-    """The view (`CertsGraphQL`) stops counting this socket against its token."""
-    release = getattr(view, "release_socket", None)
-    if release is not None:
-        release(context)
+def socket_ended(view: object, context: Context) -> None:
+    """The socket ended: the view (`CertsGraphQL`) stops counting it against its token and stops
+    checking its session for revocation (`server.live_sessions`)."""
+    ended = getattr(view, "socket_ended", None)
+    if ended is not None:
+        ended(context)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -57,6 +58,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     The keep-alive is a timer, not a task per socket: a socket is idle nearly all its life, and a
     sleeping task (with its coroutine and future) cost about 1 KiB per subscriber.
     """
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            socket_ended(self.view, self.context)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,7 +132,6 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self._ping_sending.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ping_sending
-        release_socket(self.view, self.context)
         await super().shutdown()
 
     def _schedule_ping(self, delay: float) -> None:
@@ -160,7 +166,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         try:
             await super().handle()
         finally:
-            release_socket(self.view, self.context)
+            socket_ended(self.view, self.context)
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog

@@ -9,7 +9,10 @@ from dotenv import dotenv_values
 
 from domain.documents import MAX_DOCUMENT_BYTES_DEFAULT
 from domain.policy import RequestRules
+from domain.reminder_settings import ReminderChannel
 from domain.reminders import DEFAULT_REMINDER_DAYS, parse_reminder_days
+from domain.renewal_window import DEFAULT_RENEWAL_WINDOW_END_DAYS
+from domain.webhooks import DEFAULT_DISABLE_AFTER_FAILURES
 from storage.documents import private_directory
 
 
@@ -18,8 +21,16 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str | None = None
-    #: Channels are global to a Redis server (not per database): deployments sharing one use their own.
+    #: Channels are global to a Redis server; the deployment's id (made per database) follows it.
     redis_channel_prefix: str = "certs"
+    #: Events a subscriber may have waiting; past that it is told SUBSCRIPTION_LAGGING.
+    subscription_queue_size: int = 1000
+    #: A subscriber that takes an event later than this after it was read is told it lags.
+    subscription_max_lag_seconds: float = 1.0
+    #: How often each process reads the event outbox without being woken (Redis down or unset).
+    live_poll_seconds: float = 1.0
+    #: How often the tokens of open sockets are checked again (expiry, deactivated users).
+    live_recheck_seconds: float = 3.0
     smtp_url: str | None = None
     mail_from: str = "Certificados <no-reply@localhost>"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -69,6 +80,20 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     #: Browser origins, besides the server's own, that may open a WebSocket ("*": any).
     allowed_origins: tuple[str, ...] = ()
+    #: Webhook URLs may use http:// and point to private, loopback or link-local addresses (development).
+    webhook_allow_local: bool = False
+    #: Company users may register webhooks for their own company (else only operators).
+    webhook_customer_endpoints: bool = False
+    #: Consecutive failed attempts after which an endpoint is disabled.
+    webhook_disable_after_failures: int = DEFAULT_DISABLE_AFTER_FAILURES
+    #: How long one webhook request may take, connecting included.
+    webhook_timeout_seconds: float = 10.0
+    #: The operators' address: disabled webhooks are announced there (unset: only logged).
+    operator_email: str | None = None
+    #: Days before expiry at which a certificate's suggested renewal window ends.
+    renewal_window_end_days: int = DEFAULT_RENEWAL_WINDOW_END_DAYS
+    #: How companies that changed nothing hear about expiry: EMAIL, WEBHOOK or BOTH.
+    reminder_channel: ReminderChannel = ReminderChannel.BOTH
 
     def __post_init__(self) -> None:
         self.request_rules  # noqa: B018 - refuses impossible rule numbers at start-up
@@ -170,6 +195,20 @@ class Settings:
             ),
             log_level=values.get("LOG_LEVEL") or "INFO",
             redis_channel_prefix=values.get("REDIS_CHANNEL_PREFIX") or cls.redis_channel_prefix,
+            subscription_queue_size=int(
+                values.get("SUBSCRIPTION_QUEUE_SIZE") or cls.subscription_queue_size
+            ),
+            subscription_max_lag_seconds=_positive_seconds(
+                "SUBSCRIPTION_MAX_LAG_SECONDS",
+                values.get("SUBSCRIPTION_MAX_LAG_SECONDS"),
+                cls.subscription_max_lag_seconds,
+            ),
+            live_poll_seconds=_positive_seconds(
+                "LIVE_POLL_SECONDS", values.get("LIVE_POLL_SECONDS"), cls.live_poll_seconds
+            ),
+            live_recheck_seconds=_positive_seconds(
+                "LIVE_RECHECK_SECONDS", values.get("LIVE_RECHECK_SECONDS"), cls.live_recheck_seconds
+            ),
             ws_keepalive_seconds=float(
                 values.get("WS_KEEPALIVE_SECONDS") or cls.ws_keepalive_seconds
             ),
@@ -181,8 +220,45 @@ class Settings:
                 values.get("MAX_SUBSCRIPTIONS_PER_CONNECTION")
                 or cls.max_subscriptions_per_connection
             ),
+            webhook_allow_local=flag("WEBHOOK_ALLOW_LOCAL", False),
+            webhook_customer_endpoints=flag("WEBHOOK_CUSTOMER_ENDPOINTS", False),
+            webhook_disable_after_failures=_positive_int(
+                "WEBHOOK_DISABLE_AFTER_FAILURES",
+                values.get("WEBHOOK_DISABLE_AFTER_FAILURES"),
+                DEFAULT_DISABLE_AFTER_FAILURES,
+            ),
+            webhook_timeout_seconds=_positive_seconds(
+                "WEBHOOK_TIMEOUT_SECONDS", values.get("WEBHOOK_TIMEOUT_SECONDS"), 10.0
+            ),
+            renewal_window_end_days=_non_negative_int(
+                "RENEWAL_WINDOW_END_DAYS",
+                values.get("RENEWAL_WINDOW_END_DAYS"),
+                DEFAULT_RENEWAL_WINDOW_END_DAYS,
+            ),
+            reminder_channel=ReminderChannel(
+                (values.get("REMINDER_CHANNEL") or ReminderChannel.BOTH.value).strip().upper()
+            ),
+            operator_email=(values.get("OPERATOR_EMAIL") or "").strip() or None,
             allowed_origins=_csv(values.get("ALLOWED_ORIGINS")),
         )
+
+
+def _non_negative_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    value = int(raw)
+    if not 0 <= value <= 28:
+        raise ValueError(f"{name} must be a whole number of days from 0 to 28")
+    return value
+
+
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number")
+    return value
 
 
 def _csv(raw: str | None) -> tuple[str, ...]:

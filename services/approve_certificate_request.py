@@ -73,7 +73,7 @@ async def approve_certificate_request(
                 f"Ya existe un certificado de {ISSUER} con el número de serie {serial}.",
                 field="serialNumber",
             )
-        await settle_certificates(deps.mail, company, now, after)
+        await settle_certificates(deps, company, now, after)
         renewed = (
             await Certificate.filter(id=request.renewal_of_id).select_for_update().get()
             if request.renewal_of_id is not None
@@ -84,7 +84,7 @@ async def approve_certificate_request(
             # aside here, before the new one is written as ACTIVE.
             renewed.superseded_at = command.valid_from
             await save_versioned(renewed, now, "superseded_at")
-            await settle_certificates(deps.mail, company, now, after)
+            await settle_certificates(deps, company, now, after)
             await renewed.refresh_from_db(fields=["status", "version", "updated_at"])
         certificate = await Certificate.create(
             company_id=company.id,

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
@@ -13,6 +14,7 @@ from domain.enums import ErrorCode
 from domain.errors import DomainError
 from models import ApiToken, User
 from services.audit import record_audit
+from services.live_events import announce_principal_change
 from services.principal import Principal
 
 TOKEN_PREFIX = "cdt_"  # noqa: S105 - a public prefix that makes leaked tokens greppable
@@ -61,6 +63,14 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     # timing of ours depends on how much of a guess was right.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
+    principal = _principal_of(row, now)
+    if principal is not None:
+        await note_use(row, now)
+    return principal
+
+
+def _principal_of(row: ApiToken, now: datetime) -> Principal | None:
+    """Who a token row (its user selected) stands for now; None when it may not be used."""
     if row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
@@ -68,7 +78,6 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
     user: User = row.user
     if not user.is_active:
         return None
-    await note_use(row, now)
     return Principal(
         user_id=user.id,
         name=user.name,
@@ -76,6 +85,26 @@ async def authenticate(token: str, *, now: datetime) -> Principal | None:
         role=user.role,
         company_id=user.company_id,
     )
+
+
+#: Token hashes per query when checking many open sockets at once.
+_CHECK_CHUNK = 500
+
+
+async def current_principals(token_hashes: Iterable[str], *, now: datetime) -> dict[str, Principal]:
+    """Who each token stands for now, by hash; absent when it is unknown, revoked or expired, or
+    its user deactivated. For open sockets, checked again in bulk (one query per 500 tokens)."""
+    hashes = sorted(set(token_hashes))
+    found: dict[str, Principal] = {}
+    for start in range(0, len(hashes), _CHECK_CHUNK):
+        rows = await ApiToken.filter(
+            token_hash__in=hashes[start : start + _CHECK_CHUNK]
+        ).select_related("user")
+        for row in rows:
+            principal = _principal_of(row, now)
+            if principal is not None:
+                found[row.token_hash] = principal
+    return found
 
 
 #: `last_used_at` is written at most this often per token: a busy client must not turn every
@@ -116,18 +145,22 @@ async def list_tokens(email: str) -> list[dict[str, str | int | None]]:
 
 
 async def revoke_tokens(email: str, *, now: datetime) -> int:
-    """Revoke every live token of a user (a lost laptop, a person leaving); returns how many."""
+    """Revoke every live token of a user (a lost laptop, a person leaving); returns how many.
+    Their open sockets are closed by every serving process (`server.live_sessions`)."""
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"No existe un usuario con el correo {email}.")
-    revoked = await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
-    await record_audit(
-        AuditAction.TOKENS_REVOKED,
-        actor=None,
-        at=now,
-        target_type="User",
-        target_id=user.id,
-        company_id=user.company_id,
-        details={"email": user.email, "revoked": revoked},
-    )
+    async with in_transaction():
+        revoked = await ApiToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=now)
+        await record_audit(
+            AuditAction.TOKENS_REVOKED,
+            actor=None,
+            at=now,
+            target_type="User",
+            target_id=user.id,
+            company_id=user.company_id,
+            details={"email": user.email, "revoked": revoked},
+        )
+        if revoked:
+            await announce_principal_change(user.id)  # their open sockets close, on every process
     return revoked

@@ -18,6 +18,7 @@ from datetime import datetime
 from domain.calendar import format_date_es, local_date
 from domain.certificate_lifecycle import TIME_DRIVEN_SOURCES, effective_status
 from domain.enums import CertificateStatus
+from domain.reminder_settings import ReminderChannel, ReminderPlan
 from domain.reminders import ReminderKind, ReminderStage, reminders_silenced
 from models import (
     Certificate,
@@ -29,9 +30,11 @@ from models import (
 )
 from notifications.config import MailConfig
 from notifications.emails import queue_certificate_started, queue_expiry_stage
-from services.dependencies import AfterCommit
+from notifications.webhook_events import queue_reminder
+from services.dependencies import AfterCommit, Dependencies
 from services.history import record_certificate_change
 from services.locking import save_versioned
+from services.reminder_settings import confirmed_recipients, plans_for
 
 EXPIRED_STAGE = ReminderStage(ReminderKind.EXPIRED)
 
@@ -47,10 +50,23 @@ class Settled:
     expiry_emails: int = 0
 
 
+def default_plan(deps: Dependencies) -> ReminderPlan:
+    """What a company that changed nothing gets (REMINDER_DAYS, REMINDER_CHANNEL)."""
+    return ReminderPlan(
+        days_before=deps.reminder_days, after_expiry=True, channel=deps.reminder_channel
+    )
+
+
 async def settle_certificates(
-    mail: MailConfig, company: Company, now: datetime, after: AfterCommit
+    deps: Dependencies,
+    company: Company,
+    now: datetime,
+    after: AfterCommit,
+    plan: ReminderPlan | None = None,
 ) -> Settled:
-    """Write every time-driven change due at `now` for `company`."""
+    """Write every time-driven change due at `now` for `company`. The "expired" email follows
+    the company's reminder settings (`plan`; loaded when not given)."""
+    mail = deps.mail
     rows = await Certificate.filter(
         company_id=company.id, status__in=sorted(TIME_DRIVEN_SOURCES)
     ).order_by("valid_from", "id")
@@ -65,8 +81,11 @@ async def settle_certificates(
             settled.superseded.append(row)
         elif row.status is CertificateStatus.ISSUED and target is CertificateStatus.ACTIVE:
             settled.started.append(row)
+    if settled.expired and plan is None:
+        plan = (await plans_for([company.id], default_plan(deps)))[company.id]
     for row in settled.expired:
-        settled.expiry_emails += await expire(mail, row, company, now, after)
+        assert plan is not None
+        settled.expiry_emails += await expire(mail, row, company, now, after, plan)
     predecessors = {row.replaced_by_id: row for row in settled.superseded if row.replaced_by_id}
     for row in settled.superseded:
         assert row.superseded_at is not None
@@ -81,33 +100,51 @@ async def settle_certificates(
 
 
 async def expire(
-    mail: MailConfig, certificate: Certificate, company: Company, now: datetime, after: AfterCommit
+    mail: MailConfig,
+    certificate: Certificate,
+    company: Company,
+    now: datetime,
+    after: AfterCommit,
+    plan: ReminderPlan,
 ) -> bool:
-    """Mark it Vencido, with the "expired" email unless a renewal silences it or it was sent;
-    whether the email was queued."""
+    """Mark it Vencido, with the "expired" email unless the company turned it off, a renewal
+    silences it or it was sent; whether the stage was queued."""
     note = f"Venció el {format_date_es(local_date(certificate.valid_until))}."
     await _move(certificate, CertificateStatus.EXPIRED, now, after, note)
+    if EXPIRED_STAGE not in plan.stages():
+        return False
     if await CertificateReminder.exists(certificate_id=certificate.id, stage=EXPIRED_STAGE.key):
         return False
     renewals = await CertificateRequest.filter(renewal_of_id=certificate.id).only("status")
     if reminders_silenced(row.status for row in renewals):
         return False
-    await queue_stage_email(mail, certificate, company, EXPIRED_STAGE, now)
+    await queue_stage(mail, certificate, company, EXPIRED_STAGE, now, plan.channel)
     return True
 
 
-async def queue_stage_email(
+async def queue_stage(
     mail: MailConfig,
     certificate: Certificate,
     company: Company,
     stage: ReminderStage,
     now: datetime,
+    channel: ReminderChannel,
 ) -> None:
-    """The email and its ledger row, in the caller's transaction; a duplicate raises IntegrityError."""
-    event_key = await queue_expiry_stage(mail, certificate, company, stage, now)
-    email = await OutboxEmail.get(event_key=event_key).only("id")
+    """The stage through the company's channel (the email to the principal contact and to the
+    confirmed extra recipients, the webhook event, or both) and its ledger row, in the caller's
+    transaction; a duplicate raises IntegrityError."""
+    email_id: int | None = None
+    if channel.by_email:
+        event_key = await queue_expiry_stage(mail, certificate, company, stage, now)
+        email = await OutboxEmail.get(event_key=event_key).only("id")
+        email_id = email.id
+        for recipient in await confirmed_recipients(company.id):
+            copy_to = (recipient.name or recipient.email, recipient.email)
+            await queue_expiry_stage(mail, certificate, company, stage, now, copy_to=copy_to)
+    if channel.by_webhook:
+        await queue_reminder(certificate, company, stage, now)
     await CertificateReminder.create(
-        certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email.id
+        certificate_id=certificate.id, stage=stage.key, queued_at=now, email_id=email_id
     )
 
 

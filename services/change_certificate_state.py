@@ -37,7 +37,7 @@ async def change_certificate_state(
     after = AfterCommit()
     async with in_transaction():
         company, certificate = await lock_certificate(caller, command.certificate_id)
-        await settle_certificates(deps.mail, company, now, after)
+        await settle_certificates(deps, company, now, after)
         await certificate.refresh_from_db()
         other_active = await (
             Certificate.filter(company_id=company.id, status=CertificateStatus.ACTIVE)

@@ -42,6 +42,7 @@ from tortoise.transactions import in_transaction
 from domain.certificate_lifecycle import SYSTEM_TRANSITIONS, SystemTransition, can_expire
 from domain.enums import ErrorCode, RequestStatus
 from domain.errors import DomainError
+from domain.reminder_settings import ReminderPlan
 from domain.reminders import (
     DEFAULT_REMINDER_DAYS,
     ReminderKind,
@@ -52,8 +53,9 @@ from domain.reminders import (
     reminders_silenced,
 )
 from models import Certificate, CertificateReminder, CertificateRequest, Company
-from services.certificate_clock import queue_stage_email, settle_certificates
+from services.certificate_clock import queue_stage, settle_certificates
 from services.dependencies import AfterCommit, Dependencies
+from services.reminder_settings import all_stage_days, plans_for
 from services.withdraw_certificate_request import withdraw_stale_rejections
 
 logger = logging.getLogger("certs.jobs")
@@ -139,18 +141,27 @@ def decide(
 async def run_daily_job(
     deps: Dependencies, now: datetime, *, reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS
 ) -> JobReport:
-    """Expire and remind, as of `now`, one transaction per certificate that has something due."""
-    stages = reminder_stages(reminder_days)
+    """Expire and remind, as of `now`, one transaction per certificate that has something due.
+
+    `reminder_days` and `deps.reminder_channel` are the defaults; a company's own reminder
+    settings (`services.reminder_settings`) replace them for its certificates."""
+    defaults = ReminderPlan(
+        days_before=tuple(reminder_days), after_expiry=True, channel=deps.reminder_channel
+    )
+    widest = reminder_stages(await all_stage_days(defaults))
     report = JobReport(ran_at=now)
     report.withdrawn, report.failed = await withdraw_stale_rejections(deps, now)
-    await _settle_starts(deps, now, report)
+    await _settle_starts(deps, now, report, defaults)
     candidates = await Certificate.filter(
-        status__in=LIVE_STATUSES, valid_until__lte=now + lookahead(stages)
+        status__in=LIVE_STATUSES, valid_until__lte=now + lookahead(widest)
     ).order_by("valid_until", "id")
     ids = [c.id for c in candidates]
     sent = await _sent_stages(ids)
     renewals = await _renewal_statuses(ids)
+    plans = await plans_for({c.company_id for c in candidates}, defaults)
     for certificate in candidates:
+        plan = plans[certificate.company_id]
+        stages = plan.stages()
         report.certificates_checked += 1
         try:
             first_look = decide(
@@ -163,7 +174,7 @@ async def run_daily_job(
             if not first_look.has_work:
                 report.silenced_by_renewal += first_look.silenced
                 continue
-            decision = await _handle(deps, certificate.id, certificate.company_id, now, stages)
+            decision = await _handle(deps, certificate.id, certificate.company_id, now, plan)
         except IntegrityError:
             logger.info("certificate %s: handled by another run at the same time", certificate.id)
             report.skipped_concurrent += 1
@@ -195,8 +206,9 @@ async def _handle(
     certificate_id: int,
     company_id: int,
     now: datetime,
-    stages: Sequence[ReminderStage],
+    plan: ReminderPlan,
 ) -> Decision:
+    stages = plan.stages()
     after = AfterCommit()
     async with in_transaction():
         # The lock order of every use case: the company row, then the certificate.
@@ -214,16 +226,19 @@ async def _handle(
             renewals.get(certificate.id, []),
         )
         if decision.expire:
-            # The company's other time-driven changes are written with it, expiry first.
-            await settle_certificates(deps.mail, company, now, after)
+            # The company's other time-driven changes are written with it, expiry first; the
+            # "expired" stage follows the company's plan.
+            await settle_certificates(deps, company, now, after, plan)
         elif decision.stage is not None:
-            await queue_stage_email(deps.mail, certificate, company, decision.stage, now)
+            await queue_stage(deps.mail, certificate, company, decision.stage, now, plan.channel)
     if decision.has_work:
         await after.publish(deps)
     return decision
 
 
-async def _settle_starts(deps: Dependencies, now: datetime, report: JobReport) -> None:
+async def _settle_starts(
+    deps: Dependencies, now: datetime, report: JobReport, defaults: ReminderPlan
+) -> None:
     """Write, company by company, the starts (and the supersessions they bring) due by `now`."""
     instant = now.astimezone(UTC)  # as stored: SQLite compares the text
     due = await Certificate.filter(
@@ -234,7 +249,8 @@ async def _settle_starts(deps: Dependencies, now: datetime, report: JobReport) -
         try:
             async with in_transaction():
                 company = await Company.filter(id=company_id).select_for_update().get()
-                settled = await settle_certificates(deps.mail, company, now, after)
+                plan = (await plans_for([company_id], defaults))[company_id]
+                settled = await settle_certificates(deps, company, now, after, plan)
         except Exception:
             logger.exception(
                 "company %s: starting its certificate failed; next run retries", company_id

@@ -1,4 +1,9 @@
-"""History rows: every transition of a request or a certificate, with who did it and why."""
+"""History rows: every transition of a request or a certificate, with who did it and why.
+
+Every transition is also the cause of a webhook event and of a live event (the event outbox),
+both queued here in the same transaction, so that no use case can record a change and forget to
+announce it.
+"""
 
 from datetime import datetime
 
@@ -10,6 +15,8 @@ from models import (
     CertificateStatusChange,
     RequestStatusChange,
 )
+from notifications.webhook_events import queue_certificate_change, queue_request_change
+from services.live_events import announce_status_change
 from services.principal import Principal
 
 SYSTEM_ACTOR_NAME = "Sistema"
@@ -36,7 +43,10 @@ async def record_request_change(
         actor_role=actor.role if actor else Role.ADMIN,
         note=note,
     )
-    return StatusChanged("request", request.id, request.company_id, change.id)
+    await queue_request_change(request, change.id, from_status, at)
+    event = StatusChanged("request", request.id, request.company_id, change.id)
+    await announce_status_change(event)
+    return event
 
 
 async def record_certificate_change(
@@ -58,5 +68,7 @@ async def record_certificate_change(
         actor_role=actor.role if actor else None,
         note=note,
     )
+    await queue_certificate_change(certificate, change.id, from_status, at)
     event = StatusChanged("certificate", certificate.id, certificate.company_id, change.id)
+    await announce_status_change(event)
     return change, event

@@ -132,8 +132,10 @@ async def resubmit_certificate_request(
     accepted = accept_documents(command.documents, today=today, max_bytes=deps.max_document_bytes)
 
     after = AfterCommit()
-    # Files are written only after every check below, and move into the store on commit.
-    async with deps.documents.staging() as staging, in_transaction():
+    # Files are written only after every check below, and move into the store just before the
+    # commit: a crash or a failed commit then leaves an unreferenced file for the sweep, never a
+    # committed row whose file is missing.
+    async with in_transaction(), deps.documents.staging() as staging:
         company, request = await lock_request(caller, command.request_id)
         previous_status = request.status
         request.status = next_request_status(request.status, RequestAction.RESUBMIT)

@@ -107,8 +107,10 @@ async def submit_certificate_request(
     )
 
     after = AfterCommit()
-    # Files are written only after every check below, and move into the store on commit.
-    async with deps.documents.staging() as staging, in_transaction():
+    # Files are written only after every check below, and move into the store just before the
+    # commit: a crash or a failed commit then leaves an unreferenced file for the sweep, never a
+    # committed row whose file is missing.
+    async with in_transaction(), deps.documents.staging() as staging:
         company = await lock_company(caller, company_id)
         if key is not None:
             earlier = await CertificateRequest.get_or_none(

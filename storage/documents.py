@@ -2,9 +2,11 @@
 
 Writing the same bytes twice stores them once; a file is written to a temporary name and renamed,
 so a reader never sees half a file. A use case writes its files only after every check passed,
-into a staging area (`staging()`), and they move into the store when its transaction commits; a
-refused or rolled-back operation leaves nothing. What a crash leaves behind (a staged file, a
-file whose commit failed after the move) is removed by `sweep` (`certs jobs run`).
+into a staging area (`staging()`), and they move into the store at the end of its transaction,
+just before the commit; a refused or rolled-back operation leaves nothing. What a crash leaves
+behind (a staged file, a moved file whose commit then failed) is unreferenced, and `sweep`
+(`certs jobs run`) removes it. The other order (move after the commit) would let a crash leave a
+committed row whose file never arrives.
 
 The store's directories are created 0700 and its files 0600: they hold companies' papers.
 """
@@ -85,9 +87,9 @@ class DocumentStore:
 
     @contextlib.asynccontextmanager
     async def staging(self) -> AsyncIterator[Staging]:
-        """Files added inside move into the store when the block ends normally (list it before
-        the transaction: `async with store.staging() as staging, in_transaction():`, so that it
-        ends after the commit); on any exception they are removed."""
+        """Files added inside move into the store when the block ends normally (open it inside
+        the transaction: `async with in_transaction(), store.staging() as staging:`, so that it
+        ends just before the commit); on any exception they are removed."""
         staging = Staging(self)
         try:
             yield staging

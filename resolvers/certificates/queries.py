@@ -5,6 +5,7 @@ from datetime import datetime
 from domain.certificate_lifecycle import allowed_state_changes, effective_status
 from domain.enums import CertificateStatus
 from domain.renewal import renewal_offered
+from domain.renewal_window import RenewalWindow, suggested_renewal_window
 from models import Certificate, CertificateReminder, CertificateStatusChange
 from resolvers.context import AppInfo
 
@@ -38,6 +39,16 @@ async def can_renew(info: AppInfo, row: Certificate) -> bool:
     if not renewal_offered(status(info, row), row.replaced_by_id, row.valid_until, now(info)):
         return False
     return not await info.context.loaders.request_in_review.load(row.company_id)
+
+
+def renewal_window(info: AppInfo, row: Certificate) -> RenewalWindow | None:
+    """The suggested renewal window; its end is RENEWAL_WINDOW_END_DAYS days before expiry."""
+    return suggested_renewal_window(
+        status(info, row),
+        row.replaced_by_id,
+        row.valid_until,
+        info.context.deps.renewal_window_end_days,
+    )
 
 
 async def history(info: AppInfo, certificate_id: int) -> list[CertificateStatusChange]:

@@ -12,5 +12,6 @@ def events(info: AppInfo, request_id: str | None) -> AsyncGenerator[StatusChange
 
 
 async def change(info: AppInfo, event: StatusChanged) -> RequestStatusChange | None:
-    """The change an event announces, loaded once for every subscriber that receives it."""
-    return await info.context.loaders.request_change.load(event.change_id)
+    """The change an event announces: the row the event feed read for it (one query for a whole
+    batch of events), else loaded once for every subscriber that receives it."""
+    return event.change or await info.context.loaders.request_change.load(event.change_id)

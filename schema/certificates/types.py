@@ -1,15 +1,15 @@
 """Issued certificates and their history."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.certificate_lifecycle import (
-    certificate_status_label,
-)
+from domain.certificate_lifecycle import certificate_status_label
+from domain.coverage import CoverageReason
 from domain.reminders import ReminderKind, ReminderStage
 from domain.renewal import days_until_expiry, renewable_from
+from domain.renewal_window import RenewalWindow as Window
 from models import Certificate as CertificateRow
 from models import CertificateReminder as ReminderRow
 from models import CertificateStatusChange as ChangeRow
@@ -20,6 +20,7 @@ from schema.core.actor import Actor
 from schema.core.enums import CertificateStatus
 from schema.core.lazy import DomainType
 from schema.core.node import Node, to_global_id
+from schema.core.pagination import PageInfo
 
 if TYPE_CHECKING:
     from schema.companies.types import Company
@@ -29,6 +30,13 @@ CompanyRef = Annotated["Company", strawberry.lazy("schema.companies.types")]
 RequestRef = Annotated["CertificateRequest", strawberry.lazy("schema.requests.types")]
 _Company = DomainType("schema.companies.types", "Company")
 _Request = DomainType("schema.requests.types", "CertificateRequest")
+
+strawberry.enum(
+    CoverageReason,
+    name="CertificateCoverageReason",
+    description="Why no certificate covers the date: NO_CERTIFICATE (the company has none), "
+    "INACTIVE, REVOKED, EXPIRED, NOT_YET_STARTED (the next one starts later).",
+)
 
 strawberry.enum(
     ReminderKind,
@@ -73,6 +81,15 @@ class Certificate(Node):
     @strawberry.field(description="Emitido, Activo, Inactivo, Revocado or Vencido.")
     def status_label(self, info: AppInfo) -> str:
         return certificate_status_label(self._status(info))
+
+    @strawberry.field(
+        description="When to renew, in the manner of ACME ARI (RFC 9773): from the opening of "
+        "the renewal month to RENEWAL_WINDOW_END_DAYS days before expiry. Null when revoked "
+        "or already renewed."
+    )
+    def suggested_renewal_window(self, info: AppInfo) -> "RenewalWindow | None":
+        window = queries.renewal_window(info, self.row)
+        return RenewalWindow.from_domain(window) if window else None
 
     @strawberry.field
     async def company(self, info: AppInfo) -> CompanyRef:
@@ -193,3 +210,46 @@ class CertificateStatusChange:
     async def certificate(self, info: AppInfo) -> Certificate:
         row = self.certificate_row or await rows.certificate(info, self.row.certificate_id)
         return Certificate.from_row(row)
+
+
+@strawberry.type(
+    description="A window in which to renew, in the manner of ACME ARI (RFC 9773): from the "
+    "opening of the renewal month to RENEWAL_WINDOW_END_DAYS days before expiry."
+)
+class RenewalWindow:
+    start: datetime = strawberry.field(
+        description="From when to renew: a renewal may be submitted."
+    )
+    end: datetime = strawberry.field(description="Renew before this, to have time for the review.")
+
+    @classmethod
+    def from_domain(cls, window: Window) -> "RenewalWindow":
+        return cls(start=window.start, end=window.end)
+
+
+@strawberry.type(
+    description="Whether a company can sign on a date, with which certificate, and if not why."
+)
+class CertificateCoverage:
+    on: date = strawberry.field(description="The date asked about (Bogotá).")
+    covered: bool = strawberry.field(
+        description="True when an ACTIVE certificate (or an ISSUED one that has started) covers it."
+    )
+    certificate: Certificate | None = strawberry.field(
+        description="The certificate that covers the date, or the one that explains why none does."
+    )
+    reason: CoverageReason | None = strawberry.field(description="Null when covered.")
+    message: str = strawberry.field(description="What a front end shows, in Spanish.")
+
+
+@strawberry.type(description="A certificate in a page.")
+class CertificateEdge:
+    cursor: str = strawberry.field(description="Pass as `after` for the next page.")
+    node: Certificate = strawberry.field(description="The certificate.")
+
+
+@strawberry.type(description="A page of certificates, soonest expiry first.")
+class CertificateConnection:
+    edges: list[CertificateEdge] = strawberry.field(description="This page.")
+    page_info: PageInfo = strawberry.field(description="Whether there is more.")
+    total_count: int = strawberry.field(description="All the certificates that match.")

@@ -23,6 +23,7 @@ from schema.core.enums import (
 )
 from schema.core.lazy import DomainType
 from schema.core.node import Node, to_global_id
+from schema.core.pagination import PageInfo
 
 if TYPE_CHECKING:
     from schema.certificates.types import Certificate
@@ -193,14 +194,6 @@ class CertificateRequestStatusChange:
     at: datetime
     actor: Actor
     note: str | None
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type

@@ -149,7 +149,9 @@ async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) 
 async def test_health_and_graphiql_are_served(server: RunningServer) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
         health = await http.get("/health")
+        ready = await http.get("/ready")
         page = await http.get("/graphql", headers={"Accept": "text/html"})
-    assert health.json() == {"status": "ok", "database": "ok"}
+    assert health.json() == {"status": "ok", "database": "ok", "redis": "disabled"}
+    assert (ready.status_code, ready.json()["status"]) == (200, "ok")
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()

@@ -9,9 +9,8 @@ import asyncio
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,87 +21,27 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
 from devkit.database import MigratedSqlite, truncate_postgres
-from domain.calendar import local_date
-from domain.nit import check_digit
-from tests.support.flows import reject, submit
+from tests.support.files import pdf
+from tests.support.flows import reject, resubmit
 from tests.support.graphql import GraphQLClient
+from tests.support.live import (
+    LEGACY_WS,
+    TRANSPORT_WS,
+    in_step,
+    new_company_customer,
+    receive,
+    rejected_on,
+    settle,
+    socket,
+    submitted_and_announced,
+    submitted_request,
+    watch,
+)
+from tests.support.operations import UPDATE_CONTACT
 from tests.support.server import RunningServer, certs_json, running_server, server_env
 
-TRANSPORT_WS = Subprotocol("graphql-transport-ws")
-LEGACY_WS = Subprotocol("graphql-ws")
 ALLOWED_ORIGIN = "https://app.example.co"
 CAP = 3
-
-WATCH = """
-subscription Watch($id: ID) {
-  certificateRequestStatusChanged(requestId: $id) {
-    fromStatus toStatus
-    request { id status statusLabel observations company { nit } }
-  }
-}
-"""
-
-
-# Speaking the two protocols, as a front end's client library would.
-
-
-async def receive(ws: ClientConnection, within: float = 10) -> dict[str, Any]:
-    """The next message that is not keep-alive traffic (a server `ping` is answered with `pong`)."""
-    while True:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), within))
-        if message["type"] == "ping":
-            await ws.send(json.dumps({"type": "pong"}))
-        elif message["type"] != "ka":
-            return message
-
-
-async def in_step(ws: ClientConnection, protocol: str = TRANSPORT_WS) -> list[dict[str, Any]]:
-    """A round trip behind everything sent on the socket so far; the messages that came before it.
-
-    The server reads a socket's messages in order and starts each subscription in a task of its
-    own, so once it answered a later message (`ping` with `pong`; in the legacy protocol, which
-    has no ping, a `start` of a broken document with its `error`) it has handled the earlier
-    ones and their subscriptions have started: the positive marker to wait for, instead of a
-    fixed delay. Whatever the server said before the answer (an event, a refusal) is returned.
-    """
-    if protocol == TRANSPORT_WS:
-        await ws.send(json.dumps({"type": "ping"}))
-
-        def is_answer(message: dict[str, Any]) -> bool:
-            return bool(message["type"] == "pong")
-    else:
-        probe = f"probe-{uuid.uuid4().hex[:8]}"
-        payload = {"query": "subscription { probe }"}
-        await ws.send(json.dumps({"id": probe, "type": "start", "payload": payload}))
-
-        def is_answer(message: dict[str, Any]) -> bool:
-            return bool(message.get("id") == probe)
-
-    before = []
-    while not is_answer(message := await receive(ws)):
-        before.append(message)
-    return before
-
-
-@asynccontextmanager
-async def socket(
-    server: RunningServer, token: str, protocol: Subprotocol = TRANSPORT_WS
-) -> AsyncIterator[ClientConnection]:
-    """An authenticated socket, `connection_ack` received."""
-    async with connect(server.ws_url, subprotocols=[protocol], open_timeout=10) as ws:
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert (await receive(ws, 5))["type"] == "connection_ack"
-        yield ws
-
-
-async def watch(
-    ws: ClientConnection, op_id: str, request_id: str | None = None, protocol: str = TRANSPORT_WS
-) -> None:
-    kind = "subscribe" if protocol == TRANSPORT_WS else "start"
-    payload = {"query": WATCH, "variables": {"id": request_id} if request_id else {}}
-    await ws.send(json.dumps({"id": op_id, "type": kind, "payload": payload}))
 
 
 # Two processes sharing PostgreSQL and Redis.
@@ -133,41 +72,6 @@ def two_servers(
         yield first, second
 
 
-def new_company_customer(env: dict[str, str], base: str) -> str:
-    """A company, one of its users and a token, through the `certs` CLI; returns the token."""
-    nit = f"{base}-{check_digit(base)}"
-    certs_json(
-        env,
-        *("company", "create", "--nit", nit, "--name", "Otra Empresa S.A.S."),
-        *("--person-type", "LEGAL_ENTITY", "--contact-name", "Pedro Ruiz"),
-        *("--contact-email", f"contacto@{base}.example.co"),
-    )
-    email = f"usuario@{base}.example.co"
-    certs_json(
-        env,
-        *("user", "create", "--email", email, "--name", "Paula Ruiz"),
-        *("--role", "CUSTOMER", "--company", nit),
-    )
-    return str(certs_json(env, "token", "issue", "--email", email)["token"])
-
-
-async def submitted_request(server: RunningServer, token: str) -> str:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as http:
-        today = local_date(datetime.now(UTC))
-        submitted = await submit(GraphQLClient(http), token, issued_on=today - timedelta(days=5))
-    assert submitted["errors"] == []
-    request_id: str = submitted["request"]["id"]
-    return request_id
-
-
-async def rejected_on(server: RunningServer, reviewer: str, request_id: str) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as http:
-        rejected = await reject(
-            GraphQLClient(http), reviewer, request_id, "RUT desactualizado.", {}
-        )
-    assert rejected["errors"] == []
-
-
 async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_other_only(
     two_servers: tuple[RunningServer, RunningServer],
 ) -> None:
@@ -175,7 +79,7 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
     demo = certs_json(one.env, "demo")
     customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
     stranger = new_company_customer(one.env, "800123456")
-    request_id = await submitted_request(one, customer)
+    request_id = await submitted_and_announced([one, other], customer, reviewer)
 
     async with (
         socket(one, customer) as own,
@@ -222,7 +126,7 @@ async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
     one, other = two_servers
     demo = certs_json(one.env, "demo")
     customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
-    request_id = await submitted_request(other, customer)
+    request_id = await submitted_and_announced([other, one], customer, reviewer)
 
     async with socket(other, customer, LEGACY_WS) as ws:
         await watch(ws, "a", request_id, LEGACY_WS)
@@ -263,7 +167,7 @@ async def test_the_legacy_graphql_ws_protocol_end_to_end(
     lone_server: RunningServer, lone_demo: dict[str, Any]
 ) -> None:
     customer, reviewer = lone_demo["tokens"]["customer"], lone_demo["tokens"]["reviewer"]
-    request_id = await submitted_request(lone_server, customer)
+    request_id = await submitted_and_announced([lone_server], customer, reviewer)
     async with connect(lone_server.ws_url, subprotocols=[LEGACY_WS]) as ws:
         await ws.send(
             json.dumps(
@@ -370,3 +274,85 @@ async def test_allowed_origins_the_servers_own_and_non_browser_clients_connect(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )
         assert (await receive(ws, 5))["type"] == "connection_ack"
+
+
+# Nothing cached outlives an operation or an event.
+
+CONTACT_OF_REQUEST = """
+query Contact($id: ID!) {
+  node(id: $id) { ... on CertificateRequest { company { principalContact { email } } } }
+}
+"""
+
+FRESH_WATCH = """
+subscription {
+  certificateRequestStatusChanged {
+    toStatus
+    request { status company { principalContact { email } } }
+  }
+}
+"""
+
+
+async def test_a_long_lived_socket_sees_each_row_as_it_is_now(
+    lone_server: RunningServer, lone_demo: dict[str, Any]
+) -> None:
+    """Between two operations on one socket, and between two events of one subscription, the row
+    changes: each answer has its new value (loaders per operation and per event)."""
+    reviewer = lone_demo["tokens"]["reviewer"]
+    customer = new_company_customer(lone_server.env, "811222333")
+    request_id = await submitted_and_announced([lone_server], customer, reviewer)
+
+    async def contact_now(ws: ClientConnection, op_id: str) -> str:
+        """The request's company's contact email, read through the loaders of the operation."""
+        payload = {"query": CONTACT_OF_REQUEST, "variables": {"id": request_id}}
+        await ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
+        answer = await receive(ws)
+        assert answer["type"] == "next", answer
+        assert await receive(ws) == {"id": op_id, "type": "complete"}
+        email: str = answer["payload"]["data"]["node"]["company"]["principalContact"]["email"]
+        return email
+
+    async with (
+        socket(lone_server, customer) as ws,
+        httpx.AsyncClient(base_url=lone_server.base_url, timeout=20) as http,
+    ):
+        gql = GraphQLClient(http)
+
+        async def next_event() -> dict[str, Any]:
+            message = await receive(ws)
+            assert (message["type"], message["id"]) == ("next", "w"), message
+            change: dict[str, Any] = message["payload"]["data"]["certificateRequestStatusChanged"]
+            return change
+
+        async def new_contact(email: str) -> None:
+            contact = {"name": "Nueva Persona", "email": email}
+            changed = await gql.execute(UPDATE_CONTACT, {"input": contact}, token=customer)
+            assert changed["data"]["updatePrincipalContact"]["errors"] == []
+
+        # Two operations on the socket, the row changed in between.
+        assert await contact_now(ws, "q1") == "contacto@811222333.example.co"
+        await new_contact("antes@811222333.example.co")
+        assert await contact_now(ws, "q2") == "antes@811222333.example.co"
+
+        await ws.send(
+            json.dumps({"id": "w", "type": "subscribe", "payload": {"query": FRESH_WATCH}})
+        )
+        await settle(ws)
+        assert (await reject(gql, reviewer, request_id, "RUT ilegible.", {}))["errors"] == []
+        assert (await next_event())["toStatus"] == "REJECTED"
+
+        # Two events of the subscription, the row changed in between.
+        await new_contact("primera@811222333.example.co")
+        assert (await resubmit(gql, customer, request_id, {"RUT": pdf("RUT-2")}))["errors"] == []
+        first = await next_event()
+        assert first["request"]["company"]["principalContact"]["email"] == (
+            "primera@811222333.example.co"
+        )
+        await new_contact("segunda@811222333.example.co")
+        assert (await reject(gql, reviewer, request_id, "RUT vencido.", {}))["errors"] == []
+        second = await next_event()
+        assert (second["toStatus"], second["request"]["status"]) == ("REJECTED", "REJECTED")
+        assert second["request"]["company"]["principalContact"]["email"] == (
+            "segunda@811222333.example.co"
+        )

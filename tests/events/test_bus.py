@@ -1,14 +1,16 @@
-"""The in-process bus: fan-out to every subscriber, no blocking on a slow one, clean unsubscribe."""
+"""The in-process bus: fan-out to every subscriber, a slow one told it lags (never blocking the
+others nor skipped silently), clean unsubscribe."""
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
 import pytest
 
-import events.bus
-from events.bus import InProcessBus
+from events.bus import InProcessBus, SubscriptionLagging
 from events.messages import StatusChanged
+from events.metrics import metrics
 from tests.support.waiting import wait_until
 
 
@@ -37,11 +39,10 @@ async def test_a_subscriber_gets_only_what_is_published_after_it_subscribed() ->
         assert await take(events_, 1) == [event(2)]
 
 
-async def test_a_slow_subscriber_does_not_block_the_publisher_nor_the_others(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+async def test_a_slow_subscriber_is_told_it_lags_and_blocks_neither_the_publisher_nor_the_others(
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(events.bus, "SUBSCRIBER_QUEUE_SIZE", 3)
-    bus = InProcessBus()
+    bus = InProcessBus(queue_size=3)
     received: list[StatusChanged] = []
 
     async def fast(events_: AsyncIterator[StatusChanged]) -> None:
@@ -51,16 +52,22 @@ async def test_a_slow_subscriber_does_not_block_the_publisher_nor_the_others(
     with caplog.at_level(logging.WARNING, logger="events.bus"):
         async with bus.subscribe() as slow, bus.subscribe() as quick:
             reader = asyncio.create_task(fast(quick))
+            before = metrics.snapshot()
             for n in range(10):
                 # Never awaits the slow subscriber: each publish returns at once.
                 await asyncio.wait_for(bus.publish(event(n)), 0.5)
                 await asyncio.sleep(0)  # let the fast reader run, as the event loop would
-            await wait_until(lambda: len(received) == 10, what="the fast reader to get all ten")
+            await wait_until(lambda: len(received) == 10, within=2, what="the fast reader")
             reader.cancel()
-            # The slow one kept what fitted in its queue; the rest was dropped, not waited for.
-            assert await take(slow, 3) == [event(0), event(1), event(2)]
+            # The slow one is told, at its next read, that it lags: nothing is silently skipped.
+            with pytest.raises(SubscriptionLagging):
+                await asyncio.wait_for(anext(slow), 2)
+            assert bus.subscriber_count == 1  # it left the bus; the fast one did not
     assert received == [event(n) for n in range(10)]
-    assert "subscriber queue full" in caplog.text
+    assert "fell behind" in caplog.text
+    after = metrics.snapshot()
+    assert after["subscribers_lagging_total"] - before["subscribers_lagging_total"] == 1
+    assert after["events_dropped_total"] - before["events_dropped_total"] == 4  # 3 queued + 1
 
 
 async def test_leaving_the_context_unsubscribes() -> None:
@@ -89,3 +96,28 @@ async def test_a_cancelled_subscriber_task_unsubscribes() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert bus.subscriber_count == 0
+
+
+async def test_a_subscriber_taking_an_event_too_late_after_it_was_read_is_told_it_lags() -> None:
+    bus = InProcessBus(max_lag_seconds=0.5)
+    now = asyncio.get_running_loop().time()
+    fresh = dataclasses.replace(event(1), read_at=now)
+    stale = dataclasses.replace(event(2), read_at=now - 0.6)  # read 0.6 s ago, still waiting
+    async with bus.subscribe() as events_:
+        bus.deliver(fresh)
+        bus.deliver(stale)
+        bus.deliver(event(3))
+        assert await take(events_, 1) == [fresh]
+        with pytest.raises(SubscriptionLagging):
+            await asyncio.wait_for(anext(events_), 2)
+        assert bus.subscriber_count == 0
+
+
+async def test_a_subscriber_gets_only_what_it_accepts_and_never_lags_for_the_rest() -> None:
+    bus = InProcessBus(queue_size=2)
+    async with bus.subscribe(lambda e: e.company_id == 7) as own:
+        for n in range(10):
+            bus.deliver(event(n, company_id=1))  # another company's: never queued here
+        bus.deliver(event(10, company_id=7))
+        assert await take(own, 1) == [event(10, company_id=7)]
+        assert bus.subscriber_count == 1

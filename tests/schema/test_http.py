@@ -26,7 +26,14 @@ async def test_health_answers_ok_when_the_database_answers(http: httpx.AsyncClie
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body == {"status": "ok", "database": "ok"}
+    assert body == {"status": "ok", "database": "ok", "redis": "disabled"}
+
+
+async def test_ready_answers_ok_without_redis_configured(http: httpx.AsyncClient) -> None:
+    """One process without REDIS_URL has no bus to lose: ready whenever the database answers."""
+    response = await http.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "disabled"}
 
 
 async def test_health_answers_503_without_details_when_the_database_does_not(
@@ -44,7 +51,7 @@ async def test_health_answers_503_without_details_when_the_database_does_not(
     with caplog.at_level(logging.ERROR, logger="certs.server"):
         response = await http.get("/health")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unreachable"}
+    assert response.json() == {"status": "error", "database": "unreachable", "redis": "disabled"}
     assert "secret" not in response.text
     assert any("health check" in r.getMessage() for r in caplog.records)
 

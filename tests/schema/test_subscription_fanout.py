@@ -86,11 +86,12 @@ async def deliver(
     *,
     also_listening: int = 0,
 ) -> list[Any]:
-    """Publish (a copy of) `event` once every stream, and `also_listening` other subscriptions,
-    are on the bus, as a service publishes each change it commits; the result each stream yields."""
+    """Deliver (a copy of) `event` once every stream, and `also_listening` other subscriptions,
+    are on the bus, as the event feed hands over each change it reads; the result each stream
+    yields."""
     waiting = [asyncio.ensure_future(anext(stream)) for stream in streams]
     await until_listening(app, len(streams) + also_listening)
-    await app.state.deps.bus.publish(dataclasses.replace(event))
+    app.state.deps.bus.deliver(dataclasses.replace(event))
     return list(await asyncio.wait_for(asyncio.gather(*waiting), timeout=10))
 
 

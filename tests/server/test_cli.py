@@ -17,10 +17,17 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 def test_migrate_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path) -> None:
     env = server_env(tmp_path / "var", f"sqlite://{tmp_path / 'fresh.sqlite3'}")
-    first = certs(env, "migrate").stdout.splitlines()
+    migrated = certs(env, "migrate")
+    first = migrated.stdout.splitlines()
     assert first[0] == "applied models.0001_initial"
     assert all(line.startswith("applied models.") for line in first)
-    assert certs(env, "migrate").stdout.splitlines() == ["no migrations to apply"]
+    again = certs(env, "migrate")
+    assert again.stdout.splitlines() == ["no migrations to apply"]
+    # The deployment's id (its Redis channels) is made by the first run and kept by the next.
+    deployment = [line for line in migrated.stderr.splitlines() if line.startswith("deployment ")]
+    assert len(deployment) == 1
+    assert len(deployment[0].split()[1]) == 16
+    assert deployment[0] in again.stderr.splitlines()
 
 
 def test_company_user_and_token_creation_print_json(env: dict[str, str]) -> None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from events.bus import InProcessBus
-from events.redis_bus import RedisBus
+from events.live_bus import LiveBus
+from events.redis_wakeups import RedisNotifier
 from server.app import build_bus, create_app
 from server.settings import Settings
 
@@ -18,7 +18,13 @@ def test_live_update_defaults() -> None:
     assert settings.ws_connection_init_timeout_seconds == 10
     assert settings.max_subscriptions_per_connection == 20
     assert settings.allowed_origins == ()
-    assert isinstance(build_bus(settings), InProcessBus)
+    assert settings.subscription_queue_size == 1000
+    assert settings.subscription_max_lag_seconds == 1.0
+    assert settings.live_poll_seconds == 1.0
+    assert settings.live_recheck_seconds == 3.0
+    bus = build_bus(settings)
+    assert isinstance(bus, LiveBus)
+    assert bus.notifier is None  # one process: it polls and wakes itself
 
 
 def test_live_update_settings_from_the_environment() -> None:
@@ -30,6 +36,10 @@ def test_live_update_settings_from_the_environment() -> None:
             "WS_CONNECTION_INIT_TIMEOUT_SECONDS": "2.5",
             "MAX_SUBSCRIPTIONS_PER_CONNECTION": "5",
             "ALLOWED_ORIGINS": " https://app.example.co ,https://admin.example.co:8443,, ",
+            "SUBSCRIPTION_QUEUE_SIZE": "50",
+            "SUBSCRIPTION_MAX_LAG_SECONDS": "2.5",
+            "LIVE_POLL_SECONDS": "0.25",
+            "LIVE_RECHECK_SECONDS": "1",
         },
         env_file=None,
     )
@@ -37,9 +47,13 @@ def test_live_update_settings_from_the_environment() -> None:
     assert settings.ws_connection_init_timeout_seconds == 2.5
     assert settings.max_subscriptions_per_connection == 5
     assert settings.allowed_origins == ("https://app.example.co", "https://admin.example.co:8443")
+    assert (settings.live_poll_seconds, settings.live_recheck_seconds) == (0.25, 1.0)
     bus = build_bus(settings)
-    assert isinstance(bus, RedisBus)
-    assert bus.channel == "certs-staging:status-changes"
+    assert isinstance(bus, LiveBus)
+    assert (bus.queue_size, bus.max_lag_seconds) == (50, 2.5)
+    assert bus.feed.poll_interval == 0.25
+    assert isinstance(bus.notifier, RedisNotifier)
+    assert bus.notifier.channel_prefix == "certs-staging"
 
 
 def test_a_malformed_allowed_origin_stops_the_server_at_start_up(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from services import certificate_clock, expire_and_remind
 from services.change_certificate_state import ChangeStateCommand, change_certificate_state
 from services.dependencies import Dependencies
 from services.expire_and_remind import JobReport, run_daily_job
+from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
 from tests.services.conftest import (
     CommitProbingBus,
     approve,
@@ -312,6 +313,25 @@ async def test_a_renewal_in_review_silences_and_a_rejected_one_does_not(
     # Rejected: the company must act, so the latest stage that applies goes out.
     report = await run(deps, DAY_1 + timedelta(hours=9))
     assert report.emails_by_stage == {"BEFORE_EXPIRY_1": 1}
+    assert (await run(deps, EXPIRY_DAY)).emails_by_stage == {"EXPIRED": 1}
+
+
+async def test_a_withdrawn_renewal_does_not_silence(
+    deps: Dependencies, customer: Caller, reviewer: Caller, issued: Certificate
+) -> None:
+    await run(deps, DAY_15)
+    renewal = await submit(deps, customer, idempotency_key="renovacion")
+    assert (await run(deps, DAY_7)).silenced_by_renewal == 1
+
+    set_clock(deps, DAY_1 + timedelta(hours=8))
+    await reject(deps, reviewer, renewal)
+    await withdraw_certificate_request(
+        deps, customer.principal, WithdrawCommand(renewal.id, "Renovaremos más adelante.")
+    )
+    assert (await CertificateRequest.get(id=renewal.id)).status is RequestStatus.WITHDRAWN
+    # Withdrawn: no renewal is on its way, so the company hears about expiry again.
+    report = await run(deps, DAY_1 + timedelta(hours=9))
+    assert (report.emails_by_stage, report.silenced_by_renewal) == ({"BEFORE_EXPIRY_1": 1}, 0)
     assert (await run(deps, EXPIRY_DAY)).emails_by_stage == {"EXPIRED": 1}
 
 

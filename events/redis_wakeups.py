@@ -1,29 +1,22 @@
-"""Status changes through Redis pub/sub, so that a change committed by one server process reaches
-the subscribers of every process (several uvicorn workers, several hosts).
+"""Wake-ups through Redis pub/sub, so that a change committed by one server process is read at
+once by the event feed of every other process (several uvicorn workers, several hosts).
 
-How it works: `publish` sends the event's JSON with one PUBLISH on one channel,
-`<prefix>:status-changes`. Each process runs one listener task that SUBSCRIBEs to that channel
-once and hands every message to an `InProcessBus`, whose bounded per-subscriber queues feed the
-GraphQL subscriptions of this process. A process's own events come back to it through Redis like
-everyone else's, so every subscriber sees the same stream.
+What travels is only a nudge, never an event: every process reads the events themselves from the
+event outbox in the database (`events.feed`), so a message on the channel can neither invent an
+event nor change one; a forged PUBLISH costs one read of the outbox. The channel is
+`<REDIS_CHANNEL_PREFIX>:<deployment id>:wakeups`, the id made once per database
+(`events.deployment`), so two deployments sharing one Redis never hear each other.
 
-What Redis pub/sub gives, and what it does not (it is fire-and-forget: at most once):
-
-- **A publish while Redis is down does not fail the mutation.** Events are published after the
-  transaction committed (`services.dependencies.AfterCommit`): the change, its history row and its
-  email are already saved. Raising would turn a saved change into an error for the caller, who
-  might retry it. So a failed PUBLISH is logged at ERROR and the event is delivered to this
-  process's own subscribers only; subscribers connected to other processes miss it and see the
-  new status the next time the screen loads it (the tracking query is the source of truth, the
-  subscription only a nudge). In the rare case where PUBLISH reached Redis but its answer was
-  lost, this process's subscribers may get that one event twice.
-- **While the listener is disconnected, events from other processes are lost for this process**
-  (Redis keeps nothing for absent subscribers). The listener notices a drop at once when the
-  socket closes (Redis restarted, `CLIENT KILL`, a proxy cut it) and, for silent drops, by a PING
-  after `ping_interval` seconds of quiet that gets no answer within another `ping_interval`. It
+- **No request waits on Redis.** `notify()` only sets a flag; a background task PUBLISHes one
+  nudge for however many commits happened meanwhile. If Redis is down the nudge is dropped
+  (counted, logged), and the other processes find the events at their next poll.
+- **The listener** SUBSCRIBEs once per process. It notices a drop at once when the socket closes
+  (Redis restarted, `CLIENT KILL`, a proxy cut it) and, for silent drops, by a PING after
+  `ping_interval` seconds of quiet that gets no answer within another `ping_interval`. It
   reconnects with exponential backoff and jitter (`backoff_initial` doubling up to
   `backoff_max`), logging once at WARNING when the connection is lost (and again every minute
-  while it stays down) and at INFO when it is back.
+  while it stays down) and at INFO when it is back; on every (re)connection it wakes the feed,
+  which reads whatever was committed meanwhile. `connected` is what `/ready` reports.
 - The process starts even when Redis is unreachable (`start` waits a little, then leaves the
   listener retrying in the background), so a Redis outage never stops the API itself.
 """
@@ -34,21 +27,19 @@ import logging
 import os
 import random
 import socket
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff, NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from domain.redaction import redacted_url
-from events.bus import InProcessBus
-from events.messages import StatusChanged
+from events.deployment import deployment_id
+from events.metrics import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +47,8 @@ DEFAULT_CHANNEL_PREFIX = "certs"
 #: While Redis stays unreachable, the WARNING is repeated this often (the retries in between log
 #: at DEBUG), so an operator reading the recent log still sees that it is down.
 STILL_DOWN_WARNING_SECONDS = 60.0
+#: A PUBLISH that takes longer is abandoned (the others poll).
+PUBLISH_TIMEOUT_SECONDS = 1.0
 
 
 def default_client_name() -> str:
@@ -64,8 +57,12 @@ def default_client_name() -> str:
     return f"certs-events-{host}-{os.getpid()}"
 
 
-class RedisBus:
-    """The EventBus over Redis pub/sub: `start` it in the app's lifespan, `stop` it at shutdown."""
+def channel_name(prefix: str, deployment_id: str) -> str:
+    return f"{prefix}:{deployment_id}:wakeups"
+
+
+class RedisNotifier:
+    """`start` it in the app's lifespan with the deployment's id and what to call on a nudge."""
 
     def __init__(
         self,
@@ -79,35 +76,22 @@ class RedisBus:
         timeout: float = 5.0,
     ) -> None:
         self.url = url
-        self.channel = f"{channel_prefix}:status-changes"
+        self.channel_prefix = channel_prefix
+        self.channel = ""
         self.client_name = client_name or default_client_name()
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.ping_interval = ping_interval
         self.timeout = timeout
-        self._local = InProcessBus()
-        self._publisher: Redis | None = None
+        self._on_wake: Callable[[], None] = lambda: None
         self._listener: asyncio.Task[None] | None = None
+        self._publisher_task: asyncio.Task[None] | None = None
+        self._pending = asyncio.Event()
         self._connected = asyncio.Event()
 
-    # The EventBus protocol.
-
-    async def publish(self, event: StatusChanged) -> None:
-        """PUBLISH the event; if Redis cannot take it, log it and tell this process's subscribers."""
-        try:
-            await self._publishing_client().publish(self.channel, event.to_json())
-        except (RedisError, OSError) as error:
-            logger.error(
-                "Redis: could not publish %s (%s: %s). The change is committed; only the "
-                "subscribers of this process get this event, those of other processes miss it",
-                event,
-                type(error).__name__,
-                error,
-            )
-            self._local.deliver(event)
-
-    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[StatusChanged]]:
-        return self._local.subscribe()
+    def notify(self) -> None:
+        """Tell the other processes something was committed; returns at once."""
+        self._pending.set()
 
     # Life cycle.
 
@@ -116,22 +100,23 @@ class RedisBus:
         """Whether the listener is subscribed right now."""
         return self._connected.is_set()
 
-    @property
-    def subscriber_count(self) -> int:
-        return self._local.subscriber_count
+    async def start(
+        self, deployment_id: str, on_wake: Callable[[], None], wait: float | None = None
+    ) -> None:
+        """Start listening and wait (up to `wait`, default `timeout`) until subscribed.
 
-    async def start(self, wait: float | None = None) -> None:
-        """Start the listener and wait (up to `wait`, default `timeout`) until it has subscribed.
-
-        When Redis does not answer in time, the process goes on (the API works; live updates
-        resume once the listener gets through), having said so in the log."""
+        When Redis does not answer in time, the process goes on (the API works; other processes'
+        changes arrive by polling until the listener gets through), having said so in the log."""
         if self._listener is not None:
             return
-        self._listener = asyncio.create_task(self._listen(), name="redis-bus-listener")
+        self.channel = channel_name(self.channel_prefix, deployment_id)
+        self._on_wake = on_wake
+        self._listener = asyncio.create_task(self._listen(), name="redis-wakeup-listener")
+        self._publisher_task = asyncio.create_task(self._publish(), name="redis-wakeup-publisher")
         if not await self.wait_connected(self.timeout if wait is None else wait):
             logger.warning(
-                "Redis: not reachable yet at %s; serving without live updates from other "
-                "processes until it is (retrying in the background)",
+                "Redis: not reachable yet at %s; serving, with changes from other processes "
+                "arriving by polling until it is (retrying in the background)",
                 redacted_url(self.url),
             )
 
@@ -144,35 +129,47 @@ class RedisBus:
         return True
 
     async def stop(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+        for task in (self._listener, self._publisher_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._listener = self._publisher_task = None
         self._connected.clear()
-        publisher, self._publisher = self._publisher, None
-        if publisher is not None:
-            await publisher.aclose()
 
     # Inside.
 
-    def _publishing_client(self) -> Redis:
-        if self._publisher is None:
-            # A pooled connection can be stale after Redis restarted: retry once on a new one,
-            # quickly, since the caller's mutation response waits for this. Not after a timeout:
-            # that PUBLISH may have gone through, and a second one would repeat the event.
-            self._publisher = Redis.from_url(
-                self.url,
-                socket_connect_timeout=min(self.timeout, 2.0),
-                socket_timeout=min(self.timeout, 2.0),
-                retry=Retry(
-                    ExponentialBackoff(cap=0.2, base=0.05),
-                    1,
-                    supported_errors=(RedisConnectionError,),
-                ),
-                client_name=f"{self.client_name}-pub",
-            )
-        return self._publisher
+    async def _publish(self) -> None:
+        """One PUBLISH per burst of commits, on a client of its own. A pooled connection may be
+        stale after Redis restarted: retried once on a new one (a wake-up sent twice is harmless)."""
+        client = Redis.from_url(
+            self.url,
+            socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,
+            socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 1),
+            client_name=f"{self.client_name}-pub",
+        )
+        failing = False
+        try:
+            while True:
+                await self._pending.wait()
+                self._pending.clear()
+                try:
+                    await client.publish(self.channel, b"1")
+                    failing = False
+                except (RedisError, OSError) as error:
+                    metrics.wakeups_failed_total += 1
+                    if not failing:
+                        logger.warning(
+                            "Redis: could not publish a wake-up (%s: %s); the other processes "
+                            "find the change at their next poll",
+                            type(error).__name__,
+                            error,
+                        )
+                    failing = True
+        finally:
+            with contextlib.suppress(Exception):
+                await client.aclose()
 
     async def _listen(self) -> None:
         """Subscribe, pump messages, and on any connection failure reconnect with backoff."""
@@ -196,18 +193,19 @@ class RedisBus:
                 await self._subscribe(pubsub)
                 if down_since is None:
                     logger.info(
-                        "Redis: listening for status changes on %r at %s",
+                        "Redis: listening for wake-ups on %r at %s",
                         self.channel,
                         redacted_url(self.url),
                     )
                 else:
                     logger.info(
-                        "Redis: connection restored after %.1f s; live updates flow again "
-                        "(events published meanwhile by other processes were missed)",
+                        "Redis: connection restored after %.1f s; wake-ups flow again "
+                        "(events committed meanwhile are read from the outbox)",
                         loop.time() - down_since,
                     )
                 ever_connected, down_since, delay = True, None, self.backoff_initial
                 self._connected.set()
+                self._on_wake()
                 await self._pump(pubsub)
             except asyncio.CancelledError:
                 raise
@@ -219,8 +217,8 @@ class RedisBus:
                     down_since = warned_at = now
                     what = "connection lost" if ever_connected else "cannot connect"
                     logger.warning(
-                        "Redis: %s (%s); subscribers of this process get no events from other "
-                        "processes until it is back. Reconnecting",
+                        "Redis: %s (%s); changes from other processes arrive by polling until "
+                        "it is back. Reconnecting",
                         what,
                         reason,
                     )
@@ -269,15 +267,7 @@ class RedisBus:
                 continue
             awaiting_pong = False
             if message["type"] == "message":
-                self._deliver(message["data"])
-
-    def _deliver(self, raw: bytes) -> None:
-        try:
-            event = StatusChanged.from_json(raw)
-        except (ValueError, KeyError, TypeError):
-            logger.warning("Redis: ignoring a malformed message on %r: %.200r", self.channel, raw)
-            return
-        self._local.deliver(event)
+                self._on_wake()  # whatever it says: the feed reads the database
 
 
 async def _close_quietly(pubsub: PubSub, client: Redis) -> None:
@@ -285,3 +275,26 @@ async def _close_quietly(pubsub: PubSub, client: Redis) -> None:
         await pubsub.aclose()  # type: ignore[no-untyped-call]
     with contextlib.suppress(Exception):
         await client.aclose()
+
+
+async def wake_servers(url: str | None, channel_prefix: str) -> bool:
+    """One wake-up from a short-lived process (`certs token revoke`, `certs jobs run`), so the
+    servers read what it committed now rather than at their next poll. False if Redis is unset or
+    did not take it (the servers poll anyway). Needs the database initialised (the deployment id)."""
+    if not url:
+        return False
+    client = Redis.from_url(
+        url,
+        socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,
+        socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),
+    )
+    try:
+        await client.publish(channel_name(channel_prefix, await deployment_id()), b"1")
+    except (RedisError, OSError) as error:
+        logger.warning("Redis: could not wake the servers (%s); they poll", error)
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            await client.aclose()
+    return True

@@ -1,0 +1,1 @@
+"""Reminder settings per company: read and change them, add and remove extra recipients."""

@@ -1,0 +1,1 @@
+"""Webhooks: register, list and switch endpoints; list and redeliver deliveries."""

@@ -1,0 +1,1 @@
+"""Reminder settings per company: stages, channel and confirmed extra recipients."""

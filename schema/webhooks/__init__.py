@@ -1,0 +1,1 @@
+"""Webhooks: endpoints that receive signed requests, and their deliveries."""

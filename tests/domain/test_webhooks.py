@@ -1,0 +1,152 @@
+"""The webhook rules: signature, retry schedule, URLs and addresses, which event a change is."""
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.enums import CertificateStatus, ErrorCode, RequestStatus
+from domain.errors import DomainError
+from domain.webhooks import (
+    WebhookEventType,
+    certificate_event_type,
+    check_addresses,
+    is_public_address,
+    normalize_event_types,
+    parse_webhook_url,
+    request_event_type,
+    retry_delay,
+    signature_header,
+    verify_signature,
+)
+
+T = 1_764_000_000
+
+
+def test_the_signature_header_is_stripe_style_hmac_of_timestamp_dot_body() -> None:
+    body = b'{"id":"evt_1"}'
+    expected = hmac.new(b"whsec_x", b"1764000000." + body, hashlib.sha256).hexdigest()
+    assert signature_header("whsec_x", T, body) == f"t={T},v1={expected}"
+
+
+@given(secret=st.text(min_size=1, max_size=40), body=st.binary(max_size=200))
+def test_a_signature_verifies_with_its_secret_and_body_only(secret: str, body: bytes) -> None:
+    header = signature_header(secret, T, body)
+    assert verify_signature(secret, header, body, now=T)
+    assert not verify_signature(secret + "x", header, body, now=T)
+    assert not verify_signature(secret, header, body + b"x", now=T)
+
+
+def test_a_signature_outside_the_tolerance_window_is_refused() -> None:
+    header = signature_header("s", T, b"{}")
+    assert verify_signature("s", header, b"{}", now=T + 300)
+    assert not verify_signature("s", header, b"{}", now=T + 301)
+    assert not verify_signature("s", header, b"{}", now=T - 301)
+    assert not verify_signature("s", "v1=abc", b"{}", now=T)
+
+
+def reference_delay(n: int) -> tuple[float, float]:
+    """From docs/integrations.md: 30 s doubling, capped at an hour; half fixed, half jitter."""
+    full = min(30 * 2 ** (n - 1), 3600)
+    return full / 2, full
+
+
+@given(n=st.integers(min_value=1, max_value=200), draw=st.floats(min_value=0, max_value=0.999999))
+def test_the_retry_delay_stays_within_the_documented_bounds(n: int, draw: float) -> None:
+    low, high = reference_delay(n)
+    delay = retry_delay(n, draw).total_seconds()
+    assert low <= delay < high or (low == delay == high)
+
+
+def test_the_retry_delay_grows_then_caps() -> None:
+    assert retry_delay(1, 0.0) == timedelta(seconds=15)
+    assert retry_delay(2, 0.5) == timedelta(seconds=45)
+    assert retry_delay(50, 0.0) == timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),  # noqa: S104 - an address to judge, not to bind
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("2002:c0a8:0101::1", False),
+        ("no-es-ip", False),
+    ],
+)
+def test_which_addresses_are_public(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_a_name_with_any_private_address_is_refused_as_a_whole() -> None:
+    with pytest.raises(DomainError) as refused:
+        check_addresses("mixto.ejemplo.co", ["93.184.215.14", "10.0.0.1"], allow_local=False)
+    assert refused.value.code is ErrorCode.INVALID_INPUT
+    assert check_addresses("x", ["127.0.0.1"], allow_local=True) == ["127.0.0.1"]
+    with pytest.raises(DomainError, match="No pudimos resolver el nombre x"):
+        check_addresses("x", [], allow_local=True)
+
+
+def test_urls_https_only_unless_local_is_allowed() -> None:
+    assert parse_webhook_url("https://erp.ejemplo.co/h?a=1", allow_local=False).port == 443
+    assert parse_webhook_url("http://127.0.0.1:9000/h", allow_local=True).port == 9000
+    for bad in (
+        "",
+        "erp.ejemplo.co",
+        "https://",
+        "https://x/#f",
+        "https://x:99999/",
+        "https://a b/",
+    ):
+        with pytest.raises(DomainError) as refused:
+            parse_webhook_url(bad, allow_local=True)
+        assert refused.value.field == "url"
+
+
+def test_which_event_a_request_change_is() -> None:
+    assert request_event_type(None, RequestStatus.IN_REVIEW) is WebhookEventType.REQUEST_SUBMITTED
+    assert (
+        request_event_type(RequestStatus.REJECTED, RequestStatus.IN_REVIEW)
+        is WebhookEventType.REQUEST_RESUBMITTED
+    )
+    assert (
+        request_event_type(RequestStatus.IN_REVIEW, RequestStatus.REJECTED)
+        is WebhookEventType.REQUEST_REJECTED
+    )
+    assert (
+        request_event_type(RequestStatus.IN_REVIEW, RequestStatus.COMPLETED)
+        is WebhookEventType.REQUEST_APPROVED
+    )
+
+
+def test_which_event_a_certificate_change_is() -> None:
+    active, inactive = CertificateStatus.ACTIVE, CertificateStatus.INACTIVE
+    assert certificate_event_type(None, active) is WebhookEventType.CERTIFICATE_STARTED
+    assert certificate_event_type(inactive, active) is WebhookEventType.CERTIFICATE_STATE_CHANGED
+    assert certificate_event_type(active, inactive) is WebhookEventType.CERTIFICATE_STATE_CHANGED
+    assert (
+        certificate_event_type(active, CertificateStatus.EXPIRED)
+        is WebhookEventType.CERTIFICATE_EXPIRED
+    )
+
+
+def test_at_least_one_event_type_is_asked_for() -> None:
+    with pytest.raises(DomainError, match=r"Elige al menos un tipo de evento para el webhook\."):
+        normalize_event_types([])
+    assert normalize_event_types(
+        [WebhookEventType.CERTIFICATE_EXPIRED, WebhookEventType.REQUEST_SUBMITTED] * 2
+    ) == [WebhookEventType.REQUEST_SUBMITTED, WebhookEventType.CERTIFICATE_EXPIRED]
