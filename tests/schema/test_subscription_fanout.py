@@ -136,7 +136,7 @@ async def test_every_subscriber_still_gets_only_what_it_may_see(
         assert all(r.data["certificateRequestStatusChanged"] for r in results)
         # The positive marker: a later change of its own company, which it must get. Had it been
         # shown the other company's change, that would be what it received first.
-        await app.state.deps.bus.publish(dataclasses.replace(own_change))
+        app.state.deps.bus.deliver(dataclasses.replace(own_change))
         result = await asyncio.wait_for(first_seen, timeout=10)
         assert result.errors is None, result.errors
         seen = result.data["certificateRequestStatusChanged"]["request"]["id"]
