@@ -86,8 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", type=_only, default=list(BENCHMARKS))
     parser.add_argument(
         "--profile",
-        action="store_true",
-        help="instead of the benchmarks: sample the server with py-spy under the tracking load",
+        nargs="?",
+        const="tracking",
+        choices=["tracking", "queue"],
+        help="instead of the benchmarks: sample the server with py-spy under the load of the "
+        "tracking query (the default) or of the reviewer queue page of 50",
+    )
+    parser.add_argument(
+        "--flamegraph",
+        type=Path,
+        help="with --profile: also write a flame graph (SVG) of a second sampling here",
     )
     parser.add_argument(
         "--full", action="store_true", help="the issue's sizes: 2,000 subscribers, 10 s per cell"
@@ -118,9 +126,16 @@ async def bench_database(run: Run, kind: str) -> None:
         with tempfile.TemporaryDirectory(prefix="certs-bench-data-") as data_dir:
             env = server_env(url, Path(data_dir))
             if args.profile:
-                from bench.profile import profile_tracking
+                from bench.profile import profile
 
-                for table in await profile_tracking(dataset, env, args.duration, label):
+                for table in await profile(
+                    dataset,
+                    env,
+                    args.duration,
+                    label,
+                    operation=args.profile,
+                    flamegraph=args.flamegraph,
+                ):
                     run.emit(table)
                 return
             if "tracking" in args.only:
@@ -147,6 +162,7 @@ async def bench_database(run: Run, kind: str) -> None:
                         duration=args.duration,
                         warmup=args.warmup,
                         max_requests=args.max_requests,
+                        rounds=args.rounds,
                         label=label,
                     )
                 )

@@ -11,6 +11,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -217,3 +218,20 @@ async def fetch_once(host: str, port: int, request: HttpRequest) -> tuple[int, b
     finally:
         writer.close()
         await writer.wait_closed()
+
+
+async def same_answer(
+    what: str, graphql: tuple[int, HttpRequest], plain: tuple[int, HttpRequest], host: str
+) -> Any:
+    """Sends each (port, request) once; both must answer 200 with the same JSON, which is returned."""
+    status_g, body_g = await fetch_once(host, graphql[0], graphql[1])
+    status_p, body_p = await fetch_once(host, plain[0], plain[1])
+    if status_g != 200 or status_p != 200:
+        raise RuntimeError(f"{what}: HTTP {status_g} / {status_p}: {body_g[:300]!r}")
+    answer = orjson.loads(body_g)
+    if answer != orjson.loads(body_p):
+        raise RuntimeError(
+            f"{what}: the plain endpoint does not answer what GraphQL answers:\n"
+            f"graphql: {body_g[:1500]!r}\nplain:   {body_p[:1500]!r}"
+        )
+    return answer

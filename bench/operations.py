@@ -18,10 +18,11 @@ query Tracking {
 }
 """
 
-#: The reviewers' queue, oldest first, with what a reviewer opens for each request.
+#: The reviewers' queue, oldest first, with what a reviewer opens for each request; the next page
+#: from `after` (pageInfo.endCursor).
 QUEUE = """
-query Queue($first: Int!) {
-  certificateRequests(status: IN_REVIEW, first: $first) {
+query Queue($first: Int!, $after: String) {
+  certificateRequests(status: IN_REVIEW, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node { id status submittedAt expectedDecisionBy isOverdue

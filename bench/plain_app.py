@@ -1,4 +1,5 @@
-"""The comparison point: the tracking screen as a hand-written JSON endpoint, no GraphQL.
+"""The comparison points: the tracking screen and the reviewers' queue as hand-written JSON
+endpoints, no GraphQL.
 
 `GET /tracking` authenticates the bearer token and does the same database reads as the GraphQL
 tracking query (the same service functions: token, company, certificates, latest request, request
@@ -6,14 +7,20 @@ in review, documents, history), then returns byte for byte the same data, shaped
 response (`{"data": {"certificateTracking": …}}`), encoded with orjson. What is left between the
 two is the price of GraphQL itself: parsing, validation, execution, the resolvers' layer.
 
+`GET /queue?first=N[&after=CURSOR]` is `bench.operations.QUEUE` the same way: the IN_REVIEW page
+(`reads.list_requests`: count and page), then the companies, documents, history and certificates of
+the page, one batch each and concurrently, with the functions the GraphQL loaders call; the JSON is
+`{"data": {"certificateRequests": …}}` with the fields QUEUE asks, in its order
+(`tests/bench/test_plain_app.py` compares the two answers).
+
 Served by uvicorn with the same loop and HTTP parser as `certs serve`:
-`DATABASE_URL=… uvicorn bench.plain_app:app --loop uvloop --http httptools`.
+`DATABASE_URL=… uvicorn --factory bench.plain_app:app_from_env --loop uvloop --http httptools`.
 """
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -25,18 +32,19 @@ from tortoise import Tortoise
 
 from domain.calendar import expected_decision_by, local_date
 from domain.certificate_lifecycle import allowed_state_changes, certificate_status_label
-from domain.clock import SystemClock
+from domain.clock import Clock, SystemClock
 from domain.enums import RequestStatus
 from domain.errors import DomainError
 from domain.renewal import days_until_expiry, renewal_offered
 from domain.request_lifecycle import request_status_label
-from models import Certificate, CertificateRequest
+from models import Certificate, CertificateRequest, Company
 from models.database import tortoise_config
 from resolvers.ids import to_global_id
 from server.auth import principal_from_header
 from server.heap import settle_startup_heap
 from server.settings import Settings
 from services import reads
+from services.principal import Principal
 
 
 def _json(data: Any, status_code: int = 200) -> Response:
@@ -105,8 +113,99 @@ async def _latest_request(
     }
 
 
-def create_plain_app(settings: Settings) -> Starlette:
-    clock = SystemClock()
+def _queue_node(
+    request: CertificateRequest,
+    company: Company,
+    documents: list[Any],
+    history: list[Any],
+    certificate: Certificate | None,
+    public_base_url: str,
+    today: date,
+) -> dict[str, Any]:
+    decision_by = expected_decision_by(request.submitted_at)
+    return {
+        "id": to_global_id("CertificateRequest", request.id),
+        "status": request.status.value,
+        "submittedAt": request.submitted_at.isoformat(),
+        "expectedDecisionBy": decision_by.isoformat(),
+        "isOverdue": request.status is RequestStatus.IN_REVIEW and today > decision_by,
+        "company": {"nit": company.nit, "legalName": company.legal_name},
+        "documents": [
+            {
+                "id": (document_id := to_global_id("RequestDocument", d.id)),
+                "kind": d.kind.value,
+                "fileName": d.file_name,
+                "downloadUrl": f"{public_base_url}/documents/{document_id}",
+            }
+            for d in documents
+        ],
+        "history": [
+            {
+                "fromStatus": h.from_status.value if h.from_status else None,
+                "toStatus": h.to_status.value,
+                "at": h.at.isoformat(),
+                "actor": {"name": h.actor_name, "role": h.actor_role.value},
+            }
+            for h in history
+        ],
+        "certificate": {
+            "serialNumber": certificate.serial_number,
+            "status": certificate.status.value,
+        }
+        if certificate
+        else None,
+    }
+
+
+async def queue_page(
+    principal: Principal | None,
+    *,
+    first: int,
+    after: str | None,
+    public_base_url: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The answer to `bench.operations.QUEUE`, read and shaped by hand; DomainError as GraphQL's."""
+    page = await reads.list_requests(
+        principal, company_id=None, status=RequestStatus.IN_REVIEW, first=first, after=after
+    )
+    ids = [r.id for r in page.items]
+    companies, documents, history, certificates = await asyncio.gather(
+        reads.by_ids(Company, [r.company_id for r in page.items]),
+        reads.current_documents_by_request(ids),
+        reads.history_by_request(ids),
+        reads.certificate_by_request(ids),
+    )
+    today = local_date(now)
+    return {
+        "data": {
+            "certificateRequests": {
+                "totalCount": page.total_count,
+                "pageInfo": {
+                    "hasNextPage": page.has_next_page,
+                    "endCursor": page.cursors[-1] if page.cursors else None,
+                },
+                "edges": [
+                    {
+                        "node": _queue_node(
+                            r,
+                            companies[r.company_id],
+                            documents.get(r.id, []),
+                            history.get(r.id, []),
+                            certificates.get(r.id),
+                            public_base_url,
+                            today,
+                        )
+                    }
+                    for r in page.items
+                ],
+            }
+        }
+    }
+
+
+def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    clock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -166,11 +265,32 @@ def create_plain_app(settings: Settings) -> Starlette:
         }
         return _json(body)
 
+    async def queue(request: Request) -> Response:
+        principal = await principal_from_header(request.headers.get("authorization"), clock)
+        if principal is None:
+            return _json({"error": "UNAUTHENTICATED"}, 401)
+        try:
+            first = int(request.query_params.get("first", reads.DEFAULT_PAGE_SIZE))
+        except ValueError:
+            return _json({"error": "INVALID_INPUT"}, 400)
+        try:
+            body = await queue_page(
+                principal,
+                first=first,
+                after=request.query_params.get("after"),
+                public_base_url=settings.public_base_url,
+                now=clock.now(),
+            )
+        except DomainError as error:
+            return _json({"error": error.code.value, "message": error.message}, 400)
+        return _json(body)
+
     async def health(request: Request) -> Response:
         return _json({"status": "ok"})
 
     return Starlette(
-        routes=[Route("/tracking", tracking), Route("/health", health)], lifespan=lifespan
+        routes=[Route("/tracking", tracking), Route("/queue", queue), Route("/health", health)],
+        lifespan=lifespan,
     )
 
 
@@ -182,5 +302,8 @@ async def _none() -> None:
     return None
 
 
-app = create_plain_app(Settings.from_env())
-settle_startup_heap()  # as server.asgi does: the same garbage-collector settings
+def app_from_env() -> Starlette:
+    """uvicorn's `--factory`: importing this module (as the tests do) builds nothing."""
+    app = create_plain_app(Settings.from_env())
+    settle_startup_heap()  # as server.asgi does: the same garbage-collector settings
+    return app

@@ -1,6 +1,7 @@
-"""Where the server's time goes under the tracking load: py-spy samples the real `certs serve`
-process (no instrumentation in the process, so the profile does not distort what it measures)
-while 16 clients send the tracking query; the samples are summed by phase and by package."""
+"""Where the server's time goes under load: py-spy samples the real `certs serve` process (no
+instrumentation in the process, so the profile does not distort what it measures) while 16 clients
+send the tracking query or the reviewers' queue page of 50; the samples are summed by phase and by
+package, and with `--flamegraph FILE` a second sampling of the same load is drawn as an SVG."""
 
 import asyncio
 import shutil
@@ -10,9 +11,12 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import orjson
+
 from bench.data import Dataset
-from bench.load import graphql_request, run_load
-from bench.operations import TRACKING
+from bench.fields import resolved_fields
+from bench.load import fetch_once, graphql_request, run_load
+from bench.operations import QUEUE, TRACKING
 from bench.report import Table
 from bench.servers import HOST, REPO, certs_serve
 
@@ -36,6 +40,55 @@ PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("JSON: decode the request", ("json/decoder.py", "parse_json", "decode_json")),
     ("Strawberry schema extensions", ("strawberry/extensions/",)),
 ]
+
+#: Exclusive components: each sample goes to the first component (in this order) that matches
+#: the innermost frame, else the next frame out, and so on: a sample in asyncio's task code
+#: called by a DataLoader is asyncio's; one in our resolver's own line is ours.
+COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
+    ("JSON encoding of the answer", ("encode_json", "json/encoder.py", "orjson")),
+    ("database driver and its thread", ("asyncpg/", "aiosqlite/", "sqlite3/")),
+    ("ORM: Tortoise + pypika (SQL built, rows made)", ("tortoise/", "pypika")),
+    ("DataLoader (load, batch dispatch)", ("strawberry/dataloader.py",)),
+    (
+        "argument conversion (Strawberry's get_arguments, graphql-core's)",
+        ("get_arguments (", "get_argument_values", "strawberry/types/arguments.py"),
+    ),
+    (
+        "Strawberry's field wrappers (Info, resolver chain, is_awaitable)",
+        (
+            "strawberry/schema/schema_converter.py",
+            "strawberry/types/field.py",
+            "strawberry/types/info.py",
+            "strawberry/utils/await_maybe.py",
+            "strawberry/execution/is_awaitable.py",
+            "build_resolve_info",
+        ),
+    ),
+    ("Strawberry schema extensions (hooks)", ("strawberry/extensions/",)),
+    ("graphql-core: parse, validate", ("graphql/language/", "graphql/validation/")),
+    (
+        "graphql-core: executing fields, completing values",
+        ("graphql/execution/", "graphql/type/", "graphql/pyutils/"),
+    ),
+    (
+        "our code: schema types, resolvers, services, domain",
+        tuple(f"{REPO}/{folder}/" for folder in ("schema", "resolvers", "services", "domain")),
+    ),
+    ("asyncio: tasks, futures, the event loop", ("asyncio/", "uvloop")),
+    (
+        "HTTP: uvicorn, Starlette, Strawberry's view",
+        ("uvicorn/", "starlette/", "strawberry/http/", "strawberry/asgi/", "httptools", "server/"),
+    ),
+    ("Strawberry, other", ("strawberry/",)),
+]
+
+
+def component(stack: tuple[str, ...]) -> str:
+    for frame in reversed(stack):
+        for name, needles in COMPONENTS:
+            if any(needle in frame for needle in needles):
+                return name
+    return "other (stdlib, interpreter)"
 
 
 def _package(frame: str) -> str:
@@ -61,7 +114,13 @@ def _short(frame: str) -> str:
     return f"{function} ({path})"
 
 
-def summarise(raw: str, label: str) -> list[Table]:
+def summarise(
+    raw: str,
+    label: str,
+    what: str = "the tracking query",
+    cpu_ms_per_request: float | None = None,
+    fields: int | None = None,
+) -> list[Table]:
     stacks: Counter[tuple[str, ...]] = Counter()
     for line in raw.splitlines():
         frames, _, count = line.rpartition(" ")
@@ -69,7 +128,7 @@ def summarise(raw: str, label: str) -> list[Table]:
             stacks[tuple(frames.split(";"))] += int(count)
     total = sum(stacks.values()) or 1
     phases = Table(
-        f"Profile of the tracking query ({label}, 1 worker, {CLIENTS} clients): time by phase",
+        f"Profile of {what} ({label}, 1 worker, {CLIENTS} clients): time by phase",
         ["phase (inclusive)", "share of samples"],
     )
     for name, needles in PHASES:
@@ -90,11 +149,24 @@ def summarise(raw: str, label: str) -> list[Table]:
     for name, n in functions.most_common(15):
         top.add(name[:110], f"{100 * n / total:.1f} %")
     phases.note(f"{total:,} samples at {RATE} Hz by py-spy (non-idle threads)")
-    return [phases, by_package, top]
-
-
-def _read(path: Path) -> str | None:
-    return path.read_text() if path.exists() else None
+    per_field = cpu_ms_per_request is not None and fields
+    components = Table(
+        f"Profile ({label}): by component (exclusive: each sample counted once)",
+        ["component", "share of samples", *(["µs per field"] if per_field else [])],
+    )
+    shares: Counter[str] = Counter()
+    for stack, n in stacks.items():
+        shares[component(stack)] += n
+    for name, n in shares.most_common():
+        share = n / total
+        extra = [share * (cpu_ms_per_request or 0.0) * 1000 / (fields or 1)] if per_field else []
+        components.add(name, f"{100 * share:.1f} %", *extra)
+    if per_field:
+        components.note(
+            f"µs per field: the share times the server's CPU per request while sampled "
+            f"({cpu_ms_per_request:.1f} ms) over the {fields:,} fields of an answer"
+        )
+    return [phases, components, by_package, top]
 
 
 def _py_spy() -> str:
@@ -106,52 +178,82 @@ def _py_spy() -> str:
     return found
 
 
-async def profile_tracking(
-    dataset: Dataset, env: dict[str, str], duration: float, label: str
+async def _sample(
+    spy: str, pid: int, seconds: int, output: Path, fmt: str
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(seconds),
+        "--rate",
+        str(RATE),
+        "--format",
+        fmt,
+        *(("--full-filenames",) if fmt == "raw" else ()),
+        "--nolineno",
+        "--output",
+        str(output),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def profile(
+    dataset: Dataset,
+    env: dict[str, str],
+    duration: float,
+    label: str,
+    *,
+    operation: str = "tracking",
+    flamegraph: Path | None = None,
 ) -> list[Table]:
+    """`operation` is "tracking" (the companies' tokens in turn) or "queue" (a page of 50)."""
     spy = _py_spy()
     seconds = max(int(duration), 5)
-    tokens = dataset.customer_tokens_shuffled()
+    what = "the tracking query" if operation == "tracking" else "the reviewer queue page of 50"
     with certs_serve(env, 1) as server, tempfile.TemporaryDirectory() as folder:
-        requests = [graphql_request(HOST, server.port, t, TRACKING) for t in tokens]
+        if operation == "tracking":
+            tokens = dataset.customer_tokens_shuffled()
+            requests = [graphql_request(HOST, server.port, t, TRACKING) for t in tokens]
+        else:
+            token = dataset.reviewer_token
+            requests = [graphql_request(HOST, server.port, token, QUEUE, {"first": 50})]
         await run_load(
             HOST, server.port, requests, clients=CLIENTS, duration=1, warmup=0, max_requests=10**6
         )
-        output = Path(folder) / "profile.txt"
-        spy_process = await asyncio.create_subprocess_exec(
-            spy,
-            "record",
-            "--pid",
-            str(server.pid),
-            "--duration",
-            str(seconds),
-            "--rate",
-            str(RATE),
-            "--format",
-            "raw",
-            "--full-filenames",
-            "--nolineno",
-            "--output",
-            str(output),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        result = await run_load(
-            HOST,
-            server.port,
-            requests,
-            clients=CLIENTS,
-            duration=seconds + 1,
-            warmup=0,
-            max_requests=10**6,
-        )
-        _, err = await asyncio.wait_for(spy_process.communicate(), timeout=seconds + 30)
-        raw = _read(output)
-        if spy_process.returncode != 0 or raw is None:
-            raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")
-        tables = summarise(raw, label)
-        tables[0].note(
-            f"load while sampling: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
-            f"p99 {result.p99:.1f} ms (sampling pauses the process: slower than unprofiled)"
-        )
+        status, body = await fetch_once(HOST, server.port, requests[0])
+        fields = resolved_fields(orjson.loads(body)["data"]) if status == 200 else None
+        tables: list[Table] = []
+        outputs = [("raw", Path(folder) / "profile.txt")]
+        if flamegraph is not None:
+            outputs.append(("flamegraph", flamegraph))
+        for fmt, output in outputs:
+            spy_process = await _sample(spy, server.pid, seconds, output, fmt)
+            result = await run_load(
+                HOST,
+                server.port,
+                requests,
+                clients=CLIENTS,
+                duration=seconds + 1,
+                warmup=0,
+                max_requests=10**6,
+                cpu_probe=server.cpu_seconds,
+            )
+            _, err = await asyncio.wait_for(spy_process.communicate(), timeout=seconds + 30)
+            if spy_process.returncode != 0 or not output.exists():
+                raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")
+            if fmt == "raw":
+                tables = summarise(
+                    output.read_text(), label, what, result.cpu_ms_per_request, fields
+                )
+                tables[0].note(
+                    f"load while sampling: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
+                    f"p99 {result.p99:.1f} ms (sampling pauses the process: slower than "
+                    "unprofiled)"
+                )
+            else:
+                tables[0].note(f"flame graph of a second sampling of the same load: {output}")
         return tables

@@ -1,10 +1,12 @@
-"""Benchmark 2: the reviewers' queue. SQL statements per page (in-process), then throughput."""
+"""Benchmark 2: the reviewers' queue. SQL statements per page (in-process), then GraphQL beside the
+plain endpoint over HTTP: CPU per request and per resolved field."""
 
 from bench.data import Dataset
-from bench.load import graphql_request, run_load
+from bench.fields import resolved_fields
+from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import QUEUE, TRACKING
 from bench.report import Table
-from bench.servers import HOST, certs_serve
+from bench.servers import HOST, Server, certs_serve, plain_serve
 from bench.sqlcount import count_statements
 
 PAGE_SIZES = (10, 50)
@@ -42,6 +44,17 @@ async def queue_statements(dataset: Dataset, label: str) -> Table:
     return table
 
 
+async def check_same_queue(graphql: Server, plain: Server, token: str, first: int) -> int:
+    """Both endpoints answer the same page; returns the fields GraphQL resolved for it."""
+    answer = await same_answer(
+        f"queue, first={first}",
+        (graphql.port, graphql_request(HOST, graphql.port, token, QUEUE, {"first": first})),
+        (plain.port, get_request(HOST, plain.port, token, f"/queue?first={first}")),
+        HOST,
+    )
+    return resolved_fields(answer["data"])
+
+
 async def queue_throughput(
     dataset: Dataset,
     env: dict[str, str],
@@ -50,36 +63,95 @@ async def queue_throughput(
     duration: float,
     warmup: float,
     max_requests: int,
+    rounds: int,
     label: str,
+    workers: int = 1,
 ) -> Table:
+    """GraphQL and the plain endpoint take turns on the same page, `rounds` times per page size."""
     table = Table(
-        f"Reviewer queue over HTTP ({label}, 1 worker, {clients} clients)",
-        ["page size", "req/s", "rows/s", "p50 ms", "p99 ms", "CPU ms/req", "errors"],
+        f"Reviewer queue over HTTP, GraphQL beside plain ({label}, {workers} worker(s), "
+        f"{clients} clients)",
+        [
+            "page size",
+            "fields/req",
+            "GraphQL req/s",
+            "p50",
+            "p99",
+            "CPU ms/req",
+            "CPU µs/field",
+            "plain req/s",
+            "p50",
+            "p99",
+            "CPU ms/req",
+            "GraphQL/plain req/s",
+            "GraphQL/plain by CPU",
+            "extra µs/field",
+            "errors",
+        ],
     )
-    with certs_serve(env, 1) as server:
+    rounds = max(rounds, 1)
+    token = dataset.reviewer_token
+    with certs_serve(env, workers) as graphql, plain_serve(env, workers) as plain:
         for first in PAGE_SIZES:
-            requests = [
-                graphql_request(HOST, server.port, dataset.reviewer_token, QUEUE, {"first": first})
-            ]
-            result = await run_load(
-                HOST,
-                server.port,
-                requests,
-                clients=clients,
-                duration=duration,
-                warmup=warmup,
-                max_requests=max_requests,
-                cpu_probe=server.cpu_seconds,
+            fields = await check_same_queue(graphql, plain, token, first)
+            sides = (
+                (
+                    "graphql",
+                    graphql,
+                    graphql_request(HOST, graphql.port, token, QUEUE, {"first": first}),
+                ),
+                ("plain", plain, get_request(HOST, plain.port, token, f"/queue?first={first}")),
             )
+            parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
+            for round_ in range(rounds):
+                for name, server, request in sides:
+                    part = await run_load(
+                        HOST,
+                        server.port,
+                        [request],
+                        clients=clients,
+                        duration=duration / rounds,
+                        warmup=warmup if round_ == 0 else min(warmup, 0.5),
+                        max_requests=max(max_requests // rounds, 1),
+                        cpu_probe=server.cpu_seconds,
+                    )
+                    parts[name].append(part)
+            g = LoadResult.merged(parts["graphql"])
+            p = LoadResult.merged(parts["plain"])
+            g_cpu, p_cpu = g.cpu_ms_per_request, p.cpu_ms_per_request
             table.add(
                 first,
-                result.rps,
-                result.rps * first,
-                result.p50,
-                result.p99,
-                result.cpu_ms_per_request,
-                result.errors,
+                fields,
+                g.rps,
+                g.p50,
+                g.p99,
+                g_cpu,
+                g_cpu * 1000 / fields,
+                p.rps,
+                p.p50,
+                p.p99,
+                p_cpu,
+                f"{g.rps / p.rps:.2f}" if p.rps else "—",
+                f"{p_cpu / g_cpu:.2f}",
+                (g_cpu - p_cpu) * 1000 / fields,
+                g.errors + p.errors,
             )
-            if result.first_error:
-                table.note(f"first={first}: {result.first_error}")
+            print(table.rows[-1], flush=True)
+            for name, result in (("graphql", g), ("plain", p)):
+                if result.first_error:
+                    table.note(f"{name}, first={first}: {result.first_error}")
+    table.note(
+        "fields/req: the fields graphql-core executes for the page, counted from the answer's shape "
+        "(bench/fields.py); the plain endpoint's answer is checked equal before measuring"
+    )
+    table.note(
+        "CPU: user + system of the server's processes (/proc) while measured; CPU µs/field is "
+        "GraphQL's CPU per request over its fields, extra µs/field what GraphQL costs per field "
+        "beyond the plain endpoint's same reads; GraphQL/plain by CPU = plain CPU / GraphQL CPU "
+        "(the req/s ratio if the server alone were the bottleneck)"
+    )
+    table.note(
+        f"each cell: {warmup:g} s warm-up, then {duration:g} s measured, GraphQL and plain taking "
+        f"turns {rounds} times"
+    )
     return table

@@ -2,10 +2,8 @@
 
 from dataclasses import dataclass
 
-import orjson
-
 from bench.data import Dataset
-from bench.load import LoadResult, fetch_once, get_request, graphql_request, run_load
+from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import TRACKING
 from bench.report import Table
 from bench.servers import HOST, Server, certs_serve, plain_serve
@@ -26,20 +24,12 @@ class LoadOptions:
 async def check_same_answers(graphql: Server, plain: Server, tokens: list[str]) -> int:
     """Both endpoints answer the same data for these companies; returns how many were compared."""
     for token in tokens:
-        status_g, body_g = await fetch_once(
-            HOST, graphql.port, graphql_request(HOST, graphql.port, token, TRACKING)
+        await same_answer(
+            "tracking",
+            (graphql.port, graphql_request(HOST, graphql.port, token, TRACKING)),
+            (plain.port, get_request(HOST, plain.port, token, "/tracking")),
+            HOST,
         )
-        status_p, body_p = await fetch_once(
-            HOST, plain.port, get_request(HOST, plain.port, token, "/tracking")
-        )
-        if status_g != 200 or status_p != 200:
-            raise RuntimeError(f"tracking: HTTP {status_g} / {status_p}: {body_g[:300]!r}")
-        answer_g, answer_p = orjson.loads(body_g), orjson.loads(body_p)
-        if answer_g != answer_p:
-            raise RuntimeError(
-                "the plain endpoint does not answer what GraphQL answers:\n"
-                f"graphql: {body_g[:1500]!r}\nplain:   {body_p[:1500]!r}"
-            )
     return len(tokens)
 
 

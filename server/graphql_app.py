@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError, parse
 from starlette.datastructures import UploadFile
@@ -167,6 +168,14 @@ class CertsGraphQL(GraphQL[Context, None]):
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, Any]:
         form = await request.get_form_data()
         return place_files(form.form, form.files)
+
+    def encode_json(self, data: object) -> str:
+        """Answers (HTTP bodies and WebSocket messages) encoded by orjson: about 20 times faster
+        than `json.dumps` on a queue page of 50 (0.9-1.3 ms -> 0.04-0.07 ms of the page's ~29;
+        docs/performance.md), non-ASCII text sent as UTF-8 rather than `\\u` escapes. A str, not
+        bytes: Strawberry sends bytes over a WebSocket as binary frames, which the protocols'
+        clients do not expect."""
+        return orjson.dumps(data).decode()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None

@@ -16,6 +16,7 @@ from resolvers.requests import (
     subscriptions,
     withdraw_certificate_request,
 )
+from resolvers.selection import selected_names
 from schema.core.errors import PublicError
 from schema.core.guard import or_public_error, payload_or_errors
 from schema.core.lazy import DomainType
@@ -55,7 +56,9 @@ async def resolve_certificate_requests(
             info, first=first, after=after, status=status, company_id=company_id
         )
     )
-    return CertificateRequestConnection.from_page(page)
+    selected = selected_names(info, "edges", "node")
+    loaded = await queries.children(info, page.items, selected)
+    return CertificateRequestConnection.from_page(page, loaded)
 
 
 async def resolve_submit(

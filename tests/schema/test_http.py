@@ -10,11 +10,12 @@ import pytest
 import resolvers.companies.update_principal_contact as update_contact_resolver
 import server.app
 from domain.clock import FixedClock
+from domain.enums import Role
 from server.app import create_app
 from server.settings import Settings
 from services import reads
 from tests.schema.helpers import only_error
-from tests.support.factories import Caller
+from tests.support.factories import Caller, make_caller, make_company
 from tests.support.graphql import GraphQLClient
 from tests.support.operations import UPDATE_CONTACT, VIEWER
 
@@ -174,3 +175,18 @@ async def test_each_unexpected_error_gets_its_own_id(
 
 async def test_an_unknown_path_is_404(http: httpx.AsyncClient) -> None:
     assert (await http.get("/no-existe")).status_code == 404
+
+
+async def test_answers_are_compact_json_with_spanish_text_as_utf8(
+    http: httpx.AsyncClient, db: str
+) -> None:
+    """Answers are encoded by orjson (docs/performance.md): the same JSON, with «ñ» sent as
+    UTF-8 rather than the `\\u00f1` that `json.dumps` writes."""
+    caller = await make_caller(Role.CUSTOMER, await make_company(), name="Begoña Muñoz")
+    response = await http.post(
+        "/graphql", json={"query": "{ viewer { user { name } } }"}, headers=caller.headers
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    expected = '{"data":{"viewer":{"user":{"name":"Begoña Muñoz"}}}}'
+    assert response.content == expected.encode()

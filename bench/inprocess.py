@@ -1,0 +1,151 @@
+"""`python -m bench.inprocess`: the reviewer queue page in-process, GraphQL beside plain, and each
+change of the second performance round switched off and on in the same run (A/B).
+
+No HTTP, no load generator: one process executes the page (schema.execute + the JSON encoding,
+as the view does) and the plain endpoint's `queue_page` + orjson, `--calls` times per round, the
+variants taking turns for `--rounds` rounds; the figure per variant is its fastest round's CPU per
+call (time.process_time, SQLite's thread included), the least disturbed by other load on a shared
+host. What it leaves out (HTTP, authentication, parsing, validation: cached) is the same for
+every variant.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import uvloop
+
+from bench.data import Sizes, fresh_database, load, tortoise
+from bench.fields import resolved_fields
+from bench.operations import QUEUE
+from bench.plain_app import queue_page
+from bench.report import Table
+from domain.clock import SystemClock
+from resolvers.context import Context
+from resolvers.requests import queries
+from schema.root import schema
+from server.app import build_dependencies
+from server.settings import Settings
+from services.auth import authenticate
+
+BASE_URL = "https://certs.bench.example"
+
+
+@contextmanager
+def without_page_subtrees() -> Iterator[None]:
+    """The page's nodes load their company, documents, history, certificate one field at a time."""
+    real = queries.children
+
+    async def none(*args: Any) -> None:
+        return None
+
+    queries.children = none  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        queries.children = real
+
+
+@contextmanager
+def as_is() -> Iterator[None]:
+    yield
+
+
+def _json_dumps(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _orjson_dumps(data: object) -> str:
+    return orjson.dumps(data).decode()
+
+
+async def run(args: argparse.Namespace) -> Table:
+    async with fresh_database("sqlite") as url, tortoise(url):
+        dataset = await load(url, Sizes(args.companies, args.requests, args.certificates))
+        clock = SystemClock()
+        deps = build_dependencies(Settings(database_url=url), clock)
+        principal = await authenticate(dataset.reviewer_token, now=clock.now())
+        variables = {"first": args.first}
+
+        def graphql(encode: Callable[[object], str]) -> Callable[[], Awaitable[str | bytes]]:
+            async def call() -> str | bytes:
+                context = Context(deps=deps, public_base_url=BASE_URL, principal=principal)
+                result = await schema.execute(
+                    QUEUE, variable_values=variables, context_value=context
+                )
+                if result.errors:
+                    raise RuntimeError(result.errors)
+                return encode({"data": result.data})
+
+            return call
+
+        async def plain() -> str | bytes:
+            page = await queue_page(
+                principal, first=args.first, after=None, public_base_url=BASE_URL, now=clock.now()
+            )
+            return orjson.dumps(page)
+
+        variants: Sequence[tuple[str, Callable[[], Any], Callable[[], Awaitable[str | bytes]]]] = [
+            (
+                "GraphQL, before: no page sub-trees, json.dumps",
+                without_page_subtrees,
+                graphql(_json_dumps),
+            ),
+            ("GraphQL, + page sub-trees", as_is, graphql(_json_dumps)),
+            ("GraphQL, + orjson (now)", as_is, graphql(_orjson_dumps)),
+            ("plain", as_is, plain),
+        ]
+        answer = orjson.loads(await graphql(_orjson_dumps)())
+        if answer != orjson.loads(await plain()):
+            raise RuntimeError("the plain queue does not answer what GraphQL answers")
+        fields = resolved_fields(answer["data"])
+        rounds: dict[str, list[float]] = {name: [] for name, _, _ in variants}
+        for _ in range(args.rounds):
+            for name, setting, call in variants:
+                with setting():
+                    started = time.process_time()
+                    for _ in range(args.calls):
+                        await call()
+                    rounds[name].append((time.process_time() - started) / args.calls * 1000)
+        best = {name: min(values) for name, values in rounds.items()}
+        table = Table(
+            f"Reviewer queue page of {args.first} in-process (SQLite): CPU per call, A/B",
+            ["variant", "CPU ms/page", "µs/field", "plain/this CPU", "all rounds (ms)"],
+        )
+        for name, _, _ in variants:
+            table.add(
+                name,
+                best[name],
+                best[name] * 1000 / fields,
+                f"{best['plain'] / best[name]:.2f}",
+                " ".join(f"{v:.1f}" for v in rounds[name]),
+            )
+        table.note(
+            f"{fields:,} fields per page; fastest of {args.rounds} rounds of {args.calls} calls, "
+            "the variants taking turns"
+        )
+        return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__)
+    parser.add_argument("--companies", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--certificates", type=int, default=1000)
+    parser.add_argument("--first", type=int, default=50)
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        print(runner.run(run(args)).render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
