@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: install node-deps run serve migrate demo test lint format typecheck schema check-schema bench clean
+.PHONY: install node-deps run serve migrate demo test lint format typecheck schema check-schema bench mutation clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,9 @@ serve: install
 	$(BIN)/certs serve
 
 ## Lint, import contracts, types, then the whole suite on every core (pytest-xdist: each worker has its own databases; PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
+## Hypothesis runs the `ci` profile (derandomized) unless HYPOTHESIS_PROFILE says otherwise (docs/testing.md)
 test: lint typecheck node-deps
-	$(BIN)/pytest -n auto
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
@@ -65,5 +66,16 @@ bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
+## Mutation testing of domain/ against tests/domain (mutmut, [tool.mutmut] in pyproject.toml); prints the score.
+## Not part of `make test`. MUTATION_JOBS bounds the parallel workers on a shared machine.
+MUTATION_JOBS ?= 2
+mutation: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,mutation]'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) > /dev/null
+	$(BIN)/mutmut export-cicd-stats > /dev/null
+	$(BIN)/python -m tests.support.mutation_score mutants/mutmut-cicd-stats.json
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(NODE_DIR)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants $(NODE_DIR)/node_modules

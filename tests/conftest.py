@@ -2,11 +2,13 @@
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
@@ -20,11 +22,38 @@ from devkit.database import (
 from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
 from domain.enums import Role
+from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from tests.support.factories import Caller, make_caller
+from tests.support.factories import Caller, make_caller, make_company
 
 BACKENDS = ["sqlite", "postgres"]
+
+# Hypothesis profiles (docs/testing.md), chosen by HYPOTHESIS_PROFILE; `ci` unless told otherwise.
+# `ci`: the same examples on every run and every machine (derandomized: each test's examples
+# come from a hash of its code), a fixed count, no deadline a loaded machine could miss. Hypothesis
+# ties derandomize to database=None, so `ci` reads and writes no example database.
+# `dev`: a fresh random draw each run, more examples, and the example database kept under
+# .hypothesis/ so that a failure found once is tried first on the next run. On a failure the
+# seed to replay it is printed (see pytest_runtest_makereport below).
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev",
+    max_examples=300,
+    deadline=None,
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(
+        Path(__file__).parent.parent / ".hypothesis" / "examples"
+    ),
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 #: A Tuesday in Bogotá, mid-morning: an ordinary business day away from holidays.
 DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -71,6 +100,29 @@ async def db(database_url: str) -> AsyncIterator[str]:
         await Tortoise.close_connections()
 
 
+# The people of the suite: two companies, each with a customer; a reviewer; an operator.
+
+
+@pytest.fixture
+async def company(db: str) -> Company:
+    return await make_company(contact_email="contacto@ejemplo.co")
+
+
+@pytest.fixture
+async def customer(company: Company) -> Caller:
+    return await make_caller(Role.CUSTOMER, company, name="Camila Rojas")
+
+
+@pytest.fixture
+async def other_company(db: str) -> Company:
+    return await make_company(name="Otra Empresa S.A.S.", contact_email="otra@ejemplo.co")
+
+
+@pytest.fixture
+async def other_customer(other_company: Company) -> Caller:
+    return await make_caller(Role.CUSTOMER, other_company, name="Diego Torres")
+
+
 @pytest.fixture
 async def reviewer(db: str) -> Caller:
     return await make_caller(Role.REVIEWER, name="Andrés Gómez")
@@ -104,3 +156,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if not os.environ.get("TEST_REDIS_URL"):
         lines.append("Redis tests skipped: set TEST_REDIS_URL to run them")
     return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """On a failed Hypothesis test, say how to replay exactly that draw."""
+    report: pytest.TestReport = yield
+    if report.when == "call" and report.failed:
+        seed = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_generated_seed", None)
+        if seed is not None:
+            report.sections.append(
+                (
+                    "hypothesis seed",
+                    f"HYPOTHESIS_PROFILE={settings.get_current_profile_name()} "
+                    f"pytest {item.nodeid} --hypothesis-seed={seed}",
+                )
+            )
+    return report

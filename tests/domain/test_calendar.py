@@ -1,6 +1,6 @@
 """Colombian business days, Bogotá dates and calendar months, as people count them."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import pytest
 
@@ -14,6 +14,8 @@ from domain.calendar import (
     is_business_day,
     local_date,
 )
+
+AWARE_NEEDED = r"^se necesita un datetime con zona horaria \(aware\)$"
 
 
 def bogota(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -33,8 +35,22 @@ class TestLocalDate:
         assert bogota(2027, 1, 1).utcoffset() == timedelta(hours=-5)
 
     def test_naive_datetime_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="zona horaria"):
+        with pytest.raises(ValueError, match=AWARE_NEEDED):
             local_date(datetime(2026, 12, 4, 12, 0))
+
+    def test_a_timezone_without_an_offset_is_refused_too(self) -> None:
+        class NoOffset(tzinfo):
+            def utcoffset(self, dt: datetime | None) -> timedelta | None:
+                return None
+
+            def dst(self, dt: datetime | None) -> timedelta | None:
+                return None
+
+            def tzname(self, dt: datetime | None) -> str | None:
+                return None
+
+        with pytest.raises(ValueError, match=AWARE_NEEDED):
+            local_date(datetime(2026, 12, 4, 12, 0, tzinfo=NoOffset()))
 
 
 class TestIsBusinessDay:
@@ -99,7 +115,7 @@ class TestAddBusinessDays:
         assert add_business_days(date(2026, 12, 5), 0) == date(2026, 12, 5)
 
     def test_negative_count_is_refused(self) -> None:
-        with pytest.raises(ValueError, match="negativo"):
+        with pytest.raises(ValueError, match=r"^count no puede ser negativo$"):
             add_business_days(date(2026, 12, 4), -1)
 
 

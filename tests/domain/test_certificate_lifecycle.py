@@ -20,6 +20,7 @@ from domain.certificate_lifecycle import (
 )
 from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
+from tests.support.refusals import assert_refusal, refusal
 
 ISSUED = CertificateStatus.ISSUED
 ACTIVE = CertificateStatus.ACTIVE
@@ -61,12 +62,6 @@ def test_labels_and_issuer() -> None:
     }
     assert certificate_status_label(EXPIRED) == "Vencido"
     assert ISSUER == "Andes SCD"
-
-
-def test_snapshot_is_immutable() -> None:
-    snapshot = CertificateSnapshot(1, ACTIVE, BEFORE, VALID_UNTIL)
-    with pytest.raises(AttributeError):
-        snapshot.status = REVOKED  # type: ignore[misc]
 
 
 def test_company_table() -> None:
@@ -223,3 +218,44 @@ class TestSystemTransitions:
     )
     def test_can_supersede(self, status: CertificateStatus, expected: bool) -> None:
         assert can_supersede(status) is expected
+
+
+def test_a_reason_too_long_is_refused_with_its_limit_in_the_message() -> None:
+    error = refusal(ensure_state_change, ACTIVE, REVOKED, VALID_UNTIL, BEFORE, "x" * 501, False)
+    assert_refusal(
+        error,
+        code=ErrorCode.INVALID_INPUT,
+        field="reason",
+        message="El motivo no puede tener más de 500 caracteres.",
+    )
+
+
+def test_an_issued_certificate_says_from_when_it_can_be_changed() -> None:
+    # Starts on 10/01/2027 in Bogotá (05:00 UTC is midnight there).
+    valid_from = datetime(2027, 1, 10, 5, 0, tzinfo=UTC)
+    assert_refusal(
+        refusal(
+            ensure_state_change,
+            ISSUED,
+            REVOKED,
+            VALID_UNTIL,
+            BEFORE,
+            "Clave comprometida",
+            False,
+            valid_from=valid_from,
+        ),
+        code=ErrorCode.INVALID_STATE_TRANSITION,
+        message="El certificado empieza a regir el 10/01/2027; hasta entonces no se puede revocar.",
+    )
+
+
+def test_a_snapshot_is_replaced_from_its_renewals_start_on() -> None:
+    renewal_starts = BEFORE + timedelta(days=1)
+    snapshot = CertificateSnapshot(
+        1, ACTIVE, BEFORE - timedelta(days=200), VALID_UNTIL, superseded_at=renewal_starts
+    )
+    assert not snapshot.replaced(renewal_starts - timedelta(microseconds=1))
+    assert snapshot.replaced(renewal_starts)
+    assert snapshot.effective(renewal_starts) is INACTIVE
+    never = CertificateSnapshot(2, ACTIVE, BEFORE - timedelta(days=200), VALID_UNTIL)
+    assert not never.replaced(AFTER)

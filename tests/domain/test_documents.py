@@ -20,6 +20,7 @@ from domain.documents import (
 )
 from domain.enums import DocumentKind, ErrorCode, PersonType
 from domain.errors import DomainError
+from tests.support.refusals import assert_refusal, refusal
 
 RUT = DocumentKind.RUT
 ID = DocumentKind.LEGAL_REPRESENTATIVE_ID
@@ -130,12 +131,39 @@ class TestValidateDocument:
     def test_a_text_file_named_pdf_is_refused(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate(candidate(file_name="rut.pdf", head=TEXT), index=2)
-        error = caught.value
-        assert error.code == ErrorCode.INVALID_DOCUMENT
-        assert error.field == "documents.2"
-        assert "«rut.pdf»" in error.message
-        assert "PDF" in error.message
-        assert "la extensión del nombre no cuenta" in error.message
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_DOCUMENT,
+            field="documents.2",
+            message="El archivo «rut.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el "
+            "contenido del archivo; la extensión del nombre no cuenta.",
+        )
+
+    @pytest.mark.parametrize("file_name", ["", "   "])
+    def test_a_file_without_a_name_is_called_the_file(self, file_name: str) -> None:
+        assert_refusal(
+            refusal(validate, candidate(file_name=file_name, size_bytes=0), index=0),
+            code=ErrorCode.INVALID_DOCUMENT,
+            field="documents.0",
+            message="El archivo está vacío.",
+        )
+
+    def test_a_one_byte_file_is_not_empty(self) -> None:
+        """The empty-file boundary: one byte is a (bad) file, judged by its content."""
+        error = refusal(validate, candidate(file_name="x.pdf", size_bytes=1, head=b"%"))
+        assert error.message.startswith("El archivo «x.pdf» no es un PDF")
+
+    def test_a_one_byte_limit_is_a_valid_limit(self) -> None:
+        """The smallest limit is one byte: the file is then judged by its content."""
+        error = refusal(
+            validate, candidate(file_name="x.pdf", size_bytes=1, head=b"%"), max_bytes=1
+        )
+        assert error.message.startswith("El archivo «x.pdf» no es un PDF")
+
+    @pytest.mark.parametrize("max_bytes", [0, -1])
+    def test_a_limit_of_zero_bytes_or_less_is_a_configuration_mistake(self, max_bytes: int) -> None:
+        with pytest.raises(ValueError, match=r"^max_bytes debe ser positivo$"):
+            validate(candidate(), max_bytes=max_bytes)
 
     @pytest.mark.parametrize(("size", "head"), [(0, PDF), (0, b""), (10, b"")])
     def test_empty_file_is_refused(self, size: int, head: bytes) -> None:
@@ -187,16 +215,24 @@ class TestValidateDocument:
     def test_chamber_certificate_needs_its_issue_date(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate(candidate(kind=CHAMBER, issued_on=None), index=1)
-        assert caught.value.code == ErrorCode.INVALID_DOCUMENT
-        assert caught.value.field == "documents.1.issuedOn"
-        assert "fecha de expedición" in caught.value.message
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_DOCUMENT,
+            field="documents.1.issuedOn",
+            message="Indica la fecha de expedición del certificado de existencia y "
+            "representación legal.",
+        )
 
     def test_chamber_certificate_cannot_be_issued_in_the_future(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate(candidate(kind=CHAMBER, issued_on=TODAY + timedelta(days=1)))
-        assert caught.value.code == ErrorCode.INVALID_DOCUMENT
-        assert caught.value.field == "documents.0.issuedOn"
-        assert "posterior a hoy" in caught.value.message
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_DOCUMENT,
+            field="documents.0.issuedOn",
+            message="La fecha de expedición del certificado de existencia y representación "
+            "legal no puede ser posterior a hoy.",
+        )
 
     @pytest.mark.parametrize("kind", [RUT, ID, OTHER])
     def test_issue_date_only_matters_for_the_chamber_certificate(self, kind: DocumentKind) -> None:
@@ -230,16 +266,24 @@ class TestValidateDocumentSet:
     def test_natural_person_missing_rut(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate_document_set(PersonType.NATURAL_PERSON, [ID])
-        assert caught.value.code == ErrorCode.MISSING_DOCUMENT
         assert len(caught.value.errors) == 1
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.MISSING_DOCUMENT,
+            field="documents",
+            message="Falta el documento «RUT».",
+        )
 
     def test_the_same_kind_twice_is_refused(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate_document_set(PersonType.NATURAL_PERSON, [RUT, ID, RUT])
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "documents"
-        assert "«RUT»" in caught.value.message
         assert len(caught.value.errors) == 1
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_INPUT,
+            field="documents",
+            message="Adjuntaste más de un archivo como «RUT». Deja solo uno.",
+        )
 
     def test_duplicates_and_missing_are_reported_together(self) -> None:
         with pytest.raises(DomainError) as caught:
@@ -283,13 +327,23 @@ class TestEnsureChamberCertificateFresh:
     def test_91_days_is_too_old(self) -> None:
         with pytest.raises(DomainError) as caught:
             ensure_chamber_certificate_fresh(TODAY - timedelta(days=91), TODAY)
-        assert caught.value.code == ErrorCode.INVALID_DOCUMENT
-        assert caught.value.field == "documents"
-        assert "14/12/2026" in caught.value.message
-        assert "15/12/2026" in caught.value.message
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_DOCUMENT,
+            field="documents",
+            message="El certificado de existencia y representación legal que adjuntaste fue "
+            "expedido el 14/12/2026 y ya tiene más de 90 días. Reemplázalo por uno expedido "
+            "desde el 15/12/2026.",
+        )
 
     def test_unknown_issue_date_must_be_replaced(self) -> None:
         with pytest.raises(DomainError) as caught:
             ensure_chamber_certificate_fresh(None, TODAY)
-        assert caught.value.code == ErrorCode.INVALID_DOCUMENT
-        assert caught.value.field == "documents"
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_DOCUMENT,
+            field="documents",
+            message="No se conoce la fecha de expedición del certificado de existencia y "
+            "representación legal que adjuntaste. Reemplázalo por uno expedido desde el "
+            "15/12/2026.",
+        )

@@ -5,6 +5,22 @@ import pytest
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from domain.nit import Nit, check_digit, parse_nit
+from tests.support.refusals import assert_refusal, refusal
+
+ENTER_IT = "Escribe el NIT con su dígito de verificación, por ejemplo 900123456-8."
+NO_CHECK_DIGIT = (
+    "Falta el dígito de verificación del NIT. Escríbelo después de un guion, "
+    "por ejemplo 900123456-8."
+)
+ONLY_DIGITS = (
+    "El NIT solo puede tener números (con o sin puntos), un guion y el dígito de verificación, "
+    "por ejemplo 900123456-8."
+)
+LENGTH = "El NIT debe tener entre 5 y 15 dígitos antes del dígito de verificación."
+WRONG_DIGIT = (
+    "El dígito de verificación {given} no corresponde al NIT {base}. "
+    "Revisa el número y el dígito de verificación en el RUT."
+)
 
 
 @pytest.mark.parametrize(
@@ -71,33 +87,47 @@ class TestParseNit:
         assert parse_nit(text).formatted == expected
 
     @pytest.mark.parametrize(
-        ("text", "message_part"),
+        ("text", "message"),
         [
-            ("", "Escribe el NIT"),
-            ("   ", "Escribe el NIT"),
-            ("900123456", "Falta el dígito de verificación"),
-            ("900.123.456", "Falta el dígito de verificación"),
-            ("900123456-", "Falta el dígito de verificación"),
-            ("900123456-7", "El dígito de verificación 7 no corresponde al NIT 900123456"),
-            ("800197268-5", "no corresponde"),
-            ("9001A3456-8", "solo puede tener números"),
-            ("900123456-88", "solo puede tener números"),
-            ("900123456-X", "solo puede tener números"),
-            ("900.12.3456-8", "solo puede tener números"),
-            ("900123456/8", "solo puede tener números"),
-            ("NIT 900123456-8", "solo puede tener números"),
-            ("1234-1", "entre 5 y 15 dígitos"),
-            ("1234567890123456-1", "entre 5 y 15 dígitos"),
+            ("", ENTER_IT),
+            ("   ", ENTER_IT),
+            ("900123456", NO_CHECK_DIGIT),
+            ("900.123.456", NO_CHECK_DIGIT),
+            ("900123456-", NO_CHECK_DIGIT),
+            ("900123456-7", WRONG_DIGIT.format(given=7, base="900123456")),
+            ("800197268-5", WRONG_DIGIT.format(given=5, base="800197268")),
+            ("9001A3456-8", ONLY_DIGITS),
+            ("900123456-88", ONLY_DIGITS),
+            ("900123456-X", ONLY_DIGITS),
+            ("900.12.3456-8", ONLY_DIGITS),
+            ("900.12.456-8", ONLY_DIGITS),  # dots group thousands: three digits each
+            ("900.12.456", ONLY_DIGITS),
+            ("900123456/8", ONLY_DIGITS),
+            ("NIT 900123456-8", ONLY_DIGITS),
+            ("1234-1", LENGTH),
+            ("1234567890123456-1", LENGTH),
         ],
     )
-    def test_refused_with_a_spanish_message_on_the_nit_field(
-        self, text: str, message_part: str
-    ) -> None:
-        with pytest.raises(DomainError) as caught:
-            parse_nit(text)
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "nit"
-        assert message_part in caught.value.message
+    def test_refused_with_a_spanish_message_on_the_nit_field(self, text: str, message: str) -> None:
+        assert_refusal(
+            refusal(parse_nit, text), code=ErrorCode.INVALID_INPUT, field="nit", message=message
+        )
+
+    @pytest.mark.parametrize("digits", [5, 15])
+    def test_the_length_bounds_are_inclusive(self, digits: int) -> None:
+        base = "9" * digits
+        nit = parse_nit(f"{base}-{check_digit(base)}")
+        assert nit.base == base
+
+    def test_the_check_digit_is_verified_on_a_15_digit_base_too(self) -> None:
+        base = "123456789012345"
+        wrong = (check_digit(base) + 1) % 10
+        assert_refusal(
+            refusal(parse_nit, f"{base}-{wrong}"),
+            code=ErrorCode.INVALID_INPUT,
+            field="nit",
+            message=WRONG_DIGIT.format(given=wrong, base=base),
+        )
 
     def test_every_wrong_digit_is_refused(self) -> None:
         for digit in range(10):

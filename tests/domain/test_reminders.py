@@ -1,5 +1,6 @@
 """The expiry timeline: which email is due at chosen instants, in Bogotá calendar days."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -71,10 +72,20 @@ class TestStages:
             ReminderStage.from_key(key)
 
     def test_days_only_with_before_expiry(self) -> None:
-        with pytest.raises(ValueError, match="days_before"):
+        only_with = "^days_before goes with BEFORE_EXPIRY, and only with it$"
+        with pytest.raises(ValueError, match=only_with):
             ReminderStage(ReminderKind.EXPIRED, 3)
-        with pytest.raises(ValueError, match="days_before"):
+        with pytest.raises(ValueError, match=only_with):
             ReminderStage(ReminderKind.BEFORE_EXPIRY)
+
+    @pytest.mark.parametrize("days", [1, 366])
+    def test_days_before_from_1_to_366_inclusive(self, days: int) -> None:
+        assert before_expiry(days).days_before == days
+
+    @pytest.mark.parametrize("days", [0, 367])
+    def test_days_before_out_of_range(self, days: int) -> None:
+        with pytest.raises(ValueError, match=r"^days_before must be between 1 and 366$"):
+            before_expiry(days)
 
     def test_configured_days_are_ordered_furthest_first(self) -> None:
         assert reminder_stages([7, 60, 7]) == (
@@ -95,14 +106,27 @@ class TestParseReminderDays:
             ("45,45,3", (45, 3)),
             ("", ()),
             (",", ()),
+            ("30,,7", (30, 7)),  # an empty item is skipped, the rest still read
+            (",1", (1,)),
+            ("366,1", (366, 1)),  # the upper bound is allowed
         ],
     )
     def test_valid(self, raw: str, days: tuple[int, ...]) -> None:
         assert parse_reminder_days(raw) == days
 
-    @pytest.mark.parametrize("raw", ["0", "-1", "30,quince", "400", "1.5"])
-    def test_invalid(self, raw: str) -> None:
-        with pytest.raises(ValueError, match="REMINDER_DAYS"):
+    @pytest.mark.parametrize(
+        ("raw", "message"),
+        [
+            ("0", "REMINDER_DAYS: 0 must be between 1 and 366"),
+            ("-1", "REMINDER_DAYS: -1 must be between 1 and 366"),
+            ("367", "REMINDER_DAYS: 367 must be between 1 and 366"),
+            ("400", "REMINDER_DAYS: 400 must be between 1 and 366"),
+            ("30,quince", "REMINDER_DAYS: 'quince' is not a whole number of days"),
+            ("1.5", "REMINDER_DAYS: '1.5' is not a whole number of days"),
+        ],
+    )
+    def test_invalid(self, raw: str, message: str) -> None:
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             parse_reminder_days(raw)
 
 
@@ -216,6 +240,20 @@ class TestDueStage:
 
 
 class TestLookahead:
+    @pytest.mark.parametrize(
+        ("days", "window"),
+        [((), 33), ((30, 15, 7, 1), 33), ((31,), 33), ((32,), 34), ((45, 1), 47), ((366,), 368)],
+    )
+    def test_a_month_or_the_furthest_reminder_plus_two_days(
+        self, days: tuple[int, ...], window: int
+    ) -> None:
+        """As tight as the rule allows: a month (at most 31 days) or the furthest reminder, plus
+        up to a day from 00:00 of the stage's day to the expiry instant, plus a day of margin."""
+        assert lookahead(reminder_stages(days)) == timedelta(days=window)
+
+    def test_no_stages_at_all(self) -> None:
+        assert lookahead([]) == timedelta(days=33)
+
     def test_no_stage_falls_before_valid_until_minus_lookahead(self) -> None:
         for stages in (DEFAULT_STAGES, reminder_stages([45, 1]), reminder_stages([])):
             window = lookahead(stages)

@@ -6,6 +6,7 @@ import pytest
 
 from domain.enums import ErrorCode, IdentityDocumentType
 from domain.errors import DomainError
+from domain.policy import RequestRules
 from domain.validation import (
     ensure_validity_period,
     normalize_email,
@@ -13,11 +14,16 @@ from domain.validation import (
     validate_identity_number,
     validity_start,
 )
+from tests.support.refusals import assert_refusal, refusal
 
 CC = IdentityDocumentType.CC
 CE = IdentityDocumentType.CE
 PASSPORT = IdentityDocumentType.PASSPORT
 LABEL = "El nombre del representante legal"
+CC_RULE = "El número de la cédula de ciudadanía debe tener solo números, entre 3 y 10 dígitos."
+CE_RULE = "El número de la cédula de extranjería debe tener solo números, entre 3 y 10 dígitos."
+PASSPORT_RULE = "El número del pasaporte debe tener entre 5 y 20 letras o números, sin símbolos."
+ID_REQUIRED = "El número del documento de identidad es obligatorio."
 
 
 class TestRequireText:
@@ -34,11 +40,11 @@ class TestRequireText:
 
     def test_length_limit_counts_the_stripped_text(self) -> None:
         assert require_text(" " + "a" * 10 + " ", field="f", label=LABEL, max_length=10) == "a" * 10
-        with pytest.raises(DomainError) as caught:
-            require_text("a" * 11, field="f", label=LABEL, max_length=10)
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.message == (
-            "El nombre del representante legal no puede tener más de 10 caracteres."
+        assert_refusal(
+            refusal(require_text, "a" * 11, field="f", label=LABEL, max_length=10),
+            code=ErrorCode.INVALID_INPUT,
+            field="f",
+            message="El nombre del representante legal no puede tener más de 10 caracteres.",
         )
 
     def test_default_limit_is_200(self) -> None:
@@ -63,17 +69,21 @@ class TestNormalizeEmail:
         "value", ["ana", "ana@", "@empresa.com", "ana@empresa", "ana perez@empresa.com", "a@@b.co"]
     )
     def test_invalid_is_refused(self, value: str) -> None:
-        with pytest.raises(DomainError) as caught:
-            normalize_email(value)
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "email"
-        assert "no es válido" in caught.value.message
+        assert_refusal(
+            refusal(normalize_email, value),
+            code=ErrorCode.INVALID_INPUT,
+            field="email",
+            message=f"El correo electrónico «{value}» no es válido. Revisa que esté completo, "
+            "por ejemplo nombre@empresa.com.co.",
+        )
 
     def test_blank_is_refused_on_the_given_field(self) -> None:
-        with pytest.raises(DomainError) as caught:
-            normalize_email("  ", field="contactEmail")
-        assert caught.value.field == "contactEmail"
-        assert caught.value.message == "El correo electrónico es obligatorio."
+        assert_refusal(
+            refusal(normalize_email, "  ", field="contactEmail"),
+            code=ErrorCode.INVALID_INPUT,
+            field="contactEmail",
+            message="El correo electrónico es obligatorio.",
+        )
 
 
 class TestValidateIdentityNumber:
@@ -95,28 +105,29 @@ class TestValidateIdentityNumber:
         assert validate_identity_number(id_type, number, field="idNumber") == expected
 
     @pytest.mark.parametrize(
-        ("id_type", "number", "message_part"),
+        ("id_type", "number", "message"),
         [
-            (CC, "12", "entre 3 y 10 dígitos"),
-            (CC, "12345678901", "entre 3 y 10 dígitos"),
-            (CC, "12A456", "cédula de ciudadanía"),
-            (CC, "52-123-456", "solo números"),
-            (CE, "E123456", "cédula de extranjería"),
-            (CE, "12345678901", "cédula de extranjería"),
-            (PASSPORT, "AB12", "entre 5 y 20"),
-            (PASSPORT, "A" * 21, "pasaporte"),
-            (PASSPORT, "AB-12345", "sin símbolos"),
-            (PASSPORT, "ÑA12345", "pasaporte"),
-            (CC, " .. ", "obligatorio"),
-            (PASSPORT, "", "obligatorio"),
+            (CC, "12", CC_RULE),
+            (CC, "12345678901", CC_RULE),
+            (CC, "12A456", CC_RULE),
+            (CC, "52-123-456", CC_RULE),
+            (CE, "E123456", CE_RULE),
+            (CE, "12345678901", CE_RULE),
+            (PASSPORT, "AB12", PASSPORT_RULE),
+            (PASSPORT, "A" * 21, PASSPORT_RULE),
+            (PASSPORT, "AB-12345", PASSPORT_RULE),
+            (PASSPORT, "ÑA12345", PASSPORT_RULE),
+            (CC, " .. ", ID_REQUIRED),
+            (PASSPORT, "", ID_REQUIRED),
         ],
     )
-    def test_refused(self, id_type: IdentityDocumentType, number: str, message_part: str) -> None:
-        with pytest.raises(DomainError) as caught:
-            validate_identity_number(id_type, number, field="legalRepresentativeIdNumber")
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "legalRepresentativeIdNumber"
-        assert message_part in caught.value.message
+    def test_refused(self, id_type: IdentityDocumentType, number: str, message: str) -> None:
+        assert_refusal(
+            refusal(validate_identity_number, id_type, number, field="legalRepresentativeIdNumber"),
+            code=ErrorCode.INVALID_INPUT,
+            field="legalRepresentativeIdNumber",
+            message=message,
+        )
 
 
 class TestValidityStart:
@@ -146,7 +157,113 @@ class TestEnsureValidityPeriod:
 
     @pytest.mark.parametrize("delta", [timedelta(0), timedelta(days=-1)])
     def test_end_not_after_start_is_refused(self, delta: timedelta) -> None:
-        with pytest.raises(DomainError) as caught:
-            ensure_validity_period(self.START, self.START + delta)
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "validUntil"
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.START + delta),
+            code=ErrorCode.INVALID_INPUT,
+            field="validUntil",
+            message="La fecha de vencimiento debe ser posterior a la fecha de inicio de vigencia.",
+        )
+
+
+class TestValidityPeriodBounds:
+    """DOMAIN.md: the validity lasts 1 to 36 months by default and starts on the date the company
+    asked for (never before today), at most 30 days later by default. START is 15/03/2027 at
+    midnight in Bogotá."""
+
+    START = datetime(2027, 3, 15, 5, tzinfo=UTC)
+    ONE_MONTH = datetime(2027, 4, 15, 5, tzinfo=UTC)
+    THIRTY_SIX_MONTHS = datetime(2030, 3, 15, 5, tzinfo=UTC)
+    TINY = timedelta(microseconds=1)
+
+    def test_the_bounds_themselves_are_accepted(self) -> None:
+        ensure_validity_period(self.START, self.ONE_MONTH)
+        ensure_validity_period(self.START, self.THIRTY_SIX_MONTHS)
+
+    @pytest.mark.parametrize("until", [ONE_MONTH - TINY, THIRTY_SIX_MONTHS + TINY])
+    def test_just_outside_the_bounds_is_refused_naming_them(self, until: datetime) -> None:
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, until),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validUntil",
+            message="La vigencia del certificado debe durar entre 1 mes y 36 meses: con ese "
+            "inicio, la fecha de vencimiento debe estar entre el 15/04/2027 y el 15/03/2030.",
+        )
+
+    def test_the_configured_bounds_apply(self) -> None:
+        rules = RequestRules(min_validity_months=3, max_validity_months=12)
+        ensure_validity_period(self.START, datetime(2027, 6, 15, 5, tzinfo=UTC), rules=rules)
+        ensure_validity_period(self.START, datetime(2028, 3, 15, 5, tzinfo=UTC), rules=rules)
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.ONE_MONTH, rules=rules),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validUntil",
+            message="La vigencia del certificado debe durar entre 3 meses y 12 meses: con ese "
+            "inicio, la fecha de vencimiento debe estar entre el 15/06/2027 y el 15/03/2028.",
+        )
+
+    def test_it_starts_on_the_requested_date_or_later(self) -> None:
+        ensure_validity_period(self.START, self.ONE_MONTH, date(2027, 3, 15))
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.ONE_MONTH, date(2027, 3, 16)),
+            code=ErrorCode.INVALID_INPUT,
+            field="validFrom",
+            message="La vigencia no puede empezar antes de la fecha pedida por la empresa "
+            "(16/03/2027).",
+        )
+
+    def test_never_before_today(self) -> None:
+        ensure_validity_period(
+            self.START, self.ONE_MONTH, date(2027, 3, 1), today=date(2027, 3, 15)
+        )
+        assert_refusal(
+            refusal(
+                ensure_validity_period,
+                self.START,
+                self.ONE_MONTH,
+                date(2027, 3, 1),
+                today=date(2027, 3, 16),
+            ),
+            code=ErrorCode.INVALID_INPUT,
+            field="validFrom",
+            message="La vigencia no puede empezar antes de hoy (16/03/2027).",
+        )
+
+    def test_at_most_thirty_days_after_the_requested_date(self) -> None:
+        ensure_validity_period(self.START, self.ONE_MONTH, date(2027, 2, 13))
+        assert_refusal(
+            refusal(ensure_validity_period, self.START, self.ONE_MONTH, date(2027, 2, 12)),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validFrom",
+            message="La vigencia debe empezar a más tardar 30 días después de la fecha pedida "
+            "por la empresa o de hoy, si ya pasó (12/02/2027), es decir, hasta el 14/03/2027.",
+        )
+
+    def test_the_thirty_days_count_from_today_when_the_requested_date_passed(self) -> None:
+        requested = date(2027, 2, 1)
+        ensure_validity_period(self.START, self.ONE_MONTH, requested, today=date(2027, 2, 13))
+        assert_refusal(
+            refusal(
+                ensure_validity_period,
+                self.START,
+                self.ONE_MONTH,
+                requested,
+                today=date(2027, 2, 12),
+            ),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validFrom",
+            message="La vigencia debe empezar a más tardar 30 días después de la fecha pedida "
+            "por la empresa o de hoy, si ya pasó (12/02/2027), es decir, hasta el 14/03/2027.",
+        )
+
+    def test_the_configured_lag_applies(self) -> None:
+        rules = RequestRules(max_valid_from_lag_days=0)
+        ensure_validity_period(self.START, self.ONE_MONTH, date(2027, 3, 15), rules=rules)
+        assert_refusal(
+            refusal(
+                ensure_validity_period, self.START, self.ONE_MONTH, date(2027, 3, 14), rules=rules
+            ),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validFrom",
+            message="La vigencia debe empezar a más tardar 0 días después de la fecha pedida "
+            "por la empresa o de hoy, si ya pasó (14/03/2027), es decir, hasta el 14/03/2027.",
+        )

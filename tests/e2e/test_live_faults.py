@@ -51,6 +51,7 @@ from tests.support.server import (
     running_server,
     server_env,
 )
+from tests.support.waiting import wait_until
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="Redis: TEST_REDIS_URL is not set")
@@ -130,7 +131,7 @@ async def test_two_deployments_on_one_redis_never_hear_each_other(
     ):
         await watch(reviewer_x, "1")
         await watch(customer_x, "1")
-        await settle()
+        await settle(reviewer_x, customer_x)
         on_y = await submitted_request(y, demo_y["tokens"]["customer"])
         on_x = await submitted_request(x, demo_x["tokens"]["customer"])  # the marker
         assert on_x == on_y  # same global id, other deployment
@@ -150,7 +151,7 @@ async def test_a_forged_publish_delivers_nothing(
 
     async with socket(x, reviewer) as ws:
         await watch(ws, "1")
-        await settle()
+        await settle(ws)
         forged = json.dumps(
             {"subject": "request", "subject_id": 1, "company_id": 1, "change_id": 1}
         ).encode()
@@ -203,7 +204,7 @@ async def test_revoking_a_token_closes_its_socket_on_the_other_process(
         async with socket(other, customer) as revoked, socket(other, reviewer) as bystander:
             await watch(revoked, "1")
             await watch(bystander, "1")
-            await settle()
+            await settle(revoked, bystander)
 
             result = certs(one.env, "token", "revoke", "--email", "cliente@demo.example.co")
             assert json.loads(result.stdout) == {"revoked": 1}, result
@@ -242,7 +243,7 @@ async def _outage(
         customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
         async with socket(other, reviewer) as ws:
             await watch(ws, "1")
-            await settle()
+            await settle(ws)
             request_id = await submitted_request(one, customer)
             assert await next_changes(ws, 1) == [(request_id, "IN_REVIEW")]
 
@@ -267,10 +268,11 @@ async def _outage(
 
 async def readiness_becomes(http: httpx.AsyncClient, server: RunningServer, status: int) -> None:
     """Until `/ready` answers `status` (within 15 s)."""
-    deadline = time.monotonic() + 15
-    while (await http.get(f"{server.base_url}/ready")).status_code != status:
-        assert time.monotonic() < deadline, f"/ready never answered {status}"
-        await asyncio.sleep(0.05)
+
+    async def answers() -> bool:
+        return (await http.get(f"{server.base_url}/ready")).status_code == status
+
+    await wait_until(answers, within=15, what=f"/ready to answer {status}")
 
 
 @needs_redis
@@ -293,7 +295,7 @@ async def _burst(one: RunningServer, other: RunningServer) -> None:
     async with socket(one, reviewer) as keeping_up, socket(other, reviewer) as stalled:
         await watch(keeping_up, "1")
         await watch(stalled, "1")
-        await settle()
+        await settle(keeping_up, stalled)
         os.kill(other.process.pid, signal.SIGSTOP)  # its process stalls (a pause, a busy CPU)
         try:
             burst = await reject_then_resubmit(one, reviewer, customer, request_id, 3)
@@ -313,6 +315,6 @@ async def _burst(one: RunningServer, other: RunningServer) -> None:
         assert await receive(stalled, 5) == {"id": "1", "type": "complete"}
         # The socket stays open: the client refetches and subscribes again.
         await watch(stalled, "2")
-        await settle()
+        await settle(stalled)
         again = await reject_then_resubmit(one, reviewer, customer, request_id, 1)
         assert await next_changes(stalled, 2) == again

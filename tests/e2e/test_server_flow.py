@@ -18,6 +18,7 @@ from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import TRACKING
 from tests.support.server import RunningServer
+from tests.support.waiting import wait_until
 
 WATCH = """
 subscription Watch($id: ID) {
@@ -42,7 +43,12 @@ async def open_subscription(
             {"id": "1", "type": "subscribe", "payload": {"query": WATCH, "variables": variables}}
         )
     )
-    await asyncio.sleep(0.3)  # let the server register the subscription before the change
+    # The positive marker: the server answers a later `ping` only once it has handled the
+    # subscribe before it (and started its subscription), so no change can be missed after this.
+    await ws.send(json.dumps({"type": "ping"}))
+    while (message := json.loads(await asyncio.wait_for(ws.recv(), 10))) != {"type": "pong"}:
+        assert message == {"type": "ping"}, message  # the server's keep-alive, nothing else
+        await ws.send(json.dumps({"type": "pong"}))
     return ws
 
 
@@ -124,13 +130,11 @@ def read_subjects(path: Path) -> list[str]:
 
 
 async def maildir_subjects(path: Path, expected: int, within: float = 15) -> list[str]:
-    """The subjects in the Maildir once `expected` messages arrived (or what is there by then)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        subjects = read_subjects(path)
-        if len(subjects) >= expected or asyncio.get_running_loop().time() > deadline:
-            return subjects
-        await asyncio.sleep(0.2)
+    """The subjects in the Maildir once `expected` messages arrived."""
+    await wait_until(
+        lambda: len(read_subjects(path)) >= expected, within=within, what=f"{expected} emails"
+    )
+    return read_subjects(path)
 
 
 async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) -> None:

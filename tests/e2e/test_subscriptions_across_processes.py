@@ -27,13 +27,14 @@ from tests.support.graphql import GraphQLClient
 from tests.support.live import (
     LEGACY_WS,
     TRANSPORT_WS,
+    in_step,
     new_company_customer,
     receive,
     rejected_on,
     settle,
-    silent,
     socket,
     submitted_and_announced,
+    submitted_request,
     watch,
 )
 from tests.support.operations import UPDATE_CONTACT
@@ -89,8 +90,10 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
         await watch(own, "1", request_id)
         await watch(stranger_all, "1")  # every change it may see: none of them is this one
         await watch(stranger_by_id, "1", request_id)  # a foreign id: nothing, not even an error
+        await watch(stranger_by_id, "2")  # and every change it may see, for the marker below
         await watch(reviewer_all, "1")
-        await settle()
+        for ws in (own, stranger_all, stranger_by_id, reviewer_all):
+            assert await in_step(ws) == []
 
         await rejected_on(other, reviewer, request_id)
 
@@ -107,8 +110,14 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
         assert seen_by_reviewer["type"] == "next", seen_by_reviewer
         assert seen_by_reviewer["payload"]["data"] == message["payload"]["data"]
 
-        assert await silent(stranger_all, 1.5)
-        assert await silent(stranger_by_id, 0.2)
+        # The positive marker for "the stranger saw nothing": a later change of its own company,
+        # which it must see. Had the other company's change reached it, that would come first.
+        own_request = await submitted_request(one, stranger)
+        for ws, op_id in ((stranger_all, "1"), (stranger_by_id, "2")):
+            first = await receive(ws)
+            assert (first["type"], first["id"]) == ("next", op_id), first
+            seen = first["payload"]["data"]["certificateRequestStatusChanged"]
+            assert seen["request"]["id"] == own_request
 
 
 async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
@@ -121,7 +130,7 @@ async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
 
     async with socket(other, customer, LEGACY_WS) as ws:
         await watch(ws, "a", request_id, LEGACY_WS)
-        await settle()
+        assert await in_step(ws, LEGACY_WS) == []
         await rejected_on(one, reviewer, request_id)
         message = await receive(ws)
         assert (message["type"], message["id"]) == ("data", "a"), message
@@ -169,7 +178,7 @@ async def test_the_legacy_graphql_ws_protocol_end_to_end(
         # Keep-alive: `ka` right after the ack, then every WS_KEEPALIVE_SECONDS.
         assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "ka"}
         await watch(ws, "7", request_id, LEGACY_WS)
-        await settle()
+        assert await in_step(ws, LEGACY_WS) == []
         await rejected_on(lone_server, reviewer, request_id)
         message = await receive(ws)
         assert (message["type"], message["id"]) == ("data", "7"), message
@@ -223,9 +232,9 @@ async def test_a_subscription_past_the_cap_gets_an_error_and_the_socket_goes_on(
         await ws.send(json.dumps({"type": stop, "id": "0"}))
         if protocol == LEGACY_WS:
             assert await receive(ws, 5) == {"type": "complete", "id": "0"}
-        await asyncio.sleep(0.2)
+        assert await in_step(ws, protocol) == []  # the server has ended "0"
         await watch(ws, "again", protocol=protocol)
-        assert await silent(ws, 0.5)
+        assert await in_step(ws, protocol) == []  # "again" accepted: no refusal came before
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
@@ -329,7 +338,7 @@ async def test_a_long_lived_socket_sees_each_row_as_it_is_now(
         await ws.send(
             json.dumps({"id": "w", "type": "subscribe", "payload": {"query": FRESH_WATCH}})
         )
-        await settle()
+        await settle(ws)
         assert (await reject(gql, reviewer, request_id, "RUT ilegible.", {}))["errors"] == []
         assert (await next_event())["toStatus"] == "REJECTED"
 

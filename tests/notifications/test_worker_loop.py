@@ -15,17 +15,14 @@ from notifications.transports import MailSession, SmtpTransport
 from notifications.worker import OutboxWorker
 from tests.notifications.factories import make_company
 from tests.notifications.test_delivery import queue_received
+from tests.support.waiting import wait_until
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Poll `check` until it holds; fails the test (TimeoutError) after `within` seconds."""
-    async with asyncio.timeout(within):
-        while True:  # polling the database: there is no event to wait on
-            if await check():
-                return
-            await asyncio.sleep(0.02)
+    """Poll `check` (the database: there is no event to wait on) until it holds."""
+    await wait_until(check, within=within, what="the outbox to reach the expected state")
 
 
 class BrokenThenWorking:
@@ -98,11 +95,13 @@ async def test_worker_backs_off_while_the_server_is_down(
     smtp_server.stop()
     await queue_received(await make_company(), 1)
     worker = OutboxWorker(smtp_transport, FixedClock(NOW), interval=0.02, max_interval=0.2)
+    started = asyncio.get_running_loop().time()
     worker.start()
     try:
-        await asyncio.sleep(0.6)
-        # 0.02 + 0.04 + 0.08 + 0.16 + 0.2 ...: a handful of rounds, not thirty.
-        assert 2 <= worker.rounds <= 8
+        await wait_until(lambda: worker.rounds >= 5, what="five failed rounds")
+        # Between rounds 1 and 5 the pause doubled: 0.04 + 0.08 + 0.16 + 0.2 (the cap) s, where a
+        # worker that does not back off would have waited 4 x 0.02 s. Load only makes it longer.
+        assert asyncio.get_running_loop().time() - started >= 0.04 + 0.08 + 0.16 + 0.2
         smtp_server.start()
         worker.wake()
         await eventually(lambda: _sent_count_is(1))

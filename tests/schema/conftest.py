@@ -1,17 +1,21 @@
 """The real ASGI app over an in-memory transport, on the test database (Tortoise set up by `db`)."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from domain.calendar import local_date
 from domain.clock import FixedClock
-from domain.enums import Role
 from server.app import create_app
 from server.settings import Settings
-from tests.support.factories import Caller, make_caller, make_company
+from tests.conftest import DEFAULT_NOW
+from tests.support.factories import Caller
+from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
 
 
@@ -39,10 +43,11 @@ def gql(http: httpx.AsyncClient) -> GraphQLClient:
 
 
 @pytest.fixture
-async def customer(db: str) -> Caller:
-    return await make_caller(Role.CUSTOMER, await make_company(), name="Camila Rojas")
-
-
-@pytest.fixture
-async def other_customer(db: str) -> Caller:
-    return await make_caller(Role.CUSTOMER, await make_company(name="Otra Empresa S.A.S."))
+async def in_review(gql: GraphQLClient, customer: Caller) -> dict[str, Any]:
+    """The customer's request, just submitted (its chamber certificate issued five days ago)."""
+    submitted = await submit(
+        gql, customer.token, issued_on=local_date(DEFAULT_NOW) - timedelta(days=5)
+    )
+    assert submitted["errors"] == []
+    request: dict[str, Any] = submitted["request"]
+    return request

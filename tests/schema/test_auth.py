@@ -18,7 +18,7 @@ from services.auth import issue_token
 from tests.schema.helpers import codes, error_code, is_spanish, only_error, post_graphql
 from tests.support.factories import Caller, make_caller
 from tests.support.files import pdf
-from tests.support.flows import REPRESENTATIVE, legal_entity_documents, submit
+from tests.support.flows import REPRESENTATIVE, legal_entity_documents
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import (
     APPROVE,
@@ -44,14 +44,6 @@ BAD_HEADERS = {
     "unknown token": {"Authorization": "Bearer cdt_" + "x" * 43},
     "garbage": {"Authorization": "Bearer \t;;;'\" DROP TABLE users"},
 }
-
-
-@pytest.fixture
-async def in_review(gql: GraphQLClient, customer: Caller) -> dict[str, Any]:
-    submitted = await submit(gql, customer.token, issued_on=TODAY - timedelta(days=5))
-    assert submitted["errors"] == []
-    request: dict[str, Any] = submitted["request"]
-    return request
 
 
 @pytest.fixture(params=["expired", "revoked", "deactivated user"])

@@ -42,14 +42,6 @@ def settings(tmp_path: Path, db: str) -> Settings:
     return Settings(data_dir=tmp_path / "var", database_url=db, max_document_bytes=MAX_BYTES)
 
 
-@pytest.fixture
-async def in_review(gql: GraphQLClient, customer: Caller) -> dict[str, Any]:
-    submitted = await submit(gql, customer.token, issued_on=ISSUED_ON)
-    assert submitted["errors"] == []
-    request: dict[str, Any] = submitted["request"]
-    return request
-
-
 def b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
 

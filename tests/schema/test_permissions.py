@@ -27,14 +27,6 @@ def company_id(caller: Caller) -> str:
 
 
 @pytest.fixture
-async def in_review(gql: GraphQLClient, customer: Caller) -> dict[str, Any]:
-    submitted = await submit(gql, customer.token, issued_on=ISSUED_ON)
-    assert submitted["errors"] == []
-    request: dict[str, Any] = submitted["request"]
-    return request
-
-
-@pytest.fixture
 async def approved(
     gql: GraphQLClient, reviewer: Caller, in_review: dict[str, Any]
 ) -> dict[str, Any]:

@@ -35,5 +35,6 @@ async def test_an_idle_socket_is_pinged_and_keeps_no_finished_task_between_pings
         assert await asyncio.wait_for(socket.sent.get(), 5) == {"type": "ping"}
         assert handler._ping_sending is None  # between pings: only the timer is held
     await handler.shutdown()
-    await asyncio.sleep(INTERVAL * 3)
-    assert socket.sent.empty()  # shut down: no more pings
+    # Shut down: no timer, no ping in flight, so nothing is left that could send another ping.
+    assert (handler._ping_timer, handler._ping_sending) == (None, None)
+    assert socket.sent.empty()

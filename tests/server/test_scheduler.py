@@ -20,6 +20,7 @@ from services.expire_and_remind import JobReport, run_daily_job
 from storage.documents import DocumentStore
 from tests.server.jobs_support import certificate_ending_in
 from tests.support.server import running_server, server_env
+from tests.support.waiting import wait_until
 
 
 def test_scheduler_settings_default_to_hourly_with_the_usual_stages() -> None:
@@ -58,14 +59,6 @@ def test_the_app_has_a_scheduler_unless_switched_off(tmp_path: Path) -> None:
     assert off.state.scheduler is None
 
 
-async def wait_for(condition: object, within: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():  # type: ignore[operator]
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
 async def test_the_scheduler_runs_at_once_then_every_interval_and_stops_cleanly(
     db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,15 +79,19 @@ async def test_the_scheduler_runs_at_once_then_every_interval_and_stops_cleanly(
     monkeypatch.setattr("server.scheduler.run_daily_job", flaky_job)
     scheduler = JobScheduler(deps, interval_seconds=0.05, reminder_days=(30, 15, 7, 1))
     scheduler.start()
-    await wait_for(lambda: scheduler.runs >= 1)  # at start-up, without waiting an interval
+    # At start-up, without waiting an interval.
+    await wait_until(lambda: scheduler.runs >= 1, what="the first run")
     assert scheduler.last_report is not None
     assert scheduler.last_report.expired == 1
-    await wait_for(lambda: scheduler.runs >= 3)  # a failed run does not stop the loop
+    # A failed run does not stop the loop.
+    await wait_until(lambda: scheduler.runs >= 3, what="two more runs")
+    loop = scheduler._task
+    assert loop is not None
     await scheduler.stop()
     assert not scheduler.running
-    runs = scheduler.runs
-    await asyncio.sleep(0.15)
-    assert scheduler.runs == runs
+    # Stopped for good: the loop's task has ended, so no run can start after this.
+    assert loop.done()
+    assert not loop.cancelled()
 
     assert (await Certificate.get(id=certificate.id)).status is CertificateStatus.EXPIRED
     expiries = await CertificateStatusChange.filter(
@@ -109,7 +106,7 @@ async def test_a_slow_run_is_cancelled_at_the_stop_timeout(tmp_path: Path) -> No
     class SlowScheduler(JobScheduler):
         async def run_once(self) -> JobReport:
             started.set()
-            await asyncio.sleep(60)
+            await asyncio.Event().wait()  # a run that never ends by itself
             raise AssertionError("not reached")
 
     deps = Dependencies(
@@ -135,12 +132,12 @@ async def test_certs_serve_runs_the_job_at_start_up(db: str, tmp_path: Path) -> 
     certificate = await certificate_ending_in(-timedelta(days=2), "SN-SERVE-1", tmp_path / "docs")
     env = server_env(tmp_path / "var", db)
     with running_server(env) as server:
-        await wait_for(lambda: server.process.poll() is None, within=1)
-        for _ in range(150):
-            if (await Certificate.get(id=certificate.id)).status is CertificateStatus.EXPIRED:
-                break
-            await asyncio.sleep(0.1)
-        assert (await Certificate.get(id=certificate.id)).status is CertificateStatus.EXPIRED
+        assert server.process.poll() is None
+
+        async def expired() -> bool:
+            return (await Certificate.get(id=certificate.id)).status is CertificateStatus.EXPIRED
+
+        await wait_until(expired, within=15, what="the start-up run to expire the certificate")
         # The server's outbox worker delivers the expired email (to the Maildir, no SMTP_URL).
         mail = tmp_path / "var" / "mail"
 
@@ -149,10 +146,7 @@ async def test_certs_serve_runs_the_job_at_start_up(db: str, tmp_path: Path) -> 
                 s for s in maildir_subjects(mail) if s.startswith("Tu certificado digital venció")
             ]
 
-        for _ in range(150):
-            if expired_subjects():
-                break
-            await asyncio.sleep(0.1)
+        await wait_until(expired_subjects, within=15, what="the expired email")
         assert len(expired_subjects()) == 1
     # Stopped by SIGTERM: the lifespan stopped the scheduler and the worker without an error.
     assert server.process.stderr is not None
@@ -164,6 +158,9 @@ async def test_certs_serve_runs_the_job_at_start_up(db: str, tmp_path: Path) -> 
 async def test_certs_serve_leaves_it_to_cron_when_switched_off(db: str, tmp_path: Path) -> None:
     certificate = await certificate_ending_in(-timedelta(days=2), "SN-SERVE-2", tmp_path / "docs")
     env = server_env(tmp_path / "var", db, JOBS_SCHEDULER="false")
-    with running_server(env):
-        await asyncio.sleep(1)
-        assert (await Certificate.get(id=certificate.id)).status is CertificateStatus.ACTIVE
+    with running_server(env) as server:
+        assert server.process.poll() is None  # healthy: its lifespan started all it starts
+    # The positive marker is the clean exit: a scheduler lets its start-up run finish before the
+    # lifespan lets the process go, so by now that run would have expired the certificate.
+    assert server.process.returncode is not None
+    assert (await Certificate.get(id=certificate.id)).status is CertificateStatus.ACTIVE

@@ -14,6 +14,7 @@ from wsproto.connection import Connection
 from server import cli
 from server.uvicorn_websocket import LightWSProtocol, SocketMessages, WriteGate
 from tests.support.layout import SHARED_KEYS_LIMIT
+from tests.support.waiting import wait_until
 
 
 async def _nothing(scope: Any, receive: Any, send: Any) -> None:
@@ -48,8 +49,7 @@ async def echo_server() -> AsyncIterator[uvicorn.Server]:
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn.Server has a flag, no event
-        await asyncio.sleep(0.01)
+    await wait_until(lambda: server.started, what="uvicorn to start")  # a flag, no event
     yield server
     server.should_exit = True
     await asyncio.wait_for(serving, 10)
@@ -107,8 +107,9 @@ async def test_an_accepted_socket_keeps_the_connection_without_the_handshake(
         await asyncio.wait_for(await client.ping(b"hola"), 5)
         assert len(vars(protocol)) <= SHARED_KEYS_LIMIT
     assert client.close_code == 1000
-    await asyncio.sleep(0.05)
-    assert not echo_server.server_state.connections
+    await wait_until(
+        lambda: not echo_server.server_state.connections, what="the server to drop the connection"
+    )
 
 
 async def test_a_server_shutting_down_closes_its_open_sockets_with_1012(
@@ -136,7 +137,8 @@ async def test_the_write_gate_holds_writers_while_closed_and_releases_them_all()
     assert await asyncio.wait_for(gate.wait(), 1) is True
     gate.clear()
     writers = [asyncio.create_task(gate.wait()) for _ in range(3)]
-    await asyncio.sleep(0.01)
+    # The positive marker: all three are parked on the gate, none let through.
+    await wait_until(lambda: len(gate._waiters or ()) == 3, what="three waiting writers")
     assert not any(writer.done() for writer in writers)
     gate.set()
     assert await asyncio.wait_for(asyncio.gather(*writers), 1) == [True, True, True]
@@ -146,7 +148,7 @@ async def test_a_cancelled_writer_leaves_nothing_behind() -> None:
     gate = WriteGate()
     gate.clear()
     writer = asyncio.create_task(gate.wait())
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: gate._waiters, what="the writer to wait on the gate")
     writer.cancel()
     with pytest.raises(asyncio.CancelledError):
         await writer

@@ -19,7 +19,7 @@ from tortoise.models import Model
 
 from domain.calendar import local_date
 from domain.clock import FixedClock
-from domain.enums import DocumentKind, ErrorCode, IdentityDocumentType, PersonType, Role
+from domain.enums import DocumentKind, ErrorCode, IdentityDocumentType, PersonType
 from domain.errors import DomainError
 from events.bus import InProcessBus
 from events.messages import StatusChanged
@@ -48,7 +48,7 @@ from services.submit_certificate_request import (
     submit_certificate_request,
 )
 from storage.documents import DocumentStore
-from tests.support.factories import Caller, make_caller, make_company
+from tests.support.factories import Caller
 from tests.support.files import pdf
 
 #: Every table a use case may write to, for "nothing was written" checks.
@@ -88,27 +88,7 @@ def today(deps: Dependencies) -> date:
     return local_date(deps.clock.now())
 
 
-# --- People ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def company(db: str) -> Company:
-    return await make_company(contact_email="contacto@ejemplo.co")
-
-
-@pytest.fixture
-async def customer(company: Company) -> Caller:
-    return await make_caller(Role.CUSTOMER, company, name="Camila Rojas")
-
-
-@pytest.fixture
-async def other_company(db: str) -> Company:
-    return await make_company(name="Otra Empresa S.A.S.", contact_email="otra@ejemplo.co")
-
-
-@pytest.fixture
-async def other_customer(other_company: Company) -> Caller:
-    return await make_caller(Role.CUSTOMER, other_company, name="Diego Torres")
+# People: `company`, `customer`, `other_company`, `other_customer` live in tests/conftest.py.
 
 
 # --- Documents and commands ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from domain.errors import DomainError
 from models import ApiToken, User
 from services.auth import TOKEN_PREFIX, authenticate, issue_token, list_tokens
 from tests.support.factories import Caller
+from tests.support.refusals import assert_refusal
 
 
 async def test_an_issued_token_authenticates_its_user(customer: Caller, clock: FixedClock) -> None:
@@ -32,7 +33,9 @@ async def test_the_email_is_matched_case_insensitively(customer: Caller, clock: 
     token = await issue_token(
         f"  {customer.user.email.upper()} ", now=clock.now(), expires_in_days=None
     )
-    assert await authenticate(token, now=clock.now()) is not None
+    principal = await authenticate(token, now=clock.now())
+    assert principal is not None
+    assert (principal.user_id, principal.email) == (customer.user.id, customer.user.email)
 
 
 async def test_the_token_is_not_stored_in_clear(customer: Caller, clock: FixedClock) -> None:
@@ -63,7 +66,9 @@ async def test_a_token_expires_after_its_days(customer: Caller, clock: FixedCloc
     issued_at = clock.now()
     token = await issue_token(customer.user.email, now=issued_at, expires_in_days=30)
 
-    assert await authenticate(token, now=issued_at + timedelta(days=30, seconds=-1)) is not None
+    last_moment = await authenticate(token, now=issued_at + timedelta(days=30, seconds=-1))
+    assert last_moment is not None
+    assert last_moment.user_id == customer.user.id
     assert await authenticate(token, now=issued_at + timedelta(days=30)) is None
     assert await authenticate(token, now=issued_at + timedelta(days=365)) is None
 
@@ -85,7 +90,11 @@ async def test_the_token_of_an_inactive_user_no_longer_authenticates(
     assert await authenticate(token, now=clock.now()) is None
     with pytest.raises(DomainError) as refused:
         await issue_token(customer.user.email, now=clock.now(), expires_in_days=None)
-    assert refused.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.NOT_FOUND,
+        message=f"No existe un usuario activo con el correo {customer.user.email}.",
+    )
 
 
 async def test_a_wrong_token_is_refused(customer: Caller, clock: FixedClock) -> None:
@@ -108,11 +117,19 @@ async def test_tokens_for_unknown_users_or_without_days_are_refused(
 ) -> None:
     with pytest.raises(DomainError) as unknown:
         await issue_token("nadie@ejemplo.co", now=clock.now(), expires_in_days=None)
-    assert unknown.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(
+        unknown.value,
+        code=ErrorCode.NOT_FOUND,
+        message="No existe un usuario activo con el correo nadie@ejemplo.co.",
+    )
     for days in (0, -3):
         with pytest.raises(DomainError) as invalid:
             await issue_token(customer.user.email, now=clock.now(), expires_in_days=days)
-        assert invalid.value.code == ErrorCode.INVALID_INPUT
+        assert_refusal(
+            invalid.value,
+            code=ErrorCode.INVALID_INPUT,
+            message="La vigencia del token debe ser de al menos un día.",
+        )
     assert await ApiToken.filter(user_id=customer.user.id).count() == 1  # make_caller's
 
 

@@ -15,6 +15,7 @@ from storage.documents import DocumentStore
 from tests.services.conftest import document_set, submit, today, upload
 from tests.support.factories import Caller
 from tests.support.files import PNG, TEXT, pdf
+from tests.support.refusals import assert_refusal
 
 TODAY = date(2026, 11, 24)
 
@@ -99,9 +100,18 @@ def test_a_refused_set_stores_nothing_and_names_every_problem(tmp_path: Path) ->
     with pytest.raises(DomainError) as refused:
         accept_documents(uploads, today=TODAY, max_bytes=10_000)
 
-    assert [(e.code, e.field) for e in refused.value.errors] == [
-        (ErrorCode.INVALID_DOCUMENT, "documents.1"),
-        (ErrorCode.INVALID_DOCUMENT, "documents.2.issuedOn"),
+    assert [(e.code, e.field, e.message) for e in refused.value.errors] == [
+        (
+            ErrorCode.INVALID_DOCUMENT,
+            "documents.1",
+            "El archivo «cedula.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el "
+            "contenido del archivo; la extensión del nombre no cuenta.",
+        ),
+        (
+            ErrorCode.INVALID_DOCUMENT,
+            "documents.2.issuedOn",
+            "Indica la fecha de expedición del certificado de existencia y representación legal.",
+        ),
     ]
     assert stored_files(store) == []
 
@@ -111,8 +121,12 @@ def test_a_file_cut_at_the_limit_plus_one_byte_is_refused() -> None:
     cut = UploadedDocument(DocumentKind.RUT, "rut.pdf", data[:41], None)
     with pytest.raises(DomainError) as refused:
         accept_documents([cut], today=TODAY, max_bytes=40)
-    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_DOCUMENT, "documents.0")
-    assert "supera el tamaño máximo" in refused.value.message
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.INVALID_DOCUMENT,
+        field="documents.0",
+        message="El archivo «rut.pdf» supera el tamaño máximo de 0,0 MB.",
+    )
 
 
 async def test_submitted_rows_keep_the_clean_name_and_the_real_type(
@@ -124,6 +138,13 @@ async def test_submitted_rows_keep_the_clean_name_and_the_real_type(
 
     rut = await RequestDocument.get(request_id=request.id, kind=DocumentKind.RUT)
     assert (rut.file_name, rut.content_type) == ("rut.png", "application/pdf")
+    assert rut.issued_on is None
+    chamber = await RequestDocument.get(
+        request_id=request.id, kind=DocumentKind.CHAMBER_OF_COMMERCE_CERTIFICATE
+    )
+    chamber_upload = next(u for u in documents if u.kind is chamber.kind)
+    assert chamber_upload.issued_on is not None
+    assert chamber.issued_on == chamber_upload.issued_on
     assert deps.documents.exists(rut.sha256)
 
 

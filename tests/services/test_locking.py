@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import pytest
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from domain.enums import CertificateStatus, DocumentKind, ErrorCode, RequestStatus
@@ -33,16 +34,21 @@ LOST_RACE = {ErrorCode.INVALID_STATE_TRANSITION, ErrorCode.CONFLICT}
 DECISIONS = (RequestStatus.REJECTED, RequestStatus.COMPLETED)
 
 
-async def warm_pool(connections: int = 4) -> None:
+async def warm_pool(count: int = 4) -> None:
     """Open several pooled connections at once (PostgreSQL's pool starts with one), so that racing
-    calls do not queue behind the opening of a connection but really run side by side."""
+    calls do not queue behind the opening of a connection but really run side by side. Each
+    holder keeps its connection until all of them hold one: then `count` are open together.
+    SQLite has one connection, which transactions take in turn: nothing to warm."""
+    if connections.get("default").capabilities.dialect != "postgres":
+        return
+    all_holding = asyncio.Barrier(count)
 
     async def hold() -> None:
         async with in_transaction() as connection:
             await connection.execute_query("SELECT 1")
-            await asyncio.sleep(0.02)
+            await asyncio.wait_for(all_holding.wait(), 10)
 
-    await asyncio.gather(*(hold() for _ in range(connections)))
+    await asyncio.gather(*(hold() for _ in range(count)))
 
 
 async def race(*calls: Awaitable[Any]) -> tuple[list[Any], list[BaseException]]:

@@ -7,6 +7,7 @@ from domain.errors import DomainError
 from domain.nit import check_digit
 from models import Company, User
 from services.operators import create_company, create_user, find_company
+from tests.support.refusals import assert_refusal
 
 BASE = "900123456"
 NIT = f"{BASE}-{check_digit(BASE)}"
@@ -115,5 +116,9 @@ async def test_an_email_registered_twice_is_a_conflict(db: str) -> None:
     await create_user(email="revisor@andes.co", name="R", role=Role.REVIEWER, company=None)
     with pytest.raises(DomainError) as conflict:
         await create_user(email="REVISOR@andes.co", name="R2", role=Role.ADMIN, company=None)
-    assert conflict.value.code == ErrorCode.CONFLICT
+    assert_refusal(
+        conflict.value,
+        code=ErrorCode.CONFLICT,
+        message="Ya existe un usuario con el correo revisor@andes.co.",
+    )
     assert await User.all().count() == 1

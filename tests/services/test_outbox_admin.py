@@ -15,6 +15,7 @@ from notifications.transports import MaildirTransport
 from notifications.worker import deliver_pending
 from services.outbox_admin import MAX_PAGE_SIZE, list_outbox, retry_email
 from tests.notifications.factories import make_company, make_request, make_user
+from tests.support.refusals import assert_refusal
 
 
 async def _queue(count: int) -> list[OutboxEmail]:
@@ -32,7 +33,11 @@ async def test_only_operators_see_the_outbox(db: str, role: Role) -> None:
     await _queue(1)
     with pytest.raises(DomainError) as refused:
         await list_outbox(role, status=None, first=10)
-    assert refused.value.code == ErrorCode.FORBIDDEN
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.FORBIDDEN,
+        message="Solo un operador (ADMIN) puede ver los correos enviados.",
+    )
     assert "operador" in refused.value.message
 
 
@@ -56,7 +61,12 @@ async def test_list_is_newest_first_filtered_and_bounded(db: str, clock: FixedCl
 async def test_page_size_is_validated(db: str, first: int) -> None:
     with pytest.raises(DomainError) as invalid:
         await list_outbox(Role.ADMIN, status=None, first=first)
-    assert invalid.value.code == ErrorCode.INVALID_INPUT
+    assert_refusal(
+        invalid.value,
+        code=ErrorCode.INVALID_INPUT,
+        field="first",
+        message="first debe estar entre 1 y 200.",
+    )
     assert invalid.value.field == "first"
 
 
@@ -98,14 +108,18 @@ async def test_a_sent_email_is_not_retried(db: str, clock: FixedClock) -> None:
     await OutboxEmail.filter(id=row.id).update(status=OutboxStatus.SENT, sent_at=clock.now())
     with pytest.raises(DomainError) as refused:
         await retry_email(Role.ADMIN, row.id, clock.now())
-    assert refused.value.code == ErrorCode.INVALID_STATE_TRANSITION
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.INVALID_STATE_TRANSITION,
+        message="Este correo ya se envió; no se puede reintentar.",
+    )
     assert (await OutboxEmail.get(id=row.id)).status == OutboxStatus.SENT
 
 
 async def test_retry_of_an_unknown_email_is_not_found(db: str, clock: FixedClock) -> None:
     with pytest.raises(DomainError) as missing:
         await retry_email(Role.ADMIN, 999_999, clock.now())
-    assert missing.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(missing.value, code=ErrorCode.NOT_FOUND, message="No encontramos el correo.")
 
 
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.REVIEWER])
@@ -114,5 +128,9 @@ async def test_only_operators_retry(db: str, clock: FixedClock, role: Role) -> N
     await OutboxEmail.filter(id=row.id).update(status=OutboxStatus.FAILED)
     with pytest.raises(DomainError) as refused:
         await retry_email(role, row.id, clock.now())
-    assert refused.value.code == ErrorCode.FORBIDDEN
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.FORBIDDEN,
+        message="Solo un operador (ADMIN) puede reintentar los correos enviados.",
+    )
     assert (await OutboxEmail.get(id=row.id)).status == OutboxStatus.FAILED

@@ -18,6 +18,7 @@ from services.withdraw_certificate_request import WithdrawCommand, withdraw_cert
 from tests.services.conftest import approve, current_documents, reject, submit, upload
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.files import pdf
+from tests.support.refusals import assert_refusal
 
 
 async def submit_for_new_companies(deps: Dependencies, count: int) -> list[CertificateRequest]:
@@ -216,7 +217,7 @@ async def test_a_customer_naming_another_company_gets_not_found(
         await reads.list_requests(
             customer.principal, company_id=other_company.id, status=None, first=5, after=None
         )
-    assert refused.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(refused.value, code=ErrorCode.NOT_FOUND, message="No encontramos la empresa.")
 
 
 async def test_a_reviewer_may_list_one_company(
@@ -234,13 +235,17 @@ async def test_a_reviewer_may_list_one_company(
         await reads.list_requests(
             reviewer.principal, company_id=999_999, status=None, first=5, after=None
         )
-    assert refused.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(refused.value, code=ErrorCode.NOT_FOUND, message="No encontramos la empresa.")
 
 
 async def test_listing_needs_a_principal(db: str) -> None:
     with pytest.raises(DomainError) as refused:
         await reads.list_requests(None, company_id=None, status=None, first=5, after=None)
-    assert refused.value.code == ErrorCode.UNAUTHENTICATED
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
+    )
 
 
 # --- Node lookup ---------------------------------------------------------------------------------
@@ -308,7 +313,11 @@ async def test_a_customer_does_not_see_staff_users(
 async def test_node_lookup_needs_a_principal(rows_of_company: dict[type[Model], Model]) -> None:
     with pytest.raises(DomainError) as refused:
         await reads.get_visible(None, Company, rows_of_company[Company].pk)
-    assert refused.value.code == ErrorCode.UNAUTHENTICATED
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
+    )
 
 
 # --- Tracking and the viewer ---------------------------------------------------------------------
@@ -328,7 +337,7 @@ async def test_tracking_is_scoped_like_every_read(
 
     with pytest.raises(DomainError) as refused:
         await reads.get_tracking(other_customer.principal, submitted.company_id, now)
-    assert refused.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(refused.value, code=ErrorCode.NOT_FOUND, message="No encontramos la empresa.")
     with pytest.raises(DomainError) as refused:
         await reads.get_tracking(admin.principal, None, now)
     assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "companyId")

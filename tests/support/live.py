@@ -3,6 +3,7 @@ and the changes that make events, through the `certs` CLI and the API."""
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -75,9 +76,39 @@ async def watch(
     await ws.send(json.dumps({"id": op_id, "type": kind, "payload": payload}))
 
 
-async def settle() -> None:
-    """Let the servers register the subscriptions just sent before the change happens."""
-    await asyncio.sleep(0.5)
+async def in_step(ws: ClientConnection, protocol: str = TRANSPORT_WS) -> list[dict[str, Any]]:
+    """A round trip behind everything sent on the socket so far; the messages that came before it.
+
+    The server reads a socket's messages in order and starts each subscription in a task of its
+    own, so once it answered a later message (`ping` with `pong`; in the legacy protocol, which
+    has no ping, a `start` of a broken document with its `error`) it has handled the earlier
+    ones and their subscriptions have started: the positive marker to wait for, instead of a
+    fixed delay. Whatever the server said before the answer (an event, a refusal) is returned.
+    """
+    if protocol == TRANSPORT_WS:
+        await ws.send(json.dumps({"type": "ping"}))
+
+        def is_answer(message: dict[str, Any]) -> bool:
+            return bool(message["type"] == "pong")
+    else:
+        probe = f"probe-{uuid.uuid4().hex[:8]}"
+        payload = {"query": "subscription { probe }"}
+        await ws.send(json.dumps({"id": probe, "type": "start", "payload": payload}))
+
+        def is_answer(message: dict[str, Any]) -> bool:
+            return bool(message.get("id") == probe)
+
+    before = []
+    while not is_answer(message := await receive(ws)):
+        before.append(message)
+    return before
+
+
+async def settle(*sockets: ClientConnection) -> None:
+    """Every subscription sent on these sockets has been handled: `in_step` on each, with nothing
+    (no event, no refusal) arriving before the answer."""
+    for ws in sockets:
+        assert await in_step(ws) == []
 
 
 def new_company_customer(env: dict[str, str], base: str) -> str:
@@ -137,7 +168,7 @@ async def submitted_and_announced(
         sockets = [await stack.enter_async_context(socket(s, reviewer)) for s in servers]
         for ws in sockets:
             await watch(ws, "announced")
-        await settle()
+        await settle(*sockets)
         request_id = await submitted_request(servers[0], customer)
         for ws in sockets:
             message = await receive(ws)

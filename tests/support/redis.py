@@ -4,10 +4,11 @@
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.waiting import wait_until_sync
 
 HAVE_REDIS_SERVER = shutil.which("redis-server") is not None
 
@@ -23,16 +24,17 @@ def own_redis(port: int, directory: Path) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(100):
+
+        def accepting() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError("redis-server exited")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
             except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError("redis-server exited") from None
-                time.sleep(0.05)
-        else:
-            raise TimeoutError("redis-server did not start")
+                return False
+            return True
+
+        wait_until_sync(accepting, within=5, what="redis-server to accept connections")
         yield process
     finally:
         process.terminate()

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import httpx
 import orjson
 
 from devkit.ports import free_port
+from tests.support.waiting import wait_until_sync
 
 CERTS = str(Path(sys.executable).with_name("certs"))
 STARTUP_SECONDS = 20
@@ -58,19 +58,17 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[RunningSer
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            return httpx.get(f"{base_url}/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("the server did not become healthy in time")
-            time.sleep(0.1)
+        wait_until_sync(healthy, within=STARTUP_SECONDS, what="the server to become healthy")
         yield RunningServer(base_url=base_url, env=env, process=process)
     finally:
         process.terminate()
