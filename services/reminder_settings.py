@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode
 from domain.errors import DomainError
 from domain.reminder_settings import (
@@ -28,6 +29,7 @@ from models import Company
 from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
 from notifications.config import MailConfig
 from notifications.reminder_recipients import queue_recipient_confirmation
+from services.audit import record_audit
 from services.principal import (
     COMPANY_ROLES,
     Principal,
@@ -125,7 +127,27 @@ async def update_reminders(
             await CompanyReminderSettings.create(company_id=scoped, **values)
         else:
             await CompanyReminderSettings.filter(id=row.id).update(**values)
+        await record_audit(
+            AuditAction.REMINDER_SETTINGS_CHANGED,
+            actor=principal,
+            at=now,
+            target_type="Company",
+            target_id=scoped,
+            company_id=scoped,
+            details={
+                "before": _plan_details(current),
+                "after": _plan_details(plan),
+            },
+        )
     return await get_reminders(principal, scoped, defaults)
+
+
+def _plan_details(plan: ReminderPlan) -> dict[str, Any]:
+    return {
+        "daysBefore": list(plan.days_before),
+        "afterExpiry": plan.after_expiry,
+        "channel": plan.channel.value,
+    }
 
 
 def _digest(token: str) -> str:
@@ -179,15 +201,34 @@ async def add_recipient(
             created_at=now,
         )
         await queue_recipient_confirmation(mail, company, recipient, token)
+        await record_audit(
+            AuditAction.REMINDER_RECIPIENT_ADDED,
+            actor=principal,
+            at=now,
+            target_type="ReminderRecipient",
+            target_id=recipient.id,
+            company_id=scoped,
+            details={"email": address},
+        )
     return recipient
 
 
-async def remove_recipient(principal: Principal | None, recipient_id: int) -> int:
+async def remove_recipient(principal: Principal | None, recipient_id: int, *, now: datetime) -> int:
     caller = require_role(principal, COMPANY_ROLES, "cambiar los avisos de vencimiento")
-    recipient = await ReminderRecipient.get_or_none(id=recipient_id)
-    if recipient is None or not caller.may_see_company(recipient.company_id):
-        raise not_found("el destinatario")
-    await recipient.delete()
+    async with in_transaction():
+        recipient = await ReminderRecipient.filter(id=recipient_id).select_for_update().first()
+        if recipient is None or not caller.may_see_company(recipient.company_id):
+            raise not_found("el destinatario")
+        await recipient.delete()
+        await record_audit(
+            AuditAction.REMINDER_RECIPIENT_REMOVED,
+            actor=principal,
+            at=now,
+            target_type="ReminderRecipient",
+            target_id=recipient_id,
+            company_id=recipient.company_id,
+            details={"email": recipient.email},
+        )
     return recipient_id
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from domain.audit import AuditAction
 from domain.enums import ErrorCode, Role
 from domain.errors import DomainError
 from domain.validation import require_text
@@ -22,6 +23,7 @@ from domain.webhooks import WebhookEventType, normalize_event_types
 from models import Company
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from notifications.webhook_http import WebhookSender
+from services.audit import record_audit
 from services.principal import Principal, not_found, require_principal, target_company_id
 from services.webhooks_policy import WebhookPolicy
 
@@ -106,6 +108,15 @@ async def register_endpoint(
             created_by_id=caller.user_id,
             created_at=now,
         )
+        await record_audit(
+            AuditAction.WEBHOOK_ENDPOINT_REGISTERED,
+            actor=caller,
+            at=now,
+            target_type="WebhookEndpoint",
+            target_id=endpoint.id,
+            company_id=company_id,
+            details={"url": endpoint.url, "eventTypes": endpoint.event_types},
+        )
     return endpoint, secret
 
 
@@ -132,7 +143,12 @@ async def _visible_endpoint(caller: Principal, endpoint_id: int) -> WebhookEndpo
 
 
 async def set_endpoint_enabled(
-    principal: Principal | None, policy: WebhookPolicy, endpoint_id: int, enabled: bool
+    principal: Principal | None,
+    policy: WebhookPolicy,
+    endpoint_id: int,
+    enabled: bool,
+    *,
+    now: datetime,
 ) -> WebhookEndpoint:
     """Switch an endpoint on or off. Switching on starts the count of failures anew; what was
     pending is delivered, in order."""
@@ -146,6 +162,15 @@ async def set_endpoint_enabled(
             endpoint.disabled_reason = None
         await endpoint.save(
             update_fields=["enabled", "consecutive_failures", "disabled_at", "disabled_reason"]
+        )
+        await record_audit(
+            AuditAction.WEBHOOK_ENDPOINT_ENABLED_CHANGED,
+            actor=caller,
+            at=now,
+            target_type="WebhookEndpoint",
+            target_id=endpoint.id,
+            company_id=endpoint.company_id,
+            details={"enabled": enabled},
         )
     return endpoint
 
@@ -186,5 +211,13 @@ async def redeliver(
         delivery.next_attempt_at = now
         delivery.first_attempt_at = None
         await delivery.save(update_fields=["status", "next_attempt_at", "first_attempt_at"])
+        await record_audit(
+            AuditAction.WEBHOOK_REDELIVERED,
+            actor=principal,
+            at=now,
+            target_type="WebhookDelivery",
+            target_id=delivery.id,
+            details={"endpointId": delivery.endpoint_id, "eventId": delivery.event_id},
+        )
     await delivery.fetch_related("event", "endpoint")
     return delivery

@@ -421,7 +421,7 @@ async def test_an_endpoint_failing_n_times_in_a_row_is_disabled_and_the_operator
     assert len(receiver.received) == 3
 
     receiver.status = 200
-    await set_endpoint_enabled(admin.principal, LOCAL, endpoint.id, True)
+    await set_endpoint_enabled(admin.principal, LOCAL, endpoint.id, True, now=clock.now())
     await deliver(clock, settings)
     assert (await WebhookDelivery.get()).status is WebhookDeliveryStatus.SUCCEEDED
 

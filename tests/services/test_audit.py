@@ -9,13 +9,19 @@ import pytest
 from domain.audit import AuditAction
 from domain.enums import ErrorCode
 from domain.errors import DomainError
+from domain.reminder_settings import ReminderChannel
 from models import AuditEvent, Company, EmailKind
 from services.audit import AuditFilter, audit_source, list_audit_events
 from services.auth import issue_token, revoke_tokens
+from services.certificate_clock import default_plan
 from services.dependencies import Dependencies
+from services.reminder_settings import add_recipient, remove_recipient, update_reminders
 from services.update_principal_contact import UpdateContactCommand, update_principal_contact
+from services.webhooks import set_endpoint_enabled
+from services.webhooks_policy import WebhookPolicy
 from tests.services.conftest import approve, emails, reject, submit
 from tests.support.factories import Caller
+from tests.support.webhook_receiver import register_local_endpoint
 
 
 async def trail(after: int = 0) -> list[AuditEvent]:
@@ -126,3 +132,56 @@ async def test_only_operators_read_the_trail_a_page_at_a_time_and_filtered(
         after_id=None,
     )
     assert len(changes) == 5
+
+
+async def test_reminder_settings_and_webhook_administration_are_recorded(
+    deps: Dependencies, customer: Caller, admin: Caller, company: Company
+) -> None:
+    """Issue 19: changes of a company's reminder settings, its extra recipients and the webhook
+    endpoints are privileged actions too: each in the trail, with the before and after."""
+    start = await last_id()
+    now = deps.clock.now()
+    await update_reminders(
+        customer.principal,
+        None,
+        default_plan(deps),
+        days_before=[20, 5],
+        after_expiry=False,
+        channel=ReminderChannel.EMAIL,
+        now=now,
+    )
+    recipient = await add_recipient(
+        customer.principal,
+        None,
+        email="contabilidad@ejemplo.co",
+        name=None,
+        now=now,
+        mail=deps.mail,
+    )
+    await remove_recipient(customer.principal, recipient.id, now=now)
+    endpoint, _secret = await register_local_endpoint(admin.principal, "http://127.0.0.1:9/hooks")
+    await set_endpoint_enabled(
+        admin.principal, WebhookPolicy(allow_local=True), endpoint.id, False, now=now
+    )
+
+    rows = await trail(start)
+    assert [row.action for row in rows] == [
+        AuditAction.REMINDER_SETTINGS_CHANGED,
+        AuditAction.REMINDER_RECIPIENT_ADDED,
+        AuditAction.REMINDER_RECIPIENT_REMOVED,
+        AuditAction.WEBHOOK_ENDPOINT_REGISTERED,
+        AuditAction.WEBHOOK_ENDPOINT_ENABLED_CHANGED,
+    ]
+    settings, added, removed, registered, switched = rows
+    assert (settings.actor_email, settings.company_id) == (customer.user.email, company.id)
+    assert json.loads(settings.details)["after"] == {
+        "daysBefore": [20, 5],
+        "afterExpiry": False,
+        "channel": "EMAIL",
+    }
+    assert json.loads(settings.details)["before"]["daysBefore"] == list(deps.reminder_days)
+    assert json.loads(added.details) == {"email": "contabilidad@ejemplo.co"}
+    assert (removed.target_type, removed.target_id) == ("ReminderRecipient", recipient.id)
+    assert (registered.actor_email, registered.target_id) == (admin.user.email, endpoint.id)
+    assert json.loads(registered.details)["url"] == "http://127.0.0.1:9/hooks"
+    assert json.loads(switched.details) == {"enabled": False}
