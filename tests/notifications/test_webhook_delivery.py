@@ -21,11 +21,12 @@ import orjson
 import pytest
 import trustme
 
+from domain.audit import AuditAction
 from domain.clock import FixedClock
 from domain.enums import DocumentKind, ErrorCode
 from domain.errors import DomainError
 from domain.webhooks import WebhookEventType
-from models import Company, OutboxEmail
+from models import AuditEvent, Company, OutboxEmail
 from models.outbox import EmailKind
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent
 from notifications.webhook_delivery import (
@@ -390,6 +391,8 @@ async def test_failures_back_off_then_give_up_after_24_hours_and_an_operator_red
     receiver.status = 200
     again = await redeliver(admin.principal, delivery.id, clock.now())
     assert again.status is WebhookDeliveryStatus.PENDING
+    audit = await AuditEvent.get(action=AuditAction.WEBHOOK_REDELIVERED)
+    assert (audit.actor_email, audit.target_id) == (admin.user.email, delivery.id)
     await deliver(clock, settings)
     delivery = await WebhookDelivery.get()
     assert delivery.status is WebhookDeliveryStatus.SUCCEEDED
