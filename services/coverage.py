@@ -1,8 +1,6 @@
 """Reads for planning around certificates: can a company sign on a date, and which certificates
 expire in a period (operators' support campaigns)."""
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,11 +11,11 @@ from domain.coverage import Coverage, coverage_on, day_bounds
 from domain.enums import CertificateStatus, ErrorCode, Role
 from domain.errors import DomainError
 from models import Certificate, Company
+from services.cursors import decode_keyset, encode_keyset
 from services.principal import Principal, not_found, require_principal, target_company_id
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-MAX_PRIMARY_KEY = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -63,22 +61,7 @@ class CertificatePage:
 
 
 def _encode(certificate: Certificate) -> str:
-    raw = f"{certificate.valid_until.isoformat()}|{certificate.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[datetime, int]:
-    invalid = DomainError(
-        ErrorCode.INVALID_INPUT, "El cursor de paginación no es válido.", field="after"
-    )
-    try:
-        stamp, _, raw_pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        at, pk = datetime.fromisoformat(stamp), int(raw_pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid from None
-    if at.tzinfo is None or not 0 < pk <= MAX_PRIMARY_KEY:
-        raise invalid
-    return at, pk
+    return encode_keyset(certificate.valid_until, certificate.id)
 
 
 async def certificates_expiring_between(
@@ -115,7 +98,7 @@ async def certificates_expiring_between(
     ).exclude(status=CertificateStatus.REVOKED)
     total = await query.count()
     if after is not None:
-        stamp, pk = _decode(after)
+        stamp, pk = decode_keyset(after)
         query = query.filter(Q(valid_until__gt=stamp) | Q(valid_until=stamp, id__gt=pk))
     rows = await query.order_by("valid_until", "id").limit(size + 1)
     items = rows[:size]

@@ -4,8 +4,6 @@ Root reads check the principal. The batch reads at the bottom serve DataLoaders 
 children of rows that were already authorised through a root read.
 """
 
-import base64
-import binascii
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from models import (
     RequestStatusChange,
     User,
 )
-from models.keys import MAX_PRIMARY_KEY
+from services.cursors import decode_keyset, encode_keyset
 from services.principal import Principal, not_found, require_principal, target_company_id
 from services.tracking import Tracking, load_tracking
 
@@ -74,22 +72,7 @@ class RequestPage:
 
 
 def encode_cursor(request: CertificateRequest) -> str:
-    raw = f"{request.submitted_at.isoformat()}|{request.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    invalid = DomainError(
-        ErrorCode.INVALID_INPUT, "El cursor de paginación no es válido.", field="after"
-    )
-    try:
-        stamp, _, raw_pk = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        at, pk = datetime.fromisoformat(stamp), int(raw_pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid from None
-    if at.tzinfo is None or not 0 < pk <= MAX_PRIMARY_KEY:
-        raise invalid
-    return at, pk
+    return encode_keyset(request.submitted_at, request.id)
 
 
 async def list_requests(
@@ -121,7 +104,7 @@ async def list_requests(
 
     ascending = status is RequestStatus.IN_REVIEW
     if after is not None:
-        stamp, pk = decode_cursor(after)
+        stamp, pk = decode_keyset(after)
         # (submitted_at, id) past the cursor, written as «at or past the stamp» (one range of the
         # index on status, submitted_at, id) and a filter: with the plain OR, PostgreSQL combined
         # two bitmap scans, one of them on `submitted_at` alone (docs/performance.md).
