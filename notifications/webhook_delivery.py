@@ -25,7 +25,6 @@ all its deliveries), the endpoint is disabled and the operator address is emaile
 """
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from domain.webhooks import (
 )
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent
+from notifications.background import BackgroundRounds
 from notifications.config import MailConfig
 from notifications.emails import message_id_for
 from notifications.rendering import escape_html, load_template
@@ -313,7 +313,7 @@ async def deliver_webhooks_until_idle(
             return total
 
 
-class WebhookWorker:
+class WebhookWorker(BackgroundRounds):
     """Runs `deliver_webhooks` in the background of the server, like the email worker."""
 
     def __init__(
@@ -325,40 +325,19 @@ class WebhookWorker:
         interval: float = 2.0,
         stop_timeout: float = 30.0,
     ) -> None:
+        super().__init__(task_name="webhook-worker", stop_timeout=stop_timeout)
         self.sender = sender
         self.clock = clock
         self.settings = settings or DeliverySettings()
         self.interval = interval
-        self.stop_timeout = stop_timeout
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
 
     def start(self) -> None:
-        if self._task is not None and not self._task.done():
-            return
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
-        self._task = asyncio.create_task(self._run(), name="webhook-worker")
-
-    def wake(self) -> None:
-        self._wake.set()
+        self._start(self._run())
 
     async def stop(self) -> None:
         """Finish the current round (up to `stop_timeout` seconds), then stop."""
-        task = self._task
-        if task is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=self.stop_timeout)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._task = None
-        await self.sender.aclose()
+        if await self._stop():
+            await self.sender.aclose()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -371,8 +350,7 @@ class WebhookWorker:
                 busy = report.succeeded > 0
             except Exception:
                 logger.exception("webhook worker: delivery round failed; will try again")
-            if busy or self._stopping.is_set():
+            if busy:
                 await asyncio.sleep(0)
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+            await self._pause(self.interval)

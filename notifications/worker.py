@@ -30,7 +30,6 @@ after `MAX_ATTEMPTS` (8: about an hour between the first and the last) it is FAI
 """
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ from tortoise.transactions import in_transaction
 
 from domain.clock import Clock
 from models.outbox import OutboxEmail, OutboxStatus
+from notifications.background import BackgroundRounds
 from notifications.message import build_message
 from notifications.transports import (
     ConnectionLost,
@@ -266,7 +266,7 @@ async def deliver_until_idle(
             return total
 
 
-class OutboxWorker:
+class OutboxWorker(BackgroundRounds):
     """Runs `deliver_pending` in a loop in the background of the server (or of the CLI).
 
     Every `interval` seconds, or at once after `wake()`, or right away again while full batches
@@ -287,51 +287,24 @@ class OutboxWorker:
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
+        super().__init__(task_name="outbox-worker", stop_timeout=stop_timeout)
         self.transport = transport
         self.clock = clock
         self.interval = interval
         self.max_interval = max(max_interval, interval)
         self.batch_size = batch_size
         self.max_attempts = max_attempts
-        self.stop_timeout = stop_timeout
         self.rounds = 0
         self.last_report: DeliveryReport | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     def start(self) -> None:
-        if self.running:
-            return
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
-        self._task = asyncio.create_task(self._run(), name="outbox-worker")
-        logger.info("outbox worker started, delivering to %s", self.transport.description)
-
-    def wake(self) -> None:
-        """Deliver now instead of at the next tick (e.g. right after a commit queued emails)."""
-        self._wake.set()
+        if self._start(self._run()):
+            logger.info("outbox worker started, delivering to %s", self.transport.description)
 
     async def stop(self) -> None:
         """Finish the current batch (up to `stop_timeout` seconds), then stop."""
-        task = self._task
-        if task is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=self.stop_timeout)
-        except TimeoutError:
-            logger.warning("outbox worker did not finish its batch in time; cancelling it")
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._task = None
-        logger.info("outbox worker stopped")
+        if await self._stop():
+            logger.info("outbox worker stopped")
 
     async def run_once(self) -> DeliveryReport:
         report = await deliver_pending(
@@ -362,8 +335,7 @@ class OutboxWorker:
                 else:
                     pause = self.interval
                     full_batch = report.attempted >= self.batch_size
-            if full_batch or self._stopping.is_set():
+            if full_batch:
                 await asyncio.sleep(0)  # let others run, then go on with the backlog
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            await self._pause(pause)
