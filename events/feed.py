@@ -14,8 +14,9 @@ id order and hands every committed change to this process's subscribers, once.
   order: the use cases lock the request or certificate before they insert its row.
 - **Authorised from the database.** The company of an event is its subject's, read now; each
   subscriber then checks it against its own principal (`resolvers.status_events`).
-- **Principal changes first.** A `PRINCIPAL` row (a token revoked) is handled before any event read
-  after it is delivered: the user's sockets are closed and receive nothing more.
+- **Principal changes first.** A `PRINCIPAL` row (a token revoked, a user deactivated or moved)
+  is handled before any event read after it is delivered: the user's sockets are closed and
+  receive nothing more.
 """
 
 import asyncio

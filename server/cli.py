@@ -21,10 +21,11 @@ from tortoise import Tortoise
 
 from domain.calendar import BOGOTA
 from domain.clock import SystemClock
-from domain.enums import PersonType, Role
+from domain.enums import ErrorCode, PersonType, Role
 from domain.errors import DomainError
 from events.deployment import deployment_id
 from events.redis_wakeups import wake_servers
+from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
 from models.persisted import PersistedDocument
@@ -47,6 +48,7 @@ from services.document_sweep import sweep_unreferenced_documents
 from services.expire_and_remind import run_daily_job
 from services.operators import create_company, create_user, find_company
 from services.principal import Principal
+from services.user_admin import UserChange, activate_user, deactivate_user, move_user
 from services.webhooks import list_deliveries, redeliver
 
 logger = logging.getLogger("certs")
@@ -177,17 +179,21 @@ def cmd_company_create(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(with_database(settings, work))
 
 
+async def _company_named(reference: str) -> Company:
+    """The company a `--company` names, by NIT (with check digit) or global id."""
+    decoded = from_global_id(reference)
+    company = await find_company(
+        str(decoded[1]) if decoded and decoded[0] == "Company" else reference
+    )
+    if company is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No existe la empresa {reference}.", "company")
+    return company
+
+
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
-        company = None
-        if args.company:
-            decoded = from_global_id(args.company)
-            reference = str(decoded[1]) if decoded and decoded[0] == "Company" else args.company
-            company = await find_company(reference)
-            if company is None:
-                print(f"No existe la empresa {args.company}.", file=sys.stderr)
-                return 1
+        company = await _company_named(args.company) if args.company else None
         user = await create_user(
             email=args.email, name=args.name, role=Role(args.role), company=company
         )
@@ -195,6 +201,48 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(with_database(settings, work))
+
+
+def _user_change_json(change: UserChange) -> dict[str, Any]:
+    user = change.user
+    return {
+        "id": to_global_id("User", user.id),
+        "email": user.email,
+        "active": user.is_active,
+        "company": to_global_id("Company", user.company_id) if user.company_id else None,
+        "changed": change.changed,
+    }
+
+
+def _run_user_change(settings: Settings, change: Callable[[], Awaitable[UserChange]]) -> int:
+    """Run a change of a user's standing; when it changed something, wake the servers so that
+    they close the user's sockets now rather than at their next poll."""
+
+    async def work() -> int:
+        done = await change()
+        if done.changed:
+            await wake_servers(settings.redis_url, settings.redis_channel_prefix)
+        emit(_user_change_json(done))
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def cmd_user_deactivate(settings: Settings, args: argparse.Namespace) -> int:
+    return _run_user_change(settings, lambda: deactivate_user(args.email, now=SystemClock().now()))
+
+
+def cmd_user_activate(settings: Settings, args: argparse.Namespace) -> int:
+    return _run_user_change(settings, lambda: activate_user(args.email, now=SystemClock().now()))
+
+
+def cmd_user_move(settings: Settings, args: argparse.Namespace) -> int:
+
+    async def move() -> UserChange:
+        company = await _company_named(args.company)
+        return await move_user(args.email, company, now=SystemClock().now())
+
+    return _run_user_change(settings, move)
 
 
 def cmd_token_issue(settings: Settings, args: argparse.Namespace) -> int:
@@ -457,6 +505,18 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--role", required=True, choices=[r.value for r in Role])
     create_user.add_argument("--company", help="NIT or global id; required for CUSTOMER")
     create_user.set_defaults(run=cmd_user_create)
+    deactivate = user.add_parser(
+        "deactivate", help="the user may no longer sign in; their open sockets close"
+    )
+    deactivate.add_argument("--email", required=True)
+    deactivate.set_defaults(run=cmd_user_deactivate)
+    activate = user.add_parser("activate", help="the user may sign in again")
+    activate.add_argument("--email", required=True)
+    activate.set_defaults(run=cmd_user_activate)
+    move = user.add_parser("move", help="move a user to another company; their open sockets close")
+    move.add_argument("--email", required=True)
+    move.add_argument("--company", required=True, help="NIT or global id")
+    move.set_defaults(run=cmd_user_move)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
         dest="action", required=True

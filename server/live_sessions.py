@@ -3,7 +3,9 @@
 A socket is authenticated once, at `connection_init`; its token may then be revoked, expire, or
 its user be deactivated or moved to another company. Each of those closes the socket with 4403:
 
-- a revocation through `certs token revoke` writes a PRINCIPAL row in the event outbox; every
+- a revocation through `certs token revoke`, and a user deactivated or moved through
+  `certs user deactivate` / `certs user move` (`services.user_admin`), writes a PRINCIPAL row
+  in the event outbox, in the change's own transaction; every
   process's feed reads it (woken through Redis, or at its next poll) and checks that user's sockets
   before delivering any event read after it (`LiveSessions.principals_changed`);
 - every `recheck_interval` seconds, all the sockets of the process are checked in bulk (one query

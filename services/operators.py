@@ -35,9 +35,8 @@ async def find_company(reference: str) -> Company | None:
     return await Company.get_or_none(nit_base=parse_nit(reference).base)
 
 
-async def create_user(*, email: str, name: str, role: Role, company: Company | None) -> User:
-    address = normalize_email(email).lower()
-    display_name = require_text(name, field="name", label="El nombre")
+def require_fitting_company(role: Role, company: Company | None) -> None:
+    """A CUSTOMER belongs to exactly one company; a REVIEWER or an ADMIN to none."""
     if role is Role.CUSTOMER and company is None:
         raise DomainError(
             ErrorCode.INVALID_INPUT, "Un usuario CUSTOMER necesita una empresa.", "company"
@@ -46,6 +45,12 @@ async def create_user(*, email: str, name: str, role: Role, company: Company | N
         raise DomainError(
             ErrorCode.INVALID_INPUT, f"Un usuario {role} no pertenece a ninguna empresa.", "company"
         )
+
+
+async def create_user(*, email: str, name: str, role: Role, company: Company | None) -> User:
+    address = normalize_email(email).lower()
+    display_name = require_text(name, field="name", label="El nombre")
+    require_fitting_company(role, company)
     if await User.exists(email=address):
         raise DomainError(ErrorCode.CONFLICT, f"Ya existe un usuario con el correo {address}.")
     return await User.create(

@@ -3,8 +3,8 @@ real Redis. Each test asserts exactly what the subscriber receives.
 
 - two deployments on one Redis, default settings: neither hears the other;
 - a forged PUBLISH on the deployment's own channel (and on the old one): nothing;
-- `certs token revoke` while the socket is open on the other process: closed with 4403, nothing
-  delivered after the revocation;
+- `certs token revoke`, `certs user deactivate` or `certs user move` while the socket is open on
+  the other process: closed with 4403, nothing delivered after the change;
 - Redis stopped and restarted mid-stream: no mutation waits, the events committed meanwhile
   arrive once Redis is back, in order, once; `/ready` fails while it is down;
 - a burst that overflows a stalled subscriber: told SUBSCRIPTION_LAGGING, then complete, while a
@@ -216,6 +216,53 @@ async def test_revoking_a_token_closes_its_socket_on_the_other_process(
             # Closed within seconds of the revocation: through the bus, since polling and the
             # periodic re-check are off (300 s).
             assert await close_code(revoked, 10) == 4403
+            assert await next_changes(bystander, 1) == [(request_id, "REJECTED")]
+
+
+#: Neither polling nor the periodic re-check within the test: only the bus can close a socket.
+NO_RECHECK = {"LIVE_POLL_SECONDS": "3600", "LIVE_RECHECK_SECONDS": "3600"}
+OTHER_NIT = "901234567-7"
+
+
+@needs_redis
+@pytest.mark.parametrize("change", ["deactivate", "move"])
+async def test_deactivating_or_moving_a_user_closes_their_socket_on_the_other_process(
+    shared_database: str, tmp_path: Path, change: str
+) -> None:
+    with postgres_servers(shared_database, tmp_path, REDIS_URL=REDIS_URL, **NO_RECHECK) as (
+        one,
+        other,
+    ):
+        demo = certs_json(one.env, "demo")
+        customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
+        certs_json(
+            one.env,
+            *("company", "create", "--nit", OTHER_NIT, "--name", "Otra Empresa S.A.S."),
+            *("--person-type", "LEGAL_ENTITY", "--contact-name", "Pedro Ruiz"),
+            *("--contact-email", "contacto@otra.example.co"),
+        )
+        request_id = await submitted_and_announced([one, other], customer, reviewer)
+        async with socket(other, customer) as changed, socket(other, reviewer) as bystander:
+            await watch(changed, "1")
+            await watch(bystander, "1")
+            await settle(changed, bystander)
+
+            email = "cliente@demo.example.co"
+            if change == "deactivate":
+                done = certs_json(one.env, "user", "deactivate", "--email", email)
+                assert (done["active"], done["changed"]) == (False, True), done
+            else:
+                done = certs_json(one.env, "user", "move", "--email", email, "--company", OTHER_NIT)
+                assert done["changed"] is True, done
+                assert done["company"] != demo["company"]["id"]
+            # A change of the old company right after: the changed user's socket must not get it.
+            async with httpx.AsyncClient(base_url=one.base_url, timeout=20) as http:
+                rejected = await reject(GraphQLClient(http), reviewer, request_id, "RUT.", {})
+            assert rejected["errors"] == []
+
+            # Closed within seconds, with nothing received first: through the bus, since polling
+            # and the periodic re-check are off (3600 s).
+            assert await close_code(changed, 10) == 4403
             assert await next_changes(bystander, 1) == [(request_id, "REJECTED")]
 
 

@@ -170,3 +170,52 @@ def test_token_use_and_the_audit_trail_are_shown_to_operators(env: dict[str, str
     ]
     future = certs(env, "audit", "export", "--format", "jsonl", "--since", "2999-01-01")
     assert future.stdout == ""
+
+
+def test_deactivating_activating_and_moving_a_user_print_where_they_stand(
+    env: dict[str, str],
+) -> None:
+    demo = certs_json(env, "demo")
+    email = "cliente@demo.example.co"
+    user = {"email": email, "company": demo["company"]["id"]}
+
+    deactivated = certs_json(env, "user", "deactivate", "--email", email)
+    assert {**user, "active": False, "changed": True}.items() <= deactivated.items()
+    assert certs_json(env, "user", "deactivate", "--email", email)["changed"] is False
+    refused = certs(env, "token", "issue", "--email", email, check=False)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert f"No existe un usuario activo con el correo {email}." in refused.stderr
+    activated = certs_json(env, "user", "activate", "--email", email)
+    assert {**user, "active": True, "changed": True}.items() <= activated.items()
+
+    other = certs_json(
+        env,
+        "company", "create", "--nit", "901234567-7", "--name", "Otra S.A.S.",
+        "--person-type", "LEGAL_ENTITY", "--contact-name", "Pedro Ruiz",
+        "--contact-email", "pedro@otra.co",
+    )  # fmt: skip
+    by_nit = certs_json(env, "user", "move", "--email", email, "--company", "901234567-7")
+    assert (by_nit["company"], by_nit["changed"]) == (other["id"], True)
+    by_id = certs_json(env, "user", "move", "--email", email, "--company", demo["company"]["id"])
+    assert (by_id["company"], by_id["changed"]) == (demo["company"]["id"], True)
+    assert by_id["id"] == deactivated["id"] == activated["id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["user", "deactivate", "--email", "nadie@ejemplo.co"],
+         "error: No existe un usuario con el correo nadie@ejemplo.co. (NOT_FOUND)"),
+        (["user", "move", "--email", "cliente@demo.example.co", "--company", "901234567-7"],
+         "error: No existe la empresa 901234567-7. (NOT_FOUND)"),
+        (["user", "move", "--email", "revisor@andes.example.co", "--company", "900123456-8"],
+         "error: Un usuario REVIEWER no pertenece a ninguna empresa. (INVALID_INPUT)"),
+    ],
+)  # fmt: skip
+def test_user_changes_that_cannot_be_made_exit_1_with_a_spanish_message(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
+    certs_json(env, "demo")
+    result = certs(env, *args, check=False)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert message in result.stderr.splitlines()

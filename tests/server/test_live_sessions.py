@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.enums import Role
+from events.feed import EventFeed
 from models import ApiToken, User
 from server.live_sessions import LiveSession, LiveSessions
 from services.auth import hash_token
+from services.user_admin import deactivate_user, move_user
 from tests.support.factories import Caller, make_caller, make_company
 
 
@@ -75,3 +77,32 @@ async def test_a_principal_event_checks_only_that_users_sockets() -> None:
     await _revoke(second)
     await sessions.principals_changed({first.user.id})
     assert closed == [first.user.id]  # the other one waits for its own event or the sweep
+
+
+@pytest.mark.usefixtures("db")
+@pytest.mark.parametrize("action", ["deactivate", "move"])
+async def test_a_user_deactivated_or_moved_by_the_admin_use_case_is_closed_at_its_event(
+    action: str,
+) -> None:
+    """No periodic re-check: the PRINCIPAL row the use case writes, read by the feed, closes it."""
+    company = await make_company()
+    changed = await make_caller(Role.CUSTOMER, company)
+    untouched = await make_caller(Role.CUSTOMER, company)
+    closed: list[int] = []
+    sessions = LiveSessions(lambda: datetime.now(UTC), recheck_interval=3600)
+    mine, theirs = session_of(changed, closed), session_of(untouched, closed)
+    sessions.add(mine)
+    sessions.add(theirs)
+    feed = EventFeed(lambda event: None, sessions.principals_changed)
+    await feed.seek_to_end()  # read by the test only, not by a polling task
+
+    now = datetime.now(UTC)
+    if action == "deactivate":
+        await deactivate_user(changed.user.email, now=now)
+    else:
+        await move_user(changed.user.email, await make_company(), now=now)
+    await feed.catch_up()
+
+    assert closed == [changed.user.id]
+    assert mine.revoked
+    assert not theirs.revoked
