@@ -15,8 +15,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from domain.clock import FixedClock
+from resolvers.context import Context
+from schema.extensions import current_operation
 from server.app import create_app
 from server.settings import Settings
+from server.ws_operations import OperationLog
 from tests.support.factories import Caller
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive
 from tests.support.operations import VIEWER
@@ -154,3 +157,28 @@ async def test_a_query_over_the_socket_has_its_line_with_its_sql_count(
     assert line.sql_count >= 1
     assert line.events is None
     assert line.principal == customer.user.id
+
+
+async def test_a_subscription_told_it_lags_ends_by_the_server_with_the_code(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The lagging path, without a flood of events: the handler's view of what it sent."""
+    log = OperationLog()
+    lagging = {"extensions": {"code": "SUBSCRIPTION_LAGGING"}}
+
+    async def stream() -> None:
+        noted = current_operation.get()
+        assert noted is not None
+        noted["type"] = "subscription"  # as the schema's OperationRecorder notes it
+        log.sent({"id": "s1", "type": "next", "payload": {"data": {"x": 1}}})
+        log.sent({"id": "s1", "type": "next", "payload": {"data": None, "errors": [lagging]}})
+        log.sent({"id": "s1", "type": "complete"})
+
+    context = Context(deps=None, public_base_url="http://testserver")  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="certs.operations"):
+        await log.run(context, "s1", "Watch", stream())
+    (line,) = lines(caplog)
+    assert (line.operation_id, line.ended_by) == ("s1", "server")
+    assert line.error_codes == ["SUBSCRIPTION_LAGGING"]
+    assert line.principal is None
+    assert line.events == 2
