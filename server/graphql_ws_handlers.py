@@ -11,6 +11,8 @@
   operation id (code `TOO_MANY_SUBSCRIPTIONS`); the socket and its other subscriptions go on.
 - **An init timeout on the legacy protocol too**: a socket that never authenticates is closed
   (4408), as `graphql-transport-ws` already does.
+- **A log line per operation** (`server.ws_operations`): a subscription's when it ends, a query's
+  or mutation's once answered, on both protocols.
 """
 
 import asyncio
@@ -21,17 +23,24 @@ from graphql import GraphQLError
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    CompleteMessage,
     ConnectionInitMessage,
     Message,
     SubscribeMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    OperationMessage,
+    StartMessage,
+    StopMessage,
+)
 
 from resolvers.context import Context
 from server.socket_limits import TOO_MANY_SOCKETS_CLOSE_CODE, TooManySockets
+from server.ws_operations import OperationLog
 
 TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 
@@ -73,6 +82,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_sending: asyncio.Task[None] | None = None
         self._last_sent = 0.0
+        self.operation_log = OperationLog()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await self._init_connection(message)
@@ -123,11 +133,22 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        await self.operation_log.run(
+            self.context, operation.id, operation.operation_name, super().run_operation(operation)
+        )
+
+    async def handle_complete(self, message: CompleteMessage) -> None:
+        self.operation_log.stopped(message["id"])
+        await super().handle_complete(message)
+
     async def send_message(self, message: Message) -> None:
         self._last_sent = asyncio.get_running_loop().time()
+        self.operation_log.sent(message)
         await super().send_message(message)
 
     async def shutdown(self) -> None:
+        self.operation_log.socket_closed()
         if self._ping_timer is not None:
             self._ping_timer.cancel()
             self._ping_timer = None
@@ -168,6 +189,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         watch = getattr(self.view, "metrics", None)
         if watch is not None:
             watch.watch_socket_handler(self)  # its subscriptions count in /metrics
+        self.operation_log = OperationLog()
 
     async def handle(self) -> None:
         timeout = self.view.connection_init_wait_timeout.total_seconds()
@@ -194,6 +216,28 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             )
             return
         await super().handle_start(message)
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        work = super().handle_async_results(operation_id, query, operation_name, variables)
+        await self.operation_log.run(self.context, operation_id, operation_name, work)
+
+    async def handle_stop(self, message: StopMessage) -> None:
+        self.operation_log.stopped(message["id"])
+        await super().handle_stop(message)
+
+    async def send_message(self, message: OperationMessage) -> None:
+        self.operation_log.sent(message)
+        await super().send_message(message)
+
+    async def cleanup(self) -> None:
+        self.operation_log.socket_closed()
+        await super().cleanup()
 
     async def _close_unless_acknowledged(self, after: float) -> None:
         await asyncio.sleep(after)

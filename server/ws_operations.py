@@ -1,0 +1,141 @@
+"""One log line per operation run on a WebSocket, like the HTTP ones (`certs.operations`).
+
+A subscription's line is written when it ends, however it ends: `ended_by` is `client` (it sent
+`complete`/`stop`), `server` (the stream finished, as after SUBSCRIPTION_LAGGING, whose code is in
+`error_codes`), `error` (refused before it started, or failed) or `socket_closed`. Queries and
+mutations sent over the socket get their line too (`ended_by` `server` once answered). The line
+carries the socket's request id (one per connection), the operation's id on that socket, who
+asked, how long it lasted, how many results (`events`) were sent, and the error codes sent.
+"""
+
+import logging
+import time
+from collections.abc import Awaitable
+from typing import Any
+
+from resolvers.context import Context
+from schema.extensions import current_operation, current_request_id
+from server.logs import sql_counter
+
+operations_log = logging.getLogger("certs.operations")
+
+CLIENT = "client"
+SERVER = "server"
+ERROR = "error"
+SOCKET_CLOSED = "socket_closed"
+
+
+class SocketOperation:
+    """What is logged of one operation on a socket; held only while it runs."""
+
+    __slots__ = ("codes", "ended_by", "events", "id", "operation", "started", "statements")
+
+    def __init__(self, operation_id: str, name: str | None) -> None:
+        self.id = operation_id
+        self.operation: dict[str, str | None] = {"name": name, "type": None}
+        self.started = time.perf_counter()
+        self.events = 0
+        self.codes: list[str] = []
+        self.ended_by: str | None = None
+        self.statements = [0]
+
+    def sent(self, kind: str, payload: Any) -> None:
+        """A message sent for this operation: results count as events, their errors' codes kept."""
+        if kind in ("next", "data"):
+            self.events += 1
+            errors = payload.get("errors") if isinstance(payload, dict) else None
+            self.codes.extend(codes_of(errors or ()))
+            data = payload.get("data") if isinstance(payload, dict) else None
+            for field in (data or {}).values():
+                if isinstance(field, dict):
+                    self.codes.extend(codes_of(field.get("errors") or ()))
+        elif kind == "error":
+            self.codes.extend(codes_of(payload if isinstance(payload, list) else [payload]))
+            self.end(ERROR)
+
+    def end(self, how: str) -> None:
+        """The first reason given is the one logged."""
+        if self.ended_by is None:
+            self.ended_by = how
+
+
+def codes_of(errors: Any) -> list[str]:
+    return [
+        str((error.get("extensions") or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
+        for error in errors
+        if isinstance(error, dict)
+    ]
+
+
+class OperationLog:
+    """The running operations of one socket, by their id on it."""
+
+    __slots__ = ("_running",)
+
+    def __init__(self) -> None:
+        self._running: dict[str, SocketOperation] = {}
+
+    async def run(
+        self, context: Context, operation_id: str, name: str | None, work: Awaitable[None]
+    ) -> None:
+        """Await `work` (the operation's task body) as operation `operation_id`, then log it."""
+        record = SocketOperation(operation_id, name)
+        self._running[operation_id] = record
+        token = current_operation.set(record.operation)
+        try:
+            with sql_counter() as statements:
+                record.statements = statements
+                await work
+            record.end(SERVER)
+        except BaseException:
+            record.end(ERROR)
+            raise
+        finally:
+            current_operation.reset(token)
+            if self._running.get(operation_id) is record:
+                del self._running[operation_id]
+            log_operation(record, context)
+
+    def sent(self, message: Any) -> None:
+        if isinstance(message, dict):
+            record = self._running.get(message.get("id"))  # type: ignore[arg-type]
+            if record is not None:
+                record.sent(str(message.get("type")), message.get("payload"))
+
+    def stopped(self, operation_id: str) -> None:
+        """The client asked to stop it."""
+        record = self._running.get(operation_id)
+        if record is not None:
+            record.end(CLIENT)
+
+    def socket_closed(self) -> None:
+        for record in self._running.values():
+            record.end(SOCKET_CLOSED)
+
+
+def log_operation(record: SocketOperation, context: Context) -> None:
+    operation_type = record.operation["type"] or "unknown"
+    principal = context.principal
+    subscription = operation_type == "subscription"
+    operations_log.info(
+        "%s %s",
+        operation_type,
+        record.operation["name"] or "anonymous",
+        extra={
+            "request_id": current_request_id.get(),
+            "operation_id": record.id,
+            "operation_name": record.operation["name"],
+            "operation_type": operation_type,
+            "transport": "websocket",
+            "principal": principal.user_id if principal else None,
+            "role": principal.role.value if principal else None,
+            "company": principal.company_id if principal else None,
+            "duration_ms": round((time.perf_counter() - record.started) * 1000, 2),
+            # A subscription's events are executed once for all who asked the same: its
+            # statements are not its own, so it has no count.
+            "sql_count": None if subscription else record.statements[0],
+            "events": record.events if subscription else None,
+            "ended_by": record.ended_by,
+            "error_codes": record.codes or None,
+        },
+    )
