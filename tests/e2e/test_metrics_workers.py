@@ -1,7 +1,9 @@
 """With `--workers N`, /metrics adds up every worker's numbers (prometheus-client's multiprocess
 mode): whichever worker answers a scrape, it counts every request the server answered."""
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import httpx
@@ -75,3 +77,24 @@ def test_two_workers_answer_metrics_for_both(
     with running_server(env, workers=2) as server:
         send_pings(server)
         assert_every_scrape_counts_every_request(server)
+
+
+def test_a_given_folder_is_private_and_emptied_of_an_earlier_run(
+    tmp_path: Path, sqlite_template: MigratedSqlite
+) -> None:
+    folder = tmp_path / "prometheus"
+    folder.mkdir(mode=0o700)
+    env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path))
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    # An earlier run (one worker: the folder given turns the mode on all the same) leaves its
+    # files behind, as a crash would: counts of pings the next server never answered.
+    with running_server(env, workers=1) as earlier:
+        send_pings(earlier)
+        assert_every_scrape_counts_every_request(earlier)
+    assert any(folder.glob("counter_*.db")) or any(folder.glob("histogram_*.db"))
+
+    with running_server(env, workers=2) as server:
+        assert pings_counted(scrape(server)) == 0
+        send_pings(server)
+        assert_every_scrape_counts_every_request(server)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
