@@ -74,9 +74,17 @@ def test_two_workers_answer_metrics_for_both(
 ) -> None:
     env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path))
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    temporary = tmp_path / "tmp"  # where the serve command makes its private folder
+    temporary.mkdir()
+    env["TMPDIR"] = str(temporary)
     with running_server(env, workers=2) as server:
         send_pings(server)
         assert_every_scrape_counts_every_request(server)
+        [folder] = temporary.glob("certs-metrics-*")
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+        # A file of counters per process that wrote to it: at least the two workers.
+        assert len(list(folder.glob("counter_*.db"))) >= 2
+    assert list(temporary.iterdir()) == []  # removed when the server stopped
 
 
 def test_a_given_folder_is_private_and_emptied_of_an_earlier_run(
