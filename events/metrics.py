@@ -1,28 +1,62 @@
-"""Counters of the live layer, plain integers for whoever exports them (a Prometheus collector
-reads `snapshot()`; every name is a monotonically increasing counter unless it ends in `_now`)."""
+"""Counters of the live layer (every name is a monotonically increasing counter unless it ends in
+`_now`). Each is a plain integer, read by `snapshot()`, and is mirrored in a prometheus-client
+`Counter` named `live_<name>`: with PROMETHEUS_MULTIPROC_DIR set (`certs serve --workers N`), that
+counter is what writes the value to this process's file, so /metrics adds up every worker's."""
 
-from dataclasses import asdict, dataclass
+from typing import ClassVar
+
+from prometheus_client import Counter
+
+#: What each counter means (also the HELP text on /metrics).
+LIVE_HELP = {
+    "events_read_total": "Rows read from the event outbox and handed to this process's subscribers.",
+    "batches_read_total": "Batches read from the event outbox.",
+    "subscribers_lagging_total": "Subscribers that fell behind and were told SUBSCRIPTION_LAGGING.",
+    "events_dropped_total": "Events not delivered to a lagging subscriber (told to refetch instead).",
+    "sockets_revoked_total": "WebSockets closed with 4403 because their token or user changed.",
+    "gaps_given_up_total": "Event outbox ids given up after waiting for them (rolled back).",
+    "wakeups_failed_total": "Redis wake-ups that could not be published (others poll instead).",
+}
 
 
-@dataclass
 class LiveMetrics:
-    #: Rows read from the event outbox and handed to this process's subscribers.
-    events_read_total: int = 0
-    #: Batches read (one query for the rows, one per kind of change for their rows).
-    batches_read_total: int = 0
-    #: Subscribers that fell behind and were told SUBSCRIPTION_LAGGING (then completed).
-    subscribers_lagging_total: int = 0
-    #: Events not delivered to a lagging subscriber (the client was told to refetch instead).
-    events_dropped_total: int = 0
-    #: Sockets closed with 4403 because their token or user changed.
-    sockets_revoked_total: int = 0
-    #: Outbox ids given up after waiting for them (a rolled-back transaction leaves its id unused).
-    gaps_given_up_total: int = 0
-    #: Redis wake-ups that could not be published (the others learn it by polling instead).
-    wakeups_failed_total: int = 0
+    """`metrics.events_read_total += n` counts; assigning a smaller value is refused."""
+
+    NAMES: ClassVar[tuple[str, ...]] = tuple(LIVE_HELP)
+
+    events_read_total: int
+    batches_read_total: int
+    subscribers_lagging_total: int
+    events_dropped_total: int
+    sockets_revoked_total: int
+    gaps_given_up_total: int
+    wakeups_failed_total: int
+
+    def __init__(self) -> None:
+        counters = {
+            # Not registered anywhere: single-process /metrics reads `snapshot()`; in multiprocess
+            # mode the values reach /metrics through their files.
+            name: Counter(f"live_{name.removesuffix('_total')}", LIVE_HELP[name], registry=None)
+            for name in self.NAMES
+        }
+        object.__setattr__(self, "_counters", counters)
+        for name in self.NAMES:
+            object.__setattr__(self, name, 0)
+
+    def __setattr__(self, name: str, value: int) -> None:
+        if name not in self.NAMES:
+            raise AttributeError(name)
+        delta = value - int(getattr(self, name))
+        if delta < 0:
+            raise ValueError(f"{name} only grows")
+        object.__setattr__(self, name, value)
+        if delta:
+            self._counters[name].inc(delta)
+
+    _counters: dict[str, Counter]
 
     def snapshot(self) -> dict[str, int]:
-        return asdict(self)
+        return {name: int(getattr(self, name)) for name in self.NAMES}
 
 
 #: The process's counters.

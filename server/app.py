@@ -178,6 +178,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         logger.info("serving; database %s", redacted_url(settings.effective_database_url))
         await bus.start()
         live_sessions.start()
+        metrics.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
@@ -195,6 +196,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             if webhook_worker is not None:
                 await webhook_worker.stop()
             await live_sessions.stop()
+            await metrics.stop()
             await bus.stop()
             await Tortoise.close_connections()
 

@@ -40,6 +40,7 @@ from server.app import build_dependencies, webhook_delivery_settings
 from server.demo import seed_demo
 from server.graphiql import DEMO_TOKENS_FILE
 from server.logs import logging_config
+from server.metrics import prepare_multiprocess_dir, remove_multiprocess_dir
 from server.persisted_queries import documents_in
 from server.settings import Settings
 from services.audit import export_audit_events
@@ -98,6 +99,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             "REDIS_URL so that they arrive at once",
             args.workers,
         )
+    # Before the workers start, so that they inherit PROMETHEUS_MULTIPROC_DIR: /metrics then adds
+    # up every worker's numbers, whichever worker answers the scrape.
+    owned = prepare_multiprocess_dir(args.workers)
+    try:
+        _run_uvicorn(settings, args)
+    finally:
+        remove_multiprocess_dir(owned)
+    return 0
+
+
+def _run_uvicorn(settings: Settings, args: argparse.Namespace) -> None:
     uvicorn.run(
         "server.asgi:app",
         host=args.host,
@@ -125,7 +137,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         ws_ping_interval=settings.ws_keepalive_seconds or None,
         ws_ping_timeout=settings.ws_keepalive_seconds or None,
     )
-    return 0
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -13,10 +13,10 @@ import pytest
 from starlette.applications import Starlette
 
 from domain.clock import FixedClock
+from events.metrics import LIVE_HELP
 from models.live import LiveEvent, LiveEventKind
 from server.app import create_app
 from server.logs import JsonFormatter, RequestIdFilter, TextFormatter
-from server.metrics import LIVE_HELP
 from server.settings import Settings
 from services import reads
 from tests.support.factories import Caller
