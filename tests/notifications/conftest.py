@@ -1,5 +1,5 @@
 """Fixtures for the email tests: a real SMTP server (the mail configuration is
-`tests.notifications.factories.MAIL`, passed to every `queue_*` call)."""
+`tests.support.factories.MAIL`, passed to every `queue_*` call)."""
 
 import pytest
 
