@@ -50,6 +50,7 @@ from services.submit_certificate_request import (
 from storage.documents import DocumentStore
 from tests.support.factories import Caller
 from tests.support.files import pdf
+from tests.support.refusals import assert_refusal
 
 #: Every table a use case may write to, for "nothing was written" checks.
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -234,16 +235,15 @@ async def row_counts() -> dict[str, int]:
 
 
 async def refused(
-    call: Awaitable[object], code: ErrorCode, field: str | None = None
+    call: Awaitable[object], code: ErrorCode, field: str | None = None, *, message: str
 ) -> DomainError:
-    """Await a use case that must refuse with `code` (and `field`, when given) and write nothing."""
+    """Await a use case that must refuse and write nothing: its headline problem is exactly
+    (`code`, `field`, `message`), the Spanish message compared whole (docs/testing.md)."""
     before = await row_counts()
     with pytest.raises(DomainError) as caught:
         await call
     error = caught.value
-    assert error.code == code, error.errors
-    if field is not None:
-        assert error.field == field, error.errors
+    assert_refusal(error, code=code, field=field, message=message)
     assert await row_counts() == before, "a refused use case wrote rows"
     return error
 
