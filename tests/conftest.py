@@ -25,6 +25,7 @@ from domain.enums import Role
 from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
+from server.settings import Settings
 from tests.support.factories import Caller, make_caller, make_company
 
 BACKENDS = ["sqlite", "postgres"]
@@ -131,6 +132,13 @@ async def reviewer(db: str) -> Caller:
 @pytest.fixture
 async def admin(db: str) -> Caller:
     return await make_caller(Role.ADMIN, name="Olga Martínez")
+
+
+@pytest.fixture(name="settings")  # `settings` in this module is Hypothesis's
+def app_settings(tmp_path: Path, db: str) -> Settings:
+    """The app's settings on the test database, its files under tmp_path; a module that needs
+    other limits overrides this fixture."""
+    return Settings(data_dir=tmp_path / "var", database_url=db)
 
 
 @pytest.fixture

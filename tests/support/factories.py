@@ -29,6 +29,7 @@ from models import (
     User,
 )
 from notifications.config import MailConfig
+from notifications.emails import queue_request_received
 from services.auth import authenticate, issue_token
 from services.operators import create_company, create_user
 from services.principal import Principal
@@ -184,3 +185,12 @@ async def make_status_change(
         actor_role=Role.CUSTOMER if actor_name else None,
         note=note,
     )
+
+
+async def queue_received(company: Company, count: int) -> None:
+    """`count` distinct "request received" emails (one request each), as `count` submissions
+    would queue."""
+    user = await make_user(Role.CUSTOMER, company)
+    for _ in range(count):
+        request = await make_request(company, submitted_by=user)
+        await queue_request_received(MAIL, request, company)
