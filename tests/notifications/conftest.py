@@ -5,7 +5,6 @@ import pytest
 
 from devkit.smtp_server import SmtpServer
 from notifications.transports import SmtpTransport
-from tests.services.conftest import deps  # noqa: F401 - shared fixture (company and customer are global)
 
 
 @pytest.fixture
