@@ -22,9 +22,13 @@ from devkit.database import (
 from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
 from domain.enums import Role
+from events.bus import InProcessBus
 from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
+from server.settings import Settings
+from services.dependencies import Dependencies
+from storage.documents import DocumentStore
 from tests.support.factories import Caller, make_caller, make_company
 
 BACKENDS = ["sqlite", "postgres"]
@@ -131,6 +135,22 @@ async def reviewer(db: str) -> Caller:
 @pytest.fixture
 async def admin(db: str) -> Caller:
     return await make_caller(Role.ADMIN, name="Olga Martínez")
+
+
+@pytest.fixture(name="settings")  # `settings` in this module is Hypothesis's
+def app_settings(tmp_path: Path, db: str) -> Settings:
+    """The app's settings on the test database, its files under tmp_path; a module that needs
+    other limits overrides this fixture."""
+    return Settings(data_dir=tmp_path / "var", database_url=db)
+
+
+@pytest.fixture
+def deps(clock: FixedClock, tmp_path: Path) -> Dependencies:
+    """What the server hands every use case: the fixed clock, a document store under tmp_path,
+    an in-process bus."""
+    return Dependencies(
+        clock=clock, documents=DocumentStore(tmp_path / "documents"), bus=InProcessBus()
+    )
 
 
 @pytest.fixture

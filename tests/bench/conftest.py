@@ -1,7 +1,6 @@
 """The service's GraphQL app and the benchmark's plain app, on the same test database and clock."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -11,11 +10,6 @@ from domain.clock import FixedClock
 from server.app import create_app
 from server.settings import Settings
 from tests.support.graphql import GraphQLClient
-
-
-@pytest.fixture
-def settings(tmp_path: Path, db: str) -> Settings:
-    return Settings(data_dir=tmp_path / "var", database_url=db)
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """Fixtures for the email tests: a real SMTP server (the mail configuration is
-`tests.notifications.factories.MAIL`, passed to every `queue_*` call)."""
+`tests.support.factories.MAIL`, passed to every `queue_*` call)."""
 
 import pytest
 
 from devkit.smtp_server import SmtpServer
 from notifications.transports import SmtpTransport
-from tests.services.conftest import deps  # noqa: F401 - shared fixture (company and customer are global)
 
 
 @pytest.fixture

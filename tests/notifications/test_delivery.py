@@ -8,8 +8,7 @@ import pytest
 
 from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
-from models import Company, OutboxEmail, OutboxStatus
-from notifications.emails import queue_request_received
+from models import OutboxEmail, OutboxStatus
 from notifications.transports import SmtpTransport
 from notifications.worker import (
     BACKOFF_CAP,
@@ -18,17 +17,9 @@ from notifications.worker import (
     deliver_until_idle,
     retry_delay,
 )
-from tests.notifications.factories import MAIL, make_company, make_request, make_user
+from tests.support.factories import make_company, queue_received
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-
-
-async def queue_received(company: Company, count: int) -> None:
-    """`count` distinct events (one request each), as `count` status changes would queue."""
-    user = await make_user(company)
-    for _ in range(count):
-        request = await make_request(company, submitted_by=user)
-        await queue_request_received(MAIL, request, company)
 
 
 def test_backoff_doubles_from_30_seconds_up_to_one_hour() -> None:
@@ -181,7 +172,7 @@ async def test_a_temporary_refusal_is_retried_with_backoff_then_failed(
 
     received = smtp_server.messages
     assert len(received) == 2 + (MAX_ATTEMPTS - 1)
-    assert all(message.rcpt_tos == ("maria.pena@example.co",) for message in received)
+    assert all(message.rcpt_tos == ("contacto@ejemplo.co",) for message in received)
     assert await OutboxEmail.filter(status=OutboxStatus.SENT).count() == len(received)
 
 

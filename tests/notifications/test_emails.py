@@ -19,7 +19,7 @@ from notifications.emails import (
     queue_request_rejected,
 )
 from notifications.rendering import load_template
-from tests.notifications.factories import (
+from tests.support.factories import (
     MAIL,
     make_certificate,
     make_company,
@@ -32,7 +32,11 @@ REJECTION_SUBJECT = "Rechazo solicitud de certificado digital"
 
 
 async def test_received_is_one_pending_row_to_the_principal_contact(db: str) -> None:
-    company = await make_company()
+    company = await make_company(
+        name="Panadería El Niño S.A.S.",
+        contact_name="María José Peña Ñáñez",
+        contact_email="maria.pena@example.co",
+    )
     request = await make_request(company)
     async with in_transaction():
         await queue_request_received(MAIL, request, company)
@@ -120,9 +124,7 @@ async def test_rejection_without_flagged_documents_says_so(db: str) -> None:
 
 
 async def test_html_part_escapes_what_people_typed(db: str) -> None:
-    company = await make_company(
-        contact_name="Ana <b>Pérez</b>", legal_name='Hermanos "Gómez" & Cía'
-    )
+    company = await make_company(contact_name="Ana <b>Pérez</b>", name='Hermanos "Gómez" & Cía')
     request = await make_request(
         company,
         status=RequestStatus.REJECTED,
@@ -282,7 +284,7 @@ async def test_recipient_is_the_contact_at_the_moment_of_queuing(db: str) -> Non
     await queue_request_received(MAIL, request, company)
 
     first, second = await OutboxEmail.all().order_by("id")
-    assert first.to_email == "maria.pena@example.co"
+    assert first.to_email == "contacto@ejemplo.co"
     assert (second.to_name, second.to_email) == ("Nuevo Contacto", "nuevo@example.co")
 
 

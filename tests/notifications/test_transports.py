@@ -22,7 +22,7 @@ from notifications.transports import (
 )
 from notifications.worker import deliver_pending
 from server.settings import Settings
-from tests.notifications.factories import MAIL, make_company, make_document, make_request
+from tests.support.factories import MAIL, make_company, make_document, make_request
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -91,7 +91,9 @@ def test_transport_follows_the_settings(tmp_path: Path) -> None:
 async def _queue_rejection() -> OutboxEmail:
     from notifications.emails import queue_request_rejected
 
-    company = await make_company()
+    company = await make_company(
+        contact_name="María José Peña Ñáñez", contact_email="maria.pena@example.co"
+    )
     request = await make_request(
         company,
         status=RequestStatus.REJECTED,

@@ -13,8 +13,7 @@ from domain.clock import FixedClock
 from models import OutboxEmail, OutboxStatus
 from notifications.transports import MailSession, SmtpTransport
 from notifications.worker import OutboxWorker
-from tests.notifications.factories import make_company
-from tests.notifications.test_delivery import queue_received
+from tests.support.factories import make_company, queue_received
 from tests.support.waiting import wait_until
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)

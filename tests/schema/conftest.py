@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,11 +16,6 @@ from tests.conftest import DEFAULT_NOW
 from tests.support.factories import Caller
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
-
-
-@pytest.fixture
-def settings(tmp_path: Path, db: str) -> Settings:
-    return Settings(data_dir=tmp_path / "var", database_url=db)
 
 
 @pytest.fixture

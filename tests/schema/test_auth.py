@@ -15,7 +15,7 @@ from models import ApiToken, Company, User
 from resolvers.ids import to_global_id
 from server.settings import Settings
 from services.auth import issue_token
-from tests.schema.helpers import codes, error_code, is_spanish, only_error, post_graphql
+from tests.schema.helpers import error_code, is_spanish, only_error, post_graphql
 from tests.support.factories import Caller, make_caller
 from tests.support.files import pdf
 from tests.support.flows import REPRESENTATIVE, legal_entity_documents
@@ -30,6 +30,7 @@ from tests.support.operations import (
     UPDATE_CONTACT,
     VIEWER,
 )
+from tests.support.refusals import assert_user_error
 
 TODAY = date(2026, 11, 24)
 
@@ -44,6 +45,8 @@ BAD_HEADERS = {
     "unknown token": {"Authorization": "Bearer cdt_" + "x" * 43},
     "garbage": {"Authorization": "Bearer \t;;;'\" DROP TABLE users"},
 }
+
+UNAUTHENTICATED = "Inicia sesión: envía un token válido en el encabezado Authorization."
 
 
 @pytest.fixture(params=["expired", "revoked", "deactivated user"])
@@ -166,8 +169,7 @@ async def assert_untouched(
 
 def assert_unauthenticated(payloads: dict[str, dict[str, Any]]) -> None:
     for name, payload in payloads.items():
-        assert codes(payload["errors"]) == ["UNAUTHENTICATED"], (name, payload)
-        assert is_spanish(payload["errors"][0]["message"]), payload
+        assert_user_error(payload["errors"], code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         objects = {key: value for key, value in payload.items() if key != "errors"}
         assert objects, (name, payload)
         assert all(value is None for value in objects.values()), (name, payload)

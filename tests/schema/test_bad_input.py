@@ -12,7 +12,7 @@ import pytest
 
 from resolvers.ids import to_global_id
 from server.settings import Settings
-from tests.schema.helpers import codes, is_spanish, only_error
+from tests.schema.helpers import is_spanish, only_error
 from tests.support.factories import Caller
 from tests.support.files import PDF, TEXT, pdf
 from tests.support.flows import REPRESENTATIVE, approve, legal_entity_documents, reject, submit
@@ -27,6 +27,7 @@ from tests.support.operations import (
     TRACKING,
     UPDATE_CONTACT,
 )
+from tests.support.refusals import assert_refused
 
 TODAY = date(2026, 11, 24)
 ISSUED_ON = TODAY - timedelta(days=5)
@@ -53,18 +54,6 @@ def pk_of(global_id: str) -> int:
 def stored_files(settings: Settings) -> list[Path]:
     folder = settings.documents_dir
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
-
-
-def assert_refused(payload: dict[str, Any], code: str, field: str | None = None) -> str:
-    """The payload carries exactly `code` (on `field`), a Spanish message and no object."""
-    errors = payload["errors"]
-    assert codes(errors) == [code], errors
-    if field is not None:
-        assert errors[0]["field"] == field, errors
-    assert is_spanish(errors[0]["message"]), errors[0]["message"]
-    assert all(value is None for key, value in payload.items() if key != "errors"), payload
-    message: str = errors[0]["message"]
-    return message
 
 
 async def screen_of(gql: GraphQLClient, caller: Caller) -> dict[str, Any]:
@@ -131,13 +120,23 @@ async def test_malformed_request_ids_in_mutations_are_not_found(
         },
         token=reviewer.token,
     )
-    assert_refused(data_of(approved)["approveCertificateRequest"], "NOT_FOUND")
+    assert_refused(
+        data_of(approved)["approveCertificateRequest"],
+        "NOT_FOUND",
+        field="requestId",
+        message="No encontramos la solicitud.",
+    )
     rejected = await gql.execute(
         REJECT,
         {"input": {"requestId": bad_id, "observations": "Falta el RUT."}},
         token=reviewer.token,
     )
-    assert_refused(data_of(rejected)["rejectCertificateRequest"], "NOT_FOUND")
+    assert_refused(
+        data_of(rejected)["rejectCertificateRequest"],
+        "NOT_FOUND",
+        field="requestId",
+        message="No encontramos la solicitud.",
+    )
     await assert_still_in_review(gql, customer, in_review["id"])
 
 
@@ -161,7 +160,12 @@ async def test_malformed_document_and_certificate_ids_are_not_found(
         },
         token=reviewer.token,
     )
-    assert_refused(data_of(rejected)["rejectCertificateRequest"], "NOT_FOUND")
+    assert_refused(
+        data_of(rejected)["rejectCertificateRequest"],
+        "NOT_FOUND",
+        field="documentObservations.0.documentId",
+        message="No encontramos el documento.",
+    )
     await assert_still_in_review(gql, customer, in_review["id"])
 
     changed = await gql.execute(
@@ -169,7 +173,12 @@ async def test_malformed_document_and_certificate_ids_are_not_found(
         {"input": {"certificateId": make_id("Certificate", 1), "status": "INACTIVE"}},
         token=customer.token,
     )
-    assert_refused(data_of(changed)["changeCertificateState"], "NOT_FOUND")
+    assert_refused(
+        data_of(changed)["changeCertificateState"],
+        "NOT_FOUND",
+        field="certificateId",
+        message="No encontramos el certificado.",
+    )
 
 
 @pytest.mark.parametrize("make_id", MALFORMED_IDS.values(), ids=MALFORMED_IDS.keys())
@@ -202,9 +211,17 @@ async def test_malformed_company_ids_in_company_mutations_are_not_found(
         {"input": {"name": "Nuevo", "email": "nuevo@ejemplo.co", "companyId": bad_id}},
         token=admin.token,
     )
-    assert_refused(data_of(body)["updatePrincipalContact"], "NOT_FOUND")
     assert_refused(
-        await submit(gql, admin.token, issued_on=ISSUED_ON, companyId=bad_id), "NOT_FOUND"
+        data_of(body)["updatePrincipalContact"],
+        "NOT_FOUND",
+        field="companyId",
+        message="No encontramos la empresa.",
+    )
+    assert_refused(
+        await submit(gql, admin.token, issued_on=ISSUED_ON, companyId=bad_id),
+        "NOT_FOUND",
+        field="companyId",
+        message="No encontramos la empresa.",
     )
     screen = await screen_of(gql, customer)
     assert screen["company"]["principalContact"] == ORIGINAL_CONTACT
@@ -234,7 +251,12 @@ async def test_a_validity_that_ends_before_it_starts_is_invalid(
         VALID_FROM.isoformat(),
         valid_until.isoformat(),
     )
-    assert_refused(payload, "INVALID_INPUT", "validUntil")
+    assert_refused(
+        payload,
+        "INVALID_INPUT",
+        "validUntil",
+        message="La fecha de vencimiento debe ser posterior a la fecha de inicio de vigencia.",
+    )
     await assert_still_in_review(gql, customer, in_review["id"])
 
 
@@ -279,17 +301,37 @@ async def test_a_text_file_named_pdf_is_an_invalid_document(
     gql: GraphQLClient, customer: Caller, reviewer: Caller, settings: Settings
 ) -> None:
     payload = await submit_files(gql, customer, {0: ("rut.pdf", TEXT)}, drop=None)
-    message = assert_refused(payload, "INVALID_DOCUMENT", "documents.0")
+    message = assert_refused(
+        payload,
+        "INVALID_DOCUMENT",
+        "documents.0",
+        message="El archivo «rut.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el contenido del archivo; la extensión del nombre no cuenta.",
+    )
     assert "rut.pdf" in message
     await assert_nothing_submitted(gql, customer, reviewer, settings)
 
 
-@pytest.mark.parametrize("content", [b"", b" " * 10], ids=["empty", "blank"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "El archivo «cedula.pdf» está vacío."),
+        (
+            b" " * 10,
+            "El archivo «cedula.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el contenido del archivo; la extensión del nombre no cuenta.",
+        ),
+    ],
+    ids=["empty", "blank"],
+)
 async def test_an_empty_file_is_an_invalid_document(
-    gql: GraphQLClient, customer: Caller, reviewer: Caller, settings: Settings, content: bytes
+    gql: GraphQLClient,
+    customer: Caller,
+    reviewer: Caller,
+    settings: Settings,
+    content: bytes,
+    message: str,
 ) -> None:
     payload = await submit_files(gql, customer, {1: ("cedula.pdf", content)}, drop=None)
-    assert_refused(payload, "INVALID_DOCUMENT", "documents.1")
+    assert_refused(payload, "INVALID_DOCUMENT", "documents.1", message=message)
     await assert_nothing_submitted(gql, customer, reviewer, settings)
 
 
@@ -299,7 +341,12 @@ async def test_a_file_over_the_configured_maximum_is_an_invalid_document(
     assert settings.max_document_bytes == MAX_BYTES
     too_large = PDF + b"0" * (MAX_BYTES + 1 - len(PDF))
     payload = await submit_files(gql, customer, {2: ("camara.pdf", too_large)}, drop=None)
-    message = assert_refused(payload, "INVALID_DOCUMENT", "documents.2")
+    message = assert_refused(
+        payload,
+        "INVALID_DOCUMENT",
+        "documents.2",
+        message="El archivo «camara.pdf» supera el tamaño máximo de 1 MB.",
+    )
     assert "1 MB" in message
     await assert_nothing_submitted(gql, customer, reviewer, settings)
 
@@ -320,11 +367,14 @@ async def test_several_bad_files_are_reported_at_once(
     payload = await submit_files(
         gql, customer, {0: ("rut.pdf", TEXT), 1: ("cedula.pdf", b"")}, drop=None
     )
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
-        ("INVALID_DOCUMENT", "documents.0"),
-        ("INVALID_DOCUMENT", "documents.1"),
+    assert [(e["code"], e["field"], e["message"]) for e in payload["errors"]] == [
+        (
+            "INVALID_DOCUMENT",
+            "documents.0",
+            "El archivo «rut.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el contenido del archivo; la extensión del nombre no cuenta.",
+        ),
+        ("INVALID_DOCUMENT", "documents.1", "El archivo «cedula.pdf» está vacío."),
     ]
-    assert all(is_spanish(e["message"]) for e in payload["errors"])
     await assert_nothing_submitted(gql, customer, reviewer, settings)
 
 
@@ -332,7 +382,12 @@ async def test_a_missing_required_document_is_reported(
     gql: GraphQLClient, customer: Caller, reviewer: Caller, settings: Settings
 ) -> None:
     payload = await submit_files(gql, customer, {}, drop=2)
-    message = assert_refused(payload, "MISSING_DOCUMENT", "documents")
+    message = assert_refused(
+        payload,
+        "MISSING_DOCUMENT",
+        "documents",
+        message="Falta el documento «Certificado de existencia y representación legal (cámara de comercio)».",
+    )
     assert "cámara de comercio" in message
     await assert_nothing_submitted(gql, customer, reviewer, settings)
 
@@ -341,15 +396,36 @@ async def test_a_missing_required_document_is_reported(
 
 
 @pytest.mark.parametrize(
-    "email", ["no-es-un-correo", "ana@", "@empresa.co", "ana @empresa.co", "   "]
+    ("email", "message"),
+    [
+        (
+            "no-es-un-correo",
+            "El correo electrónico «no-es-un-correo» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+        (
+            "ana@",
+            "El correo electrónico «ana@» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+        (
+            "@empresa.co",
+            "El correo electrónico «@empresa.co» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+        (
+            "ana @empresa.co",
+            "El correo electrónico «ana @empresa.co» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+        ("   ", "El correo electrónico es obligatorio."),
+    ],
 )
 async def test_an_invalid_contact_email_is_invalid_input(
-    gql: GraphQLClient, customer: Caller, email: str
+    gql: GraphQLClient, customer: Caller, email: str, message: str
 ) -> None:
     body = await gql.execute(
         UPDATE_CONTACT, {"input": {"name": "Ana", "email": email}}, token=customer.token
     )
-    assert_refused(data_of(body)["updatePrincipalContact"], "INVALID_INPUT", "email")
+    assert_refused(
+        data_of(body)["updatePrincipalContact"], "INVALID_INPUT", "email", message=message
+    )
     assert (await screen_of(gql, customer))["company"]["principalContact"] == ORIGINAL_CONTACT
 
 
@@ -365,7 +441,12 @@ async def test_rejecting_without_observations_is_refused(
     payload = await reject(
         gql, reviewer.token, in_review["id"], observations, {rut["id"]: "Ilegible."}
     )
-    assert_refused(payload, "OBSERVATIONS_REQUIRED", "observations")
+    assert_refused(
+        payload,
+        "OBSERVATIONS_REQUIRED",
+        "observations",
+        message="Escribe las observaciones: la empresa necesita saber qué corregir.",
+    )
     await assert_still_in_review(gql, customer, in_review["id"])
 
 
@@ -400,8 +481,12 @@ async def test_a_completed_request_cannot_be_decided_again(
         )
     else:
         payload = await reject(gql, reviewer.token, in_review["id"], "Cambié de opinión.", {})
-    message = assert_refused(payload, "INVALID_STATE_TRANSITION")
-    assert "Completado" in message
+    verb = "aprobar" if second == "approve" else "rechazar"
+    assert_refused(
+        payload,
+        "INVALID_STATE_TRANSITION",
+        message=f"La solicitud está en estado «Completado» y no se puede {verb}.",
+    )
 
     screen = await screen_of(gql, customer)
     assert screen["latestRequest"]["status"] == "COMPLETED"

@@ -18,6 +18,7 @@ from tests.support.files import pdf
 from tests.support.flows import legal_entity_documents, submit
 from tests.support.graphql import GraphQLClient
 from tests.support.operations import SUBMIT
+from tests.support.refusals import assert_user_error
 
 
 def multipart(
@@ -82,7 +83,11 @@ async def test_uploaded_files_are_closed_even_when_the_mutation_never_reads_them
         files,
         token=reviewer.token,  # a reviewer may not submit: refused before any file is read
     )
-    assert body["data"]["submitCertificateRequest"]["errors"][0]["code"] == "FORBIDDEN"
+    assert_user_error(
+        body["data"]["submitCertificateRequest"]["errors"],
+        code="FORBIDDEN",
+        message="Tu rol no permite enviar solicitudes de certificado.",
+    )
     assert sorted(name for name in closed if name) == sorted(name for name, _, _ in files.values())
 
 

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from resolvers.ids import to_global_id
-from tests.schema.helpers import codes, is_spanish
 from tests.support.factories import Caller
 from tests.support.files import pdf
 from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import CHANGE_STATE, REQUESTS, TRACKING, UPDATE_CONTACT
+from tests.support.refusals import assert_refused
 
 TODAY = date(2026, 11, 24)
 ISSUED_ON = TODAY - timedelta(days=5)
@@ -42,12 +42,6 @@ async def tracking(gql: GraphQLClient, caller: Caller) -> dict[str, Any]:
     return screen
 
 
-def assert_forbidden(payload: dict[str, Any]) -> None:
-    assert codes(payload["errors"]) == ["FORBIDDEN"], payload
-    assert is_spanish(payload["errors"][0]["message"]), payload["errors"][0]["message"]
-    assert all(value is None for key, value in payload.items() if key != "errors"), payload
-
-
 # --- customers ---------------------------------------------------------------------------------
 
 
@@ -58,7 +52,7 @@ async def test_a_customer_cannot_reject_its_own_request(
     payload = await reject(
         gql, customer.token, in_review["id"], "Me rechazo yo mismo.", {rut["id"]: "Malo."}
     )
-    assert_forbidden(payload)
+    assert_refused(payload, "FORBIDDEN", message="Tu rol no permite rechazar solicitudes.")
 
     screen = await tracking(gql, customer)
     latest = screen["latestRequest"]
@@ -77,7 +71,7 @@ async def test_a_customer_cannot_approve_its_own_request(
     payload = await approve(
         gql, customer.token, in_review["id"], "SN-PROPIO", VALID_FROM, VALID_UNTIL
     )
-    assert_forbidden(payload)
+    assert_refused(payload, "FORBIDDEN", message="Tu rol no permite aprobar solicitudes.")
 
     screen = await tracking(gql, customer)
     assert screen["latestRequest"]["status"] == "IN_REVIEW"
@@ -101,7 +95,11 @@ async def test_a_reviewer_cannot_submit(
     gql: GraphQLClient, reviewer: Caller, customer: Caller, name_the_company: bool
 ) -> None:
     extra = {"companyId": company_id(customer)} if name_the_company else {}
-    assert_forbidden(await submit(gql, reviewer.token, issued_on=ISSUED_ON, **extra))
+    assert_refused(
+        await submit(gql, reviewer.token, issued_on=ISSUED_ON, **extra),
+        "FORBIDDEN",
+        message="Tu rol no permite enviar solicitudes de certificado.",
+    )
 
     page = data_of(
         await gql.execute(REQUESTS, {"companyId": company_id(customer)}, token=reviewer.token)
@@ -114,7 +112,11 @@ async def test_a_reviewer_cannot_resubmit(
 ) -> None:
     rejected = await reject(gql, reviewer.token, in_review["id"], "Falta firma.", {})
     assert rejected["errors"] == []
-    assert_forbidden(await resubmit(gql, reviewer.token, in_review["id"], {"RUT": pdf("rut-2")}))
+    assert_refused(
+        await resubmit(gql, reviewer.token, in_review["id"], {"RUT": pdf("rut-2")}),
+        "FORBIDDEN",
+        message="Tu rol no permite reenviar solicitudes de certificado.",
+    )
 
     latest = (await tracking(gql, customer))["latestRequest"]
     assert (latest["status"], latest["attempt"]) == ("REJECTED", 1)
@@ -130,7 +132,11 @@ async def test_a_reviewer_cannot_change_a_certificates_state(
             {"input": {"certificateId": certificate_id, "status": status, "reason": "Porque sí."}},
             token=reviewer.token,
         )
-        assert_forbidden(data_of(body)["changeCertificateState"])
+        assert_refused(
+            data_of(body)["changeCertificateState"],
+            "FORBIDDEN",
+            message="Tu rol no permite cambiar el estado de un certificado.",
+        )
 
     certificate = (await tracking(gql, customer))["certificate"]
     assert (certificate["id"], certificate["status"]) == (certificate_id, "ACTIVE")
@@ -144,7 +150,11 @@ async def test_a_reviewer_cannot_update_the_principal_contact(
     if name_the_company:
         contact["companyId"] = company_id(customer)
     body = await gql.execute(UPDATE_CONTACT, {"input": contact}, token=reviewer.token)
-    assert_forbidden(data_of(body)["updatePrincipalContact"])
+    assert_refused(
+        data_of(body)["updatePrincipalContact"],
+        "FORBIDDEN",
+        message="Tu rol no permite cambiar el contacto principal.",
+    )
 
     assert (await tracking(gql, customer))["company"]["principalContact"] == ORIGINAL_CONTACT
 
@@ -169,9 +179,7 @@ async def test_an_admin_must_name_the_company(
     gql: GraphQLClient, admin: Caller, customer: Caller
 ) -> None:
     payload = await submit(gql, admin.token, issued_on=ISSUED_ON)
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "companyId")]
-    assert is_spanish(payload["errors"][0]["message"])
-    assert payload["request"] is None
+    assert_refused(payload, "INVALID_INPUT", "companyId", message="Indica la empresa (companyId).")
 
     everything = data_of(await gql.execute(REQUESTS, token=admin.token))["certificateRequests"]
     assert everything["totalCount"] == 0

@@ -28,6 +28,7 @@ from tests.support.operations import (
     TRACKING,
     UPDATE_CONTACT,
 )
+from tests.support.refusals import assert_refused
 
 TODAY = date(2026, 11, 24)
 ISSUED_ON = TODAY - timedelta(days=5)
@@ -320,8 +321,8 @@ async def test_a_customer_cannot_decide_another_companys_request(
         )
     body = await gql.execute(document, {"input": variables}, token=other_customer.token)
     payload = data_of(body)[f"{decision}CertificateRequest"]
-    assert codes(payload["errors"]) == ["FORBIDDEN"]
-    assert payload["request"] is None
+    verb = "rechazar" if decision == "reject" else "aprobar"
+    assert_refused(payload, "FORBIDDEN", message=f"Tu rol no permite {verb} solicitudes.")
 
     node = data_of(await gql.execute(NODE, {"id": world.rejected["id"]}, token=customer.token))
     assert node["node"]["status"] == "IN_REVIEW"

@@ -1,6 +1,6 @@
 """Fixtures for the service-layer tests: the use cases called directly, with real rows.
 
-`deps` is what the server hands every use case (the fixed clock, a document store under
+`deps` (tests/conftest.py) is what the server hands every use case (the fixed clock, a document store under
 tmp_path, an in-process bus). The factories below go through the use cases themselves
 (submit, reject, approve), so every scenario starts from rows the service really writes.
 """
@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -18,7 +17,6 @@ import pytest
 from tortoise.models import Model
 
 from domain.calendar import local_date
-from domain.clock import FixedClock
 from domain.enums import DocumentKind, ErrorCode, IdentityDocumentType, PersonType
 from domain.errors import DomainError
 from events.bus import InProcessBus
@@ -47,9 +45,9 @@ from services.submit_certificate_request import (
     SubmitCommand,
     submit_certificate_request,
 )
-from storage.documents import DocumentStore
 from tests.support.factories import Caller
 from tests.support.files import pdf
+from tests.support.refusals import assert_refusal
 
 #: Every table a use case may write to, for "nothing was written" checks.
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -74,13 +72,6 @@ NO_EVENT_TIMEOUT = 0.2
 
 
 # --- Dependencies ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def deps(clock: FixedClock, tmp_path: Path) -> Dependencies:
-    return Dependencies(
-        clock=clock, documents=DocumentStore(tmp_path / "documents"), bus=InProcessBus()
-    )
 
 
 def today(deps: Dependencies) -> date:
@@ -234,16 +225,15 @@ async def row_counts() -> dict[str, int]:
 
 
 async def refused(
-    call: Awaitable[object], code: ErrorCode, field: str | None = None
+    call: Awaitable[object], code: ErrorCode, field: str | None = None, *, message: str
 ) -> DomainError:
-    """Await a use case that must refuse with `code` (and `field`, when given) and write nothing."""
+    """Await a use case that must refuse and write nothing: its headline problem is exactly
+    (`code`, `field`, `message`), the Spanish message compared whole (docs/testing.md)."""
     before = await row_counts()
     with pytest.raises(DomainError) as caught:
         await call
     error = caught.value
-    assert error.code == code, error.errors
-    if field is not None:
-        assert error.field == field, error.errors
+    assert_refusal(error, code=code, field=field, message=message)
     assert await row_counts() == before, "a refused use case wrote rows"
     return error
 

@@ -143,6 +143,7 @@ async def test_the_validity_must_end_after_it_starts(
                 approve(deps, reviewer, submitted, "SN-0001", VALID_FROM, until),
                 ErrorCode.INVALID_INPUT,
                 "validUntil",
+                message="La fecha de vencimiento debe ser posterior a la fecha de inicio de vigencia.",
             )
         await assert_no_event(events)
     assert (await CertificateRequest.get(id=submitted.id)).status is RequestStatus.IN_REVIEW
@@ -158,7 +159,10 @@ async def test_a_serial_number_already_issued_is_refused(
     other = await submit(deps, other_customer)
 
     await refused(
-        approve(deps, reviewer, other, "SN-0001"), ErrorCode.INVALID_INPUT, "serialNumber"
+        approve(deps, reviewer, other, "SN-0001"),
+        ErrorCode.INVALID_INPUT,
+        "serialNumber",
+        message="Ya existe un certificado de Andes SCD con el número de serie SN-0001.",
     )
     assert (await CertificateRequest.get(id=other.id)).status is RequestStatus.IN_REVIEW
 
@@ -167,7 +171,10 @@ async def test_a_blank_serial_number_is_refused(
     deps: Dependencies, reviewer: Caller, submitted: CertificateRequest
 ) -> None:
     await refused(
-        approve(deps, reviewer, submitted, "   "), ErrorCode.INVALID_INPUT, "serialNumber"
+        approve(deps, reviewer, submitted, "   "),
+        ErrorCode.INVALID_INPUT,
+        "serialNumber",
+        message="El número de serie es obligatorio.",
     )
 
 
@@ -182,6 +189,7 @@ async def test_the_validity_may_not_start_before_the_date_the_company_asked_for(
         approve(deps, reviewer, request, valid_from=VALID_FROM - timedelta(minutes=1)),
         ErrorCode.INVALID_INPUT,
         "validFrom",
+        message="La vigencia no puede empezar antes de la fecha pedida por la empresa (26/11/2026).",
     )
     _, certificate = await approve(deps, reviewer, request, valid_from=VALID_FROM)
     assert certificate.valid_from == VALID_FROM
@@ -243,10 +251,15 @@ async def test_approving_a_renewal_of_an_expired_certificate_links_it_without_re
 async def test_reviewers_and_operators_approve_customers_may_not(
     deps: Dependencies, customer: Caller, admin: Caller, submitted: CertificateRequest
 ) -> None:
-    await refused(approve(deps, customer, submitted), ErrorCode.FORBIDDEN)
+    await refused(
+        approve(deps, customer, submitted),
+        ErrorCode.FORBIDDEN,
+        message="Tu rol no permite aprobar solicitudes.",
+    )
     await refused(
         approve_certificate_request(deps, None, approve_command(deps, submitted)),
         ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
     )
     request, _ = await approve(deps, admin, submitted)
     assert request.status is RequestStatus.COMPLETED
@@ -255,7 +268,11 @@ async def test_reviewers_and_operators_approve_customers_may_not(
 async def test_only_a_request_in_review_may_be_approved(
     deps: Dependencies, reviewer: Caller, rejected: CertificateRequest
 ) -> None:
-    await refused(approve(deps, reviewer, rejected), ErrorCode.INVALID_STATE_TRANSITION)
+    await refused(
+        approve(deps, reviewer, rejected),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «Rechazado» y no se puede aprobar.",
+    )
 
 
 async def test_a_completed_request_may_not_be_approved_twice(
@@ -263,7 +280,9 @@ async def test_a_completed_request_may_not_be_approved_twice(
 ) -> None:
     request = await CertificateRequest.get(id=certificate.request_id)
     await refused(
-        approve(deps, reviewer, request, serial="SN-0099"), ErrorCode.INVALID_STATE_TRANSITION
+        approve(deps, reviewer, request, serial="SN-0099"),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «Completado» y no se puede aprobar.",
     )
     assert len(await emails(kind=EmailKind.REQUEST_APPROVED)) == 1
 
@@ -275,6 +294,7 @@ async def test_a_missing_request_is_not_found(deps: Dependencies, reviewer: Call
             deps, reviewer.principal, ApproveCommand(12345, "SN-1", now, now + timedelta(days=365))
         ),
         ErrorCode.NOT_FOUND,
+        message="No encontramos la solicitud.",
     )
 
 

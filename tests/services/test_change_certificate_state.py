@@ -104,6 +104,7 @@ async def test_revoking_requires_a_reason(
             change(deps, customer, certificate, CertificateStatus.REVOKED, reason),
             ErrorCode.INVALID_INPUT,
             "reason",
+            message="Indica el motivo de la revocación.",
         )
         await assert_no_event(events)
     assert await status_of(certificate) is CertificateStatus.ACTIVE
@@ -126,10 +127,14 @@ async def test_revocation_is_final_and_its_reason_is_kept_and_mailed(
     assert len(mailed) == 1
     assert "La clave privada se filtró." in mailed[0].body_text
 
-    for target in (CertificateStatus.ACTIVE, CertificateStatus.INACTIVE):
+    for target, verb in (
+        (CertificateStatus.ACTIVE, "activar"),
+        (CertificateStatus.INACTIVE, "inactivar"),
+    ):
         await refused(
             change(deps, customer, certificate, target, "Me equivoqué."),
             ErrorCode.INVALID_STATE_TRANSITION,
+            message=f"El certificado está en estado «Revocado» y no se puede {verb}.",
         )
     assert await status_of(certificate) is CertificateStatus.REVOKED
 
@@ -148,6 +153,7 @@ async def test_choosing_the_current_status_is_refused(
     await refused(
         change(deps, customer, certificate, CertificateStatus.ACTIVE),
         ErrorCode.INVALID_STATE_TRANSITION,
+        message="El certificado ya está en estado «Activo».",
     )
 
 
@@ -157,12 +163,16 @@ async def test_nobody_may_mark_a_certificate_expired_by_hand(
     await refused(
         change(deps, customer, certificate, CertificateStatus.EXPIRED),
         ErrorCode.INVALID_STATE_TRANSITION,
+        message="El certificado está en estado «Activo» y no se puede marcar como vencido.",
     )
 
 
 @pytest.mark.parametrize(
-    ("target", "reason"),
-    [(CertificateStatus.INACTIVE, None), (CertificateStatus.REVOKED, "Ya no se usa.")],
+    ("target", "reason", "verb"),
+    [
+        (CertificateStatus.INACTIVE, None, "inactivar"),
+        (CertificateStatus.REVOKED, "Ya no se usa.", "revocar"),
+    ],
 )
 async def test_after_its_expiry_instant_an_active_certificate_can_no_longer_change(
     deps: Dependencies,
@@ -171,12 +181,15 @@ async def test_after_its_expiry_instant_an_active_certificate_can_no_longer_chan
     clock: FixedClock,
     target: CertificateStatus,
     reason: str | None,
+    verb: str,
 ) -> None:
     clock.set(certificate.valid_until)
     assert await status_of(certificate) is CertificateStatus.ACTIVE  # not marked yet
 
     await refused(
-        change(deps, customer, certificate, target, reason), ErrorCode.INVALID_STATE_TRANSITION
+        change(deps, customer, certificate, target, reason),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message=f"El certificado está en estado «Vencido» y no se puede {verb}.",
     )
 
 
@@ -196,6 +209,7 @@ async def test_an_inactive_certificate_may_not_be_reactivated_after_expiry(
     await refused(
         change(deps, customer, certificate, CertificateStatus.ACTIVE),
         ErrorCode.INVALID_STATE_TRANSITION,
+        message="El certificado está en estado «Vencido» y no se puede activar.",
     )
 
 
@@ -214,6 +228,7 @@ async def test_a_replaced_certificate_may_not_be_reactivated(
     error = await refused(
         change(deps, customer, certificate, CertificateStatus.ACTIVE),
         ErrorCode.INVALID_STATE_TRANSITION,
+        message="El certificado fue reemplazado por su renovación y no se puede volver a activar.",
     )
     assert error.message == (
         "El certificado fue reemplazado por su renovación y no se puede volver a activar."
@@ -225,10 +240,14 @@ async def test_reviewers_may_not_change_the_state(
     deps: Dependencies, reviewer: Caller, certificate: Certificate
 ) -> None:
     await refused(
-        change(deps, reviewer, certificate, CertificateStatus.INACTIVE), ErrorCode.FORBIDDEN
+        change(deps, reviewer, certificate, CertificateStatus.INACTIVE),
+        ErrorCode.FORBIDDEN,
+        message="Tu rol no permite cambiar el estado de un certificado.",
     )
     await refused(
-        change(deps, None, certificate, CertificateStatus.INACTIVE), ErrorCode.UNAUTHENTICATED
+        change(deps, None, certificate, CertificateStatus.INACTIVE),
+        ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
     )
 
 
@@ -236,7 +255,9 @@ async def test_another_company_gets_not_found(
     deps: Dependencies, other_customer: Caller, certificate: Certificate
 ) -> None:
     await refused(
-        change(deps, other_customer, certificate, CertificateStatus.INACTIVE), ErrorCode.NOT_FOUND
+        change(deps, other_customer, certificate, CertificateStatus.INACTIVE),
+        ErrorCode.NOT_FOUND,
+        message="No encontramos el certificado.",
     )
     assert await status_of(certificate) is CertificateStatus.ACTIVE
 
@@ -256,4 +277,5 @@ async def test_an_overlong_reason_is_refused(
         change(deps, customer, certificate, CertificateStatus.REVOKED, "x" * 501),
         ErrorCode.INVALID_INPUT,
         "reason",
+        message="El motivo no puede tener más de 500 caracteres.",
     )

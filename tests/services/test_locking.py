@@ -29,6 +29,7 @@ from services.resubmit_certificate_request import ResubmitCommand, resubmit_cert
 from tests.services.conftest import approve, fields_of, reject, submit, upload
 from tests.support.factories import Caller
 from tests.support.files import pdf
+from tests.support.refusals import assert_refusal
 
 LOST_RACE = {ErrorCode.INVALID_STATE_TRANSITION, ErrorCode.CONFLICT}
 DECISIONS = (RequestStatus.REJECTED, RequestStatus.COMPLETED)
@@ -205,7 +206,11 @@ async def test_a_stale_write_is_a_conflict_and_changes_nothing(
     with pytest.raises(DomainError) as conflict:
         await save_versioned(stale, deps.clock.now(), "observations")
 
-    assert conflict.value.code == ErrorCode.CONFLICT
+    assert_refusal(
+        conflict.value,
+        code=ErrorCode.CONFLICT,
+        message="Alguien más modificó este registro al mismo tiempo. Recarga y vuelve a intentarlo.",
+    )
     stored = await CertificateRequest.get(id=submitted.id)
     assert (stored.observations, stored.version) == ("primera", 2)
 
@@ -215,7 +220,7 @@ async def test_locking_a_foreign_row_is_not_found(
 ) -> None:
     with pytest.raises(DomainError) as refused:
         await lock_request(other_customer.principal, submitted.id)
-    assert refused.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(refused.value, code=ErrorCode.NOT_FOUND, message="No encontramos la solicitud.")
     company, request = await lock_request(reviewer.principal, submitted.id)
     assert (company.id, request.id) == (submitted.company_id, submitted.id)
 
@@ -225,7 +230,9 @@ async def test_locking_a_foreign_certificate_is_not_found(
 ) -> None:
     with pytest.raises(DomainError) as refused:
         await lock_certificate(other_customer.principal, certificate.id)
-    assert refused.value.code == ErrorCode.NOT_FOUND
+    assert_refusal(
+        refused.value, code=ErrorCode.NOT_FOUND, message="No encontramos el certificado."
+    )
     _, locked = await lock_certificate(customer.principal, certificate.id)
     assert locked.id == certificate.id
 

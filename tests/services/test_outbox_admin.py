@@ -14,13 +14,13 @@ from notifications.emails import queue_request_received
 from notifications.transports import MaildirTransport
 from notifications.worker import deliver_pending
 from services.outbox_admin import MAX_PAGE_SIZE, list_outbox, retry_email
-from tests.notifications.factories import make_company, make_request, make_user
+from tests.support.factories import make_company, make_request, make_user
 from tests.support.refusals import assert_refusal
 
 
 async def _queue(count: int) -> list[OutboxEmail]:
     company = await make_company()
-    user = await make_user(company)
+    user = await make_user(Role.CUSTOMER, company)
     for _ in range(count):
         await queue_request_received(
             MailConfig(), await make_request(company, submitted_by=user), company

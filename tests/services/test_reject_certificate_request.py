@@ -119,6 +119,7 @@ async def test_observations_are_required(
                 ),
                 ErrorCode.OBSERVATIONS_REQUIRED,
                 "observations",
+                message="Escribe las observaciones: la empresa necesita saber qué corregir.",
             )
         await assert_no_event(events)
     stored = await CertificateRequest.get(id=submitted.id)
@@ -136,6 +137,7 @@ async def test_a_blank_document_observation_is_refused(
         ),
         ErrorCode.INVALID_INPUT,
         "documentObservations.0.observation",
+        message="La observación del documento es obligatoria.",
     )
 
 
@@ -157,6 +159,7 @@ async def test_a_document_of_another_request_is_not_found_and_nothing_is_flagged
         ),
         ErrorCode.NOT_FOUND,
         "documentObservations.1.documentId",
+        message="Ese documento no forma parte de la solicitud.",
     )
 
     assert (await RequestDocument.get(id=own_rut.id)).observation is None
@@ -179,6 +182,8 @@ async def test_a_superseded_document_may_not_be_flagged(
             deps, reviewer.principal, command(rejected, "Otra vez.", (old_rut.id, "Ilegible."))
         ),
         ErrorCode.NOT_FOUND,
+        field="documentObservations.0.documentId",
+        message="Ese documento no forma parte de la solicitud.",
     )
 
 
@@ -203,10 +208,12 @@ async def test_customers_may_not_reject_and_anonymous_callers_are_unauthenticate
     await refused(
         reject_certificate_request(deps, customer.principal, command(submitted, "No.")),
         ErrorCode.FORBIDDEN,
+        message="Tu rol no permite rechazar solicitudes.",
     )
     await refused(
         reject_certificate_request(deps, None, command(submitted, "No.")),
         ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
     )
 
 
@@ -223,6 +230,7 @@ async def test_a_rejected_request_may_not_be_rejected_again(
     await refused(
         reject_certificate_request(deps, reviewer.principal, command(rejected, "Otra vez.")),
         ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «Rechazado» y no se puede rechazar.",
     )
     assert len(await emails(kind=EmailKind.REQUEST_REJECTED)) == 1
 
@@ -234,6 +242,7 @@ async def test_a_completed_request_may_not_be_rejected(
     await refused(
         reject_certificate_request(deps, reviewer.principal, command(submitted, "Tarde.")),
         ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «Completado» y no se puede rechazar.",
     )
 
 
@@ -245,6 +254,7 @@ async def test_a_missing_request_is_not_found(
             deps, reviewer.principal, RejectCommand(submitted.id + 1000, "No existe.")
         ),
         ErrorCode.NOT_FOUND,
+        message="No encontramos la solicitud.",
     )
 
 
@@ -255,4 +265,5 @@ async def test_overlong_observations_are_refused(
         reject_certificate_request(deps, reviewer.principal, command(submitted, "x" * 5001)),
         ErrorCode.INVALID_INPUT,
         "observations",
+        message="Las observaciones no pueden tener más de 5000 caracteres.",
     )

@@ -97,7 +97,11 @@ async def test_withdrawing_a_rejected_request_is_final_kept_in_history_and_email
     screen = await load_tracking(company, deps.clock.now())
     assert (screen.request_awaiting_correction, screen.next_request_kind) == (None, RequestKind.NEW)
 
-    error = await refused(withdraw(deps, customer, rejected), ErrorCode.INVALID_STATE_TRANSITION)
+    error = await refused(
+        withdraw(deps, customer, rejected),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «Desistida» y no se puede desistir de ella.",
+    )
     assert (
         error.message == "La solicitud está en estado «Desistida» y no se puede desistir de ella."
     )
@@ -110,12 +114,24 @@ async def test_only_a_rejected_request_may_be_withdrawn_and_only_by_its_company(
     reviewer: Caller,
     submitted: CertificateRequest,
 ) -> None:
-    error = await refused(withdraw(deps, customer, submitted), ErrorCode.INVALID_STATE_TRANSITION)
+    error = await refused(
+        withdraw(deps, customer, submitted),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «En trámite» y no se puede desistir de ella.",
+    )
     assert (
         error.message == "La solicitud está en estado «En trámite» y no se puede desistir de ella."
     )
-    await refused(withdraw(deps, other_customer, submitted), ErrorCode.NOT_FOUND)
-    await refused(withdraw(deps, reviewer, submitted), ErrorCode.FORBIDDEN)
+    await refused(
+        withdraw(deps, other_customer, submitted),
+        ErrorCode.NOT_FOUND,
+        message="No encontramos la solicitud.",
+    )
+    await refused(
+        withdraw(deps, reviewer, submitted),
+        ErrorCode.FORBIDDEN,
+        message="Tu rol no permite desistir de solicitudes.",
+    )
 
 
 async def test_a_rejection_nobody_corrects_is_withdrawn_by_the_job_after_the_setting(
@@ -174,7 +190,9 @@ async def test_approving_a_request_no_longer_eligible_is_refused(
 ) -> None:
     renewal = await renewal_of_revoked(deps, customer, reviewer, clock)
     error = await refused(
-        approve(deps, reviewer, renewal, "SN-0002"), ErrorCode.REQUEST_NOT_ELIGIBLE
+        approve(deps, reviewer, renewal, "SN-0002"),
+        ErrorCode.REQUEST_NOT_ELIGIBLE,
+        message="El certificado que esta solicitud renueva ya no se puede renovar: fue revocado o ya tiene una renovación. Esta solicitud no puede dar lugar a un certificado; la empresa debe desistir de ella y enviar una solicitud nueva.",
     )
     assert error.message == NOT_ELIGIBLE
     assert await Certificate.filter(company_id=renewal.company_id).count() == 1
@@ -189,6 +207,7 @@ async def test_resubmitting_a_request_no_longer_eligible_is_refused(
     error = await refused(
         resubmit_certificate_request(deps, customer.principal, command),
         ErrorCode.REQUEST_NOT_ELIGIBLE,
+        message="El certificado que esta solicitud renueva ya no se puede renovar: fue revocado o ya tiene una renovación. Esta solicitud no puede dar lugar a un certificado; la empresa debe desistir de ella y enviar una solicitud nueva.",
     )
     assert error.message == NOT_ELIGIBLE
 
@@ -235,6 +254,7 @@ async def test_an_empty_resubmission_is_refused(
         error = await refused(
             resubmit_certificate_request(deps, customer.principal, command),
             ErrorCode.NOTHING_TO_RESUBMIT,
+            message="No hay nada que reenviar: reemplaza al menos un documento o corrige algún dato de la solicitud.",
         )
         assert error.message == (
             "No hay nada que reenviar: reemplaza al menos un documento o corrige algún dato de "
@@ -320,6 +340,7 @@ async def test_a_start_more_than_90_days_ahead_is_refused(
         submit(deps, customer, validity_starts_on=today(deps) + timedelta(days=91)),
         ErrorCode.VALIDITY_OUT_OF_BOUNDS,
         "validityStartsOn",
+        message="La fecha de inicio de vigencia puede ser como máximo 90 días después de hoy, hasta el 22/02/2027.",
     )
     assert error.message == (
         "La fecha de inicio de vigencia puede ser como máximo 90 días después de hoy, hasta el "
@@ -349,6 +370,7 @@ async def test_a_duration_the_authority_does_not_issue_is_refused(
         approve(deps, reviewer, submitted, "SN-9", start, until),
         ErrorCode.VALIDITY_OUT_OF_BOUNDS,
         "validUntil",
+        message="La vigencia del certificado debe durar entre 1 mes y 36 meses: con ese inicio, la fecha de vencimiento debe estar entre el 24/12/2026 y el 24/11/2029.",
     )
     assert error.message == (
         "La vigencia del certificado debe durar entre 1 mes y 36 meses: con ese inicio, la "
@@ -364,6 +386,7 @@ async def test_a_valid_from_long_after_the_requested_start_is_refused(
         approve(deps, reviewer, submitted, "SN-9", start, start + ONE_YEAR),
         ErrorCode.VALIDITY_OUT_OF_BOUNDS,
         "validFrom",
+        message="La vigencia debe empezar a más tardar 30 días después de la fecha pedida por la empresa o de hoy, si ya pasó (24/11/2026), es decir, hasta el 24/12/2026.",
     )
     assert error.message == (
         "La vigencia debe empezar a más tardar 30 días después de la fecha pedida por la empresa "
@@ -387,6 +410,7 @@ async def test_a_natural_person_is_told_about_the_holder(db: str, deps: Dependen
         ),
         ErrorCode.INVALID_INPUT,
         "legalRepresentative.name",
+        message="El nombre del titular es obligatorio.",
     )
     assert error.message == "El nombre del titular es obligatorio."
 

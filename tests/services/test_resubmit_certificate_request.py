@@ -129,11 +129,21 @@ async def test_every_flagged_document_must_be_replaced(
     )
     cedula = upload(DocumentKind.LEGAL_REPRESENTATIVE_ID, pdf("cedula-2"))
 
-    error = await refused(resubmit(deps, customer, submitted, [cedula]), ErrorCode.MISSING_DOCUMENT)
+    error = await refused(
+        resubmit(deps, customer, submitted, [cedula]),
+        ErrorCode.MISSING_DOCUMENT,
+        field="documents",
+        message="Debes reemplazar el documento «RUT» que el revisor marcó.",
+    )
     assert "«RUT»" in error.message
     assert len(error.errors) == 1
 
-    error = await refused(resubmit(deps, customer, submitted, []), ErrorCode.MISSING_DOCUMENT)
+    error = await refused(
+        resubmit(deps, customer, submitted, []),
+        ErrorCode.MISSING_DOCUMENT,
+        field="documents",
+        message="Debes reemplazar el documento «RUT» que el revisor marcó.",
+    )
     assert len(error.errors) == 2
 
 
@@ -165,12 +175,16 @@ async def test_only_a_rejected_request_may_be_resubmitted(
     deps: Dependencies, customer: Caller, reviewer: Caller, submitted: CertificateRequest
 ) -> None:
     await refused(
-        resubmit(deps, customer, submitted, [new_rut()]), ErrorCode.INVALID_STATE_TRANSITION
+        resubmit(deps, customer, submitted, [new_rut()]),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «En trámite» y no se puede volver a enviar.",
     )
 
     await approve(deps, reviewer, submitted)
     await refused(
-        resubmit(deps, customer, submitted, [new_rut()]), ErrorCode.INVALID_STATE_TRANSITION
+        resubmit(deps, customer, submitted, [new_rut()]),
+        ErrorCode.INVALID_STATE_TRANSITION,
+        message="La solicitud está en estado «Completado» y no se puede volver a enviar.",
     )
     assert await Certificate.filter(request_id=submitted.id).count() == 1
 
@@ -178,21 +192,37 @@ async def test_only_a_rejected_request_may_be_resubmitted(
 async def test_a_customer_of_another_company_gets_not_found(
     deps: Dependencies, other_customer: Caller, rejected: CertificateRequest
 ) -> None:
-    await refused(resubmit(deps, other_customer, rejected, [new_rut()]), ErrorCode.NOT_FOUND)
+    await refused(
+        resubmit(deps, other_customer, rejected, [new_rut()]),
+        ErrorCode.NOT_FOUND,
+        message="No encontramos la solicitud.",
+    )
 
 
 async def test_a_missing_request_is_not_found(
     deps: Dependencies, customer: Caller, rejected: CertificateRequest
 ) -> None:
     missing = CertificateRequest(id=rejected.id + 1000)
-    await refused(resubmit(deps, customer, missing, [new_rut()]), ErrorCode.NOT_FOUND)
+    await refused(
+        resubmit(deps, customer, missing, [new_rut()]),
+        ErrorCode.NOT_FOUND,
+        message="No encontramos la solicitud.",
+    )
 
 
 async def test_reviewers_may_not_resubmit_and_anonymous_callers_are_unauthenticated(
     deps: Dependencies, reviewer: Caller, rejected: CertificateRequest
 ) -> None:
-    await refused(resubmit(deps, reviewer, rejected, [new_rut()]), ErrorCode.FORBIDDEN)
-    await refused(resubmit(deps, None, rejected, [new_rut()]), ErrorCode.UNAUTHENTICATED)
+    await refused(
+        resubmit(deps, reviewer, rejected, [new_rut()]),
+        ErrorCode.FORBIDDEN,
+        message="Tu rol no permite reenviar solicitudes de certificado.",
+    )
+    await refused(
+        resubmit(deps, None, rejected, [new_rut()]),
+        ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
+    )
 
 
 async def test_an_operator_may_resubmit_for_the_company(
@@ -213,7 +243,10 @@ async def test_a_kept_chamber_certificate_that_became_too_old_must_be_replaced(
     clock.advance(timedelta(days=6))  # the chamber certificate is now 91 days old
 
     error = await refused(
-        resubmit(deps, customer, request, [new_rut()]), ErrorCode.INVALID_DOCUMENT
+        resubmit(deps, customer, request, [new_rut()]),
+        ErrorCode.INVALID_DOCUMENT,
+        field="documents",
+        message="El certificado de existencia y representación legal que adjuntaste fue expedido el 31/08/2026 y ya tiene más de 90 días. Reemplázalo por uno expedido desde el 01/09/2026.",
     )
     assert "90 días" in error.message
 
@@ -242,7 +275,10 @@ async def test_replacement_files_are_validated_by_content(
 ) -> None:
     fake = upload(DocumentKind.RUT, TEXT, name="rut.pdf")
     await refused(
-        resubmit(deps, customer, rejected, [fake]), ErrorCode.INVALID_DOCUMENT, "documents.0"
+        resubmit(deps, customer, rejected, [fake]),
+        ErrorCode.INVALID_DOCUMENT,
+        "documents.0",
+        message="El archivo «rut.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el contenido del archivo; la extensión del nombre no cuenta.",
     )
 
 
@@ -254,6 +290,7 @@ async def test_two_files_of_one_kind_are_refused(
         resubmit(deps, customer, rejected, [new_rut(), second]),
         ErrorCode.INVALID_INPUT,
         "documents",
+        message="Adjunta un solo archivo por tipo de documento.",
     )
 
 
@@ -264,4 +301,5 @@ async def test_an_overlong_note_is_refused(
         resubmit(deps, customer, rejected, [new_rut()], note="x" * 2001),
         ErrorCode.INVALID_INPUT,
         "note",
+        message="La nota no puede tener más de 2000 caracteres.",
     )

@@ -126,7 +126,11 @@ async def test_the_status_change_is_published_only_after_it_is_committed(
 async def test_a_refused_submit_publishes_nothing(deps: Dependencies, customer: Caller) -> None:
     await submit(deps, customer)
     async with deps.bus.subscribe() as events:
-        await refused(submit(deps, customer), ErrorCode.REQUEST_IN_PROGRESS)
+        await refused(
+            submit(deps, customer),
+            ErrorCode.REQUEST_IN_PROGRESS,
+            message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
+        )
         await assert_no_event(events)
 
 
@@ -171,7 +175,10 @@ async def test_a_text_file_named_pdf_is_refused_naming_its_position(
     documents[1] = upload(DocumentKind.LEGAL_REPRESENTATIVE_ID, TEXT, name="cedula.pdf")
 
     error = await refused(
-        submit(deps, customer, documents=documents), ErrorCode.INVALID_DOCUMENT, "documents.1"
+        submit(deps, customer, documents=documents),
+        ErrorCode.INVALID_DOCUMENT,
+        "documents.1",
+        message="El archivo «cedula.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el contenido del archivo; la extensión del nombre no cuenta.",
     )
     assert "cedula.pdf" in error.message
 
@@ -181,7 +188,12 @@ async def test_every_bad_file_is_reported_at_once(deps: Dependencies, customer: 
     documents[0] = upload(DocumentKind.RUT, TEXT, name="rut.pdf")
     documents[1] = upload(DocumentKind.LEGAL_REPRESENTATIVE_ID, b"", name="cedula.pdf")
 
-    error = await refused(submit(deps, customer, documents=documents), ErrorCode.INVALID_DOCUMENT)
+    error = await refused(
+        submit(deps, customer, documents=documents),
+        ErrorCode.INVALID_DOCUMENT,
+        field="documents.0",
+        message="El archivo «rut.pdf» no es un PDF ni una imagen JPEG o PNG. Se revisa el contenido del archivo; la extensión del nombre no cuenta.",
+    )
     assert [(e.code, e.field) for e in error.errors] == [
         (ErrorCode.INVALID_DOCUMENT, "documents.0"),
         (ErrorCode.INVALID_DOCUMENT, "documents.1"),
@@ -213,7 +225,10 @@ async def test_an_empty_file_is_refused(deps: Dependencies, customer: Caller) ->
     documents = document_set(today(deps))
     documents[2] = upload(DocumentKind.CHAMBER_OF_COMMERCE_CERTIFICATE, b"", issued_on=today(deps))
     error = await refused(
-        submit(deps, customer, documents=documents), ErrorCode.INVALID_DOCUMENT, "documents.2"
+        submit(deps, customer, documents=documents),
+        ErrorCode.INVALID_DOCUMENT,
+        "documents.2",
+        message="El archivo «chamber_of_commerce_certificate.pdf» está vacío.",
     )
     assert "vacío" in error.message
 
@@ -227,7 +242,10 @@ async def test_a_file_over_the_size_limit_is_refused_and_one_at_the_limit_accept
     documents[0] = upload(DocumentKind.RUT, big)
 
     await refused(
-        submit(deps, customer, documents=documents), ErrorCode.INVALID_DOCUMENT, "documents.0"
+        submit(deps, customer, documents=documents),
+        ErrorCode.INVALID_DOCUMENT,
+        "documents.0",
+        message="El archivo «rut.pdf» supera el tamaño máximo de 0,0 MB.",
     )
 
     deps.max_document_bytes = len(big)
@@ -239,13 +257,23 @@ async def test_a_legal_entity_must_attach_the_chamber_of_commerce_certificate(
     deps: Dependencies, customer: Caller
 ) -> None:
     documents = document_set(today(deps))[:2]
-    error = await refused(submit(deps, customer, documents=documents), ErrorCode.MISSING_DOCUMENT)
+    error = await refused(
+        submit(deps, customer, documents=documents),
+        ErrorCode.MISSING_DOCUMENT,
+        field="documents",
+        message="Falta el documento «Certificado de existencia y representación legal (cámara de comercio)».",
+    )
     assert "cámara de comercio" in error.message
 
 
 async def test_a_repeated_document_kind_is_refused(deps: Dependencies, customer: Caller) -> None:
     documents = [*document_set(today(deps)), upload(DocumentKind.RUT, pdf("RUT-2"))]
-    await refused(submit(deps, customer, documents=documents), ErrorCode.INVALID_INPUT, "documents")
+    await refused(
+        submit(deps, customer, documents=documents),
+        ErrorCode.INVALID_INPUT,
+        "documents",
+        message="Adjuntaste más de un archivo como «RUT». Deja solo uno.",
+    )
 
 
 @pytest.mark.parametrize("age_days", [90, 0])
@@ -263,6 +291,7 @@ async def test_a_chamber_certificate_91_days_old_is_refused(
         submit(deps, customer, chamber_age_days=91),
         ErrorCode.INVALID_DOCUMENT,
         "documents.2.issuedOn",
+        message="El certificado de existencia y representación legal fue expedido el 25/08/2026 y tiene más de 90 días. Adjunta uno expedido desde el 26/08/2026.",
     )
 
 
@@ -273,11 +302,13 @@ async def test_a_chamber_certificate_without_issue_date_or_from_the_future_is_re
         submit(deps, customer, documents=document_set(None)),
         ErrorCode.INVALID_DOCUMENT,
         "documents.2.issuedOn",
+        message="Indica la fecha de expedición del certificado de existencia y representación legal.",
     )
     await refused(
         submit(deps, customer, chamber_age_days=-1),
         ErrorCode.INVALID_DOCUMENT,
         "documents.2.issuedOn",
+        message="La fecha de expedición del certificado de existencia y representación legal no puede ser posterior a hoy.",
     )
 
 
@@ -291,6 +322,7 @@ async def test_the_chamber_certificate_age_counts_in_bogota_days(
         submit(deps, customer, documents=too_old),
         ErrorCode.INVALID_DOCUMENT,
         "documents.2.issuedOn",
+        message="El certificado de existencia y representación legal fue expedido el 25/08/2026 y tiene más de 90 días. Adjunta uno expedido desde el 26/08/2026.",
     )
     request = await submit(deps, customer, documents=document_set(date(2026, 8, 26)))
     assert request.status is RequestStatus.IN_REVIEW
@@ -322,27 +354,49 @@ async def test_a_validity_start_in_the_past_is_refused(
         submit(deps, customer, validity_starts_on=today(deps) - timedelta(days=1)),
         ErrorCode.INVALID_INPUT,
         "validityStartsOn",
+        message="La fecha de inicio de vigencia no puede ser anterior a hoy.",
     )
 
 
 @pytest.mark.parametrize(
-    ("id_type", "number"),
+    ("id_type", "number", "message"),
     [
-        (IdentityDocumentType.CC, "12AB34"),
-        (IdentityDocumentType.CC, "12"),
-        (IdentityDocumentType.CE, "12345678901"),
-        (IdentityDocumentType.PASSPORT, "AB-12345"),
-        (IdentityDocumentType.CC, "  "),
+        (
+            IdentityDocumentType.CC,
+            "12AB34",
+            "El número de la cédula de ciudadanía debe tener solo números, entre 3 y 10 dígitos.",
+        ),
+        (
+            IdentityDocumentType.CC,
+            "12",
+            "El número de la cédula de ciudadanía debe tener solo números, entre 3 y 10 dígitos.",
+        ),
+        (
+            IdentityDocumentType.CE,
+            "12345678901",
+            "El número de la cédula de extranjería debe tener solo números, entre 3 y 10 dígitos.",
+        ),
+        (
+            IdentityDocumentType.PASSPORT,
+            "AB-12345",
+            "El número del pasaporte debe tener entre 5 y 20 letras o números, sin símbolos.",
+        ),
+        (IdentityDocumentType.CC, "  ", "El número del documento de identidad es obligatorio."),
     ],
 )
 async def test_a_bad_identity_number_is_refused(
-    deps: Dependencies, customer: Caller, id_type: IdentityDocumentType, number: str
+    deps: Dependencies,
+    customer: Caller,
+    id_type: IdentityDocumentType,
+    number: str,
+    message: str,
 ) -> None:
     representative = LegalRepresentative(REPRESENTATIVE.name, id_type, number)
     await refused(
         submit(deps, customer, legal_representative=representative),
         ErrorCode.INVALID_INPUT,
         "legalRepresentative.idNumber",
+        message=message,
     )
 
 
@@ -352,6 +406,7 @@ async def test_a_blank_representative_name_is_refused(deps: Dependencies, custom
         submit(deps, customer, legal_representative=representative),
         ErrorCode.INVALID_INPUT,
         "legalRepresentative.name",
+        message="El nombre del representante legal es obligatorio.",
     )
 
 
@@ -361,13 +416,21 @@ async def test_a_blank_representative_name_is_refused(deps: Dependencies, custom
 async def test_a_second_request_while_one_is_in_review_is_refused(
     deps: Dependencies, customer: Caller, submitted: CertificateRequest
 ) -> None:
-    await refused(submit(deps, customer), ErrorCode.REQUEST_IN_PROGRESS)
+    await refused(
+        submit(deps, customer),
+        ErrorCode.REQUEST_IN_PROGRESS,
+        message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
+    )
 
 
 async def test_a_new_request_is_refused_while_one_awaits_correction_and_allowed_once_withdrawn(
     deps: Dependencies, customer: Caller, rejected: CertificateRequest
 ) -> None:
-    error = await refused(submit(deps, customer), ErrorCode.REQUEST_AWAITING_CORRECTION)
+    error = await refused(
+        submit(deps, customer),
+        ErrorCode.REQUEST_AWAITING_CORRECTION,
+        message="Tu solicitud número 1 fue rechazada y está pendiente de corrección. Corrígela y vuelve a enviarla, o desiste de ella, antes de enviar una solicitud nueva.",
+    )
     assert error.message == (
         f"Tu solicitud número {rejected.id} fue rechazada y está pendiente de corrección. "
         "Corrígela y vuelve a enviarla, o desiste de ella, antes de enviar una solicitud nueva."
@@ -388,7 +451,11 @@ async def test_an_active_certificate_in_its_first_11_months_is_not_renewable_yet
     months_in: int,
 ) -> None:
     clock.set(add_months(certificate.valid_from, months_in))
-    error = await refused(submit(deps, customer), ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET)
+    error = await refused(
+        submit(deps, customer),
+        ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET,
+        message="Tu certificado está vigente hasta el 24/11/2027. Podrás renovarlo desde el 24/10/2027.",
+    )
     assert "Podrás renovarlo" in error.message
 
 
@@ -396,7 +463,11 @@ async def test_an_inactive_certificate_in_its_first_11_months_is_not_renewable_y
     deps: Dependencies, customer: Caller, certificate: Certificate
 ) -> None:
     await Certificate.filter(id=certificate.id).update(status=CertificateStatus.INACTIVE)
-    await refused(submit(deps, customer), ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET)
+    await refused(
+        submit(deps, customer),
+        ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET,
+        message="Tu certificado está inactivo, pero vigente hasta el 24/11/2027. Puedes volver a activarlo, y podrás renovarlo desde el 24/10/2027.",
+    )
 
 
 async def test_inside_the_renewal_window_the_request_is_a_renewal_of_the_certificate(
@@ -418,7 +489,11 @@ async def test_one_minute_before_the_window_opens_it_is_still_refused(
     deps: Dependencies, customer: Caller, certificate: Certificate, clock: FixedClock
 ) -> None:
     clock.set(add_months(certificate.valid_until, -1) - timedelta(minutes=1))
-    await refused(submit(deps, customer), ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET)
+    await refused(
+        submit(deps, customer),
+        ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET,
+        message="Tu certificado está vigente hasta el 24/11/2027. Podrás renovarlo desde el 24/10/2027.",
+    )
 
 
 async def test_after_expiry_the_request_is_still_a_renewal(
@@ -470,7 +545,11 @@ async def test_a_different_key_is_a_different_submission(
     deps: Dependencies, customer: Caller
 ) -> None:
     await submit(deps, customer, idempotency_key="form-1")
-    await refused(submit(deps, customer, idempotency_key="form-2"), ErrorCode.REQUEST_IN_PROGRESS)
+    await refused(
+        submit(deps, customer, idempotency_key="form-2"),
+        ErrorCode.REQUEST_IN_PROGRESS,
+        message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
+    )
 
 
 async def test_an_overlong_idempotency_key_is_refused(deps: Dependencies, customer: Caller) -> None:
@@ -478,6 +557,7 @@ async def test_an_overlong_idempotency_key_is_refused(deps: Dependencies, custom
         submit(deps, customer, idempotency_key="k" * 101),
         ErrorCode.INVALID_INPUT,
         "idempotencyKey",
+        message="La clave de idempotencia admite hasta 100 caracteres.",
     )
 
 
@@ -487,7 +567,11 @@ async def test_an_overlong_idempotency_key_is_refused(deps: Dependencies, custom
 async def test_a_reviewer_may_not_submit(
     deps: Dependencies, reviewer: Caller, company: Company
 ) -> None:
-    await refused(submit(deps, reviewer, company_id=company.id), ErrorCode.FORBIDDEN)
+    await refused(
+        submit(deps, reviewer, company_id=company.id),
+        ErrorCode.FORBIDDEN,
+        message="Tu rol no permite enviar solicitudes de certificado.",
+    )
 
 
 async def test_nobody_may_submit_without_authenticating(
@@ -496,11 +580,17 @@ async def test_nobody_may_submit_without_authenticating(
     await refused(
         submit_certificate_request(deps, None, submit_command(deps, company_id=company.id)),
         ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
     )
 
 
 async def test_an_operator_must_name_the_company(deps: Dependencies, admin: Caller) -> None:
-    await refused(submit(deps, admin), ErrorCode.INVALID_INPUT, "companyId")
+    await refused(
+        submit(deps, admin),
+        ErrorCode.INVALID_INPUT,
+        "companyId",
+        message="Indica la empresa (companyId).",
+    )
 
 
 async def test_an_operator_submits_for_the_company_they_name(
@@ -516,13 +606,21 @@ async def test_an_operator_submits_for_the_company_they_name(
 async def test_an_operator_naming_a_missing_company_gets_not_found(
     deps: Dependencies, admin: Caller
 ) -> None:
-    await refused(submit(deps, admin, company_id=999_999), ErrorCode.NOT_FOUND)
+    await refused(
+        submit(deps, admin, company_id=999_999),
+        ErrorCode.NOT_FOUND,
+        message="No encontramos la empresa.",
+    )
 
 
 async def test_a_customer_naming_another_company_gets_not_found(
     deps: Dependencies, customer: Caller, other_company: Company
 ) -> None:
-    await refused(submit(deps, customer, company_id=other_company.id), ErrorCode.NOT_FOUND)
+    await refused(
+        submit(deps, customer, company_id=other_company.id),
+        ErrorCode.NOT_FOUND,
+        message="No encontramos la empresa.",
+    )
     assert not await CertificateRequest.exists(company_id=other_company.id)
 
 

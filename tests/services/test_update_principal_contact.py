@@ -38,18 +38,46 @@ async def test_the_next_email_goes_to_the_new_contact(
     assert received.to_email == "contacto@ejemplo.co"
 
 
-@pytest.mark.parametrize("email", ["", "   ", "pedro", "pedro@", "pedro ruiz@ejemplo.co"])
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("", "El correo electrónico es obligatorio."),
+        ("   ", "El correo electrónico es obligatorio."),
+        (
+            "pedro",
+            "El correo electrónico «pedro» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+        (
+            "pedro@",
+            "El correo electrónico «pedro@» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+        (
+            "pedro ruiz@ejemplo.co",
+            "El correo electrónico «pedro ruiz@ejemplo.co» no es válido. Revisa que esté completo, por ejemplo nombre@empresa.com.co.",
+        ),
+    ],
+)
 async def test_a_bad_email_is_refused(
-    deps: Dependencies, customer: Caller, company: Company, email: str
+    deps: Dependencies, customer: Caller, company: Company, email: str, message: str
 ) -> None:
-    await refused(update(deps, customer, "Pedro Ruiz", email), ErrorCode.INVALID_INPUT, "email")
+    await refused(
+        update(deps, customer, "Pedro Ruiz", email),
+        ErrorCode.INVALID_INPUT,
+        "email",
+        message=message,
+    )
     assert (await Company.get(id=company.id)).contact_email == "contacto@ejemplo.co"
 
 
 async def test_a_blank_name_is_refused(
     deps: Dependencies, customer: Caller, company: Company
 ) -> None:
-    await refused(update(deps, customer, "  ", "pedro@ejemplo.co"), ErrorCode.INVALID_INPUT, "name")
+    await refused(
+        update(deps, customer, "  ", "pedro@ejemplo.co"),
+        ErrorCode.INVALID_INPUT,
+        "name",
+        message="El nombre del contacto principal es obligatorio.",
+    )
     assert (await Company.get(id=company.id)).contact_name == "María Peña"
 
 
@@ -59,6 +87,7 @@ async def test_a_customer_of_another_company_gets_not_found(
     await refused(
         update(deps, other_customer, "Intruso", "intruso@ejemplo.co", company.id),
         ErrorCode.NOT_FOUND,
+        message="No encontramos la empresa.",
     )
     assert (await Company.get(id=company.id)).contact_email == "contacto@ejemplo.co"
 
@@ -67,10 +96,14 @@ async def test_reviewers_may_not_and_anonymous_callers_are_unauthenticated(
     deps: Dependencies, reviewer: Caller, company: Company
 ) -> None:
     await refused(
-        update(deps, reviewer, "Pedro", "pedro@ejemplo.co", company.id), ErrorCode.FORBIDDEN
+        update(deps, reviewer, "Pedro", "pedro@ejemplo.co", company.id),
+        ErrorCode.FORBIDDEN,
+        message="Tu rol no permite cambiar el contacto principal.",
     )
     await refused(
-        update(deps, None, "Pedro", "pedro@ejemplo.co", company.id), ErrorCode.UNAUTHENTICATED
+        update(deps, None, "Pedro", "pedro@ejemplo.co", company.id),
+        ErrorCode.UNAUTHENTICATED,
+        message="Inicia sesión: envía un token válido en el encabezado Authorization.",
     )
 
 
@@ -78,7 +111,10 @@ async def test_an_operator_names_the_company(
     deps: Dependencies, admin: Caller, company: Company
 ) -> None:
     await refused(
-        update(deps, admin, "Pedro", "pedro@ejemplo.co"), ErrorCode.INVALID_INPUT, "companyId"
+        update(deps, admin, "Pedro", "pedro@ejemplo.co"),
+        ErrorCode.INVALID_INPUT,
+        "companyId",
+        message="Indica la empresa (companyId).",
     )
     await update(deps, admin, "Pedro", "pedro@ejemplo.co", company.id)
     assert (await Company.get(id=company.id)).contact_email == "pedro@ejemplo.co"

@@ -36,3 +36,13 @@ def assert_user_error(
 ) -> None:
     """A GraphQL payload's `errors` list holds exactly this one problem (code, message, field)."""
     assert [(e["code"], e.get("field"), e["message"]) for e in errors] == [(code, field, message)]
+
+
+def assert_refused(
+    payload: Mapping[str, Any], code: str, field: str | None = None, *, message: str
+) -> str:
+    """A mutation's payload refused: exactly this one problem (code, field, the Spanish message
+    whole) and no object beside it. Returns the message."""
+    assert_user_error(payload["errors"], code=code, field=field, message=message)
+    assert all(value is None for key, value in payload.items() if key != "errors"), payload
+    return message

@@ -18,6 +18,7 @@ from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import approve, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import CHANGE_STATE
+from tests.support.refusals import assert_refused
 
 ISSUED = datetime(2026, 11, 26, tzinfo=BOGOTA)
 VALID_UNTIL = datetime(2027, 11, 26, tzinfo=BOGOTA)
@@ -158,7 +159,11 @@ async def test_a_year_old_certificate_gets_every_email_once_then_expires(
         token=customer.token,
     )
     payload = data_of(body)["changeCertificateState"]
-    assert [e["code"] for e in payload["errors"]] == ["INVALID_STATE_TRANSITION"]
+    assert_refused(
+        payload,
+        "INVALID_STATE_TRANSITION",
+        message="El certificado está en estado «Vencido» y no se puede activar.",
+    )
     assert screen["nextRequestKind"] == "RENEWAL"
     clock.set(bogota(12, 1, 10))
     renewal = await submit(gql, customer.token, issued_on=local_date(clock.now()))

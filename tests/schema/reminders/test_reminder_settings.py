@@ -17,6 +17,7 @@ from services.expire_and_remind import run_daily_job
 from tests.schema.certificates.test_expiry_reminders import issue_a_year_ago
 from tests.support.factories import Caller
 from tests.support.graphql import GraphQLClient, data_of
+from tests.support.refusals import assert_refused
 from tests.support.webhook_receiver import (
     WebhookReceiver,
     register_local_endpoint,
@@ -86,9 +87,8 @@ async def test_defaults_come_from_the_settings_until_the_company_changes_them(
         }
     ]
     refused = await update(gql, reviewer, daysBefore=[5])
-    assert refused["errors"][0]["code"] == "FORBIDDEN"
-    assert refused["errors"][0]["message"] == (
-        "Tu rol no permite cambiar los avisos de vencimiento."
+    assert_refused(
+        refused, "FORBIDDEN", message="Tu rol no permite cambiar los avisos de vencimiento."
     )
 
 

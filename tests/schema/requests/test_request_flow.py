@@ -10,6 +10,7 @@ from tests.support.files import pdf
 from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import CHANGE_STATE, TRACKING
+from tests.support.refusals import assert_refused
 
 TODAY = date(2026, 11, 24)
 
@@ -43,8 +44,11 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
 
     # A second submission while in review is refused and writes nothing.
     again = await submit(gql, customer.token, issued_on=TODAY)
-    assert [e["code"] for e in again["errors"]] == ["REQUEST_IN_PROGRESS"]
-    assert again["request"] is None
+    assert_refused(
+        again,
+        "REQUEST_IN_PROGRESS",
+        message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
+    )
 
     # 2. Reject with observations, flagging the RUT.
     rut = next(d for d in request["documents"] if d["kind"] == "RUT")
@@ -69,7 +73,12 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
     missing = await resubmit(
         gql, customer.token, request["id"], {"LEGAL_REPRESENTATIVE_ID": pdf("cc-v2")}
     )
-    assert [e["code"] for e in missing["errors"]] == ["MISSING_DOCUMENT"]
+    assert_refused(
+        missing,
+        "MISSING_DOCUMENT",
+        "documents",
+        message="Debes reemplazar el documento «RUT» que el revisor marcó.",
+    )
     clock.advance(timedelta(days=1))
     resubmitted = await resubmit(
         gql, customer.token, request["id"], {"RUT": pdf("rut-v2")}, note="RUT actualizado."
@@ -138,7 +147,11 @@ async def test_the_whole_life_of_a_request_and_its_certificate(
 
     # 5. Renewal refused in the first 11 months.
     early = await submit(gql, customer.token, issued_on=TODAY)
-    assert [e["code"] for e in early["errors"]] == ["CERTIFICATE_NOT_RENEWABLE_YET"]
+    assert_refused(
+        early,
+        "CERTIFICATE_NOT_RENEWABLE_YET",
+        message="Tu certificado está vigente hasta el 26/11/2027. Podrás renovarlo desde el 26/10/2027.",
+    )
 
     # 6. Change state: deactivate, then reactivate.
     body = await gql.execute(
