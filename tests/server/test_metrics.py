@@ -4,6 +4,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,16 @@ from server.metrics import (
 
 
 @pytest.fixture
-def no_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(MULTIPROC_ENV, raising=False)  # also restores what prepare sets
+def no_folder() -> Iterator[None]:
+    """No PROMETHEUS_MULTIPROC_DIR during the test, and none left behind after it: the folder that
+    `prepare_multiprocess_dir` sets is removed by the test, and a later server started by this
+    process must not inherit a variable naming it (monkeypatch's `delenv` of an absent variable
+    records nothing to undo)."""
+    before = os.environ.pop(MULTIPROC_ENV, None)
+    yield
+    os.environ.pop(MULTIPROC_ENV, None)
+    if before is not None:
+        os.environ[MULTIPROC_ENV] = before
 
 
 def test_one_worker_keeps_metrics_in_memory(no_folder: None) -> None:
