@@ -6,12 +6,17 @@ A subscription's line is written when it ends, however it ends: `ended_by` is `c
 mutations sent over the socket get their line too (`ended_by` `server` once answered). The line
 carries the socket's request id (one per connection), the operation's id on that socket, who
 asked, how long it lasted, how many results (`events`) were sent, and the error codes sent.
+
+While it runs, an operation counts in /metrics (`graphql_subscriptions`, server/metrics.py): one up
+when it starts, one down when it ends, so each worker's file always holds its current number.
 """
 
 import logging
 import time
 from collections.abc import Awaitable
 from typing import Any
+
+from prometheus_client import Gauge
 
 from resolvers.context import Context
 from schema.extensions import current_operation, current_request_id
@@ -70,10 +75,11 @@ def codes_of(errors: Any) -> list[str]:
 class OperationLog:
     """The running operations of one socket, by their id on it."""
 
-    __slots__ = ("_running",)
+    __slots__ = ("_counted", "_running")
 
-    def __init__(self) -> None:
+    def __init__(self, counted: Gauge | None = None) -> None:
         self._running: dict[str, SocketOperation] = {}
+        self._counted = counted
 
     async def run(
         self, context: Context, operation_id: str, name: str | None, work: Awaitable[None]
@@ -82,6 +88,8 @@ class OperationLog:
         record = SocketOperation(operation_id, name)
         self._running[operation_id] = record
         token = current_operation.set(record.operation)
+        if self._counted is not None:
+            self._counted.inc()
         try:
             with sql_counter() as statements:
                 record.statements = statements
@@ -91,6 +99,8 @@ class OperationLog:
             record.end(ERROR)
             raise
         finally:
+            if self._counted is not None:
+                self._counted.dec()
             current_operation.reset(token)
             if self._running.get(operation_id) is record:
                 del self._running[operation_id]
