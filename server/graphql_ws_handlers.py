@@ -62,9 +62,8 @@ def socket_ended(view: object, context: Context) -> None:
 
 
 def operation_log(view: object) -> OperationLog:
-    """The log of a socket's operations; while they run they count in the view's metrics."""
-    metrics = getattr(view, "metrics", None)
-    return OperationLog(metrics.subscriptions if metrics is not None else None)
+    """The log of a socket's operations, which count in the view's metrics (`CertsGraphQL`)."""
+    return OperationLog(getattr(view, "metrics", None))
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):

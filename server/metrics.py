@@ -158,7 +158,8 @@ class Metrics:
         )
         self.errors = Counter(
             "graphql_errors",
-            "GraphQL errors returned, by code (extensions.code, or a payload's UserError.code).",
+            "GraphQL errors returned over HTTP or a WebSocket, by code (extensions.code, or a "
+            "payload's UserError.code).",
             ["code"],
             registry=self.registry,
         )
@@ -193,6 +194,10 @@ class Metrics:
         self, name: str | None, operation_type: str, seconds: float, error_codes: Iterable[str]
     ) -> None:
         self.operation_duration.labels(self.operation_label(name), operation_type).observe(seconds)
+        self.count_errors(error_codes)
+
+    def count_errors(self, error_codes: Iterable[str]) -> None:
+        """Errors returned, over HTTP or a WebSocket, one per code given."""
         for code in error_codes:
             self.errors.labels(code).inc()
 
