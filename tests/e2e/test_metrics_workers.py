@@ -26,6 +26,7 @@ from tests.support.live import (
     watch,
 )
 from tests.support.server import (
+    STARTUP_SECONDS,
     RunningServer,
     certs_json,
     json_logs,
@@ -153,7 +154,10 @@ async def workers_of(logs: list[dict[str, Any]]) -> list[int]:
             {line["pid"] for line in list(logs) if line.get("message") == STARTED and "pid" in line}
         )
 
-    await wait_until(lambda: len(started()) == 2, what="the two workers' startup lines")
+    # /health answered once one worker was up; the other may still be starting.
+    await wait_until(
+        lambda: len(started()) == 2, within=STARTUP_SECONDS, what="the two workers' startup lines"
+    )
     return started()
 
 
