@@ -35,6 +35,7 @@ DOCUMENT_KIND_LABELS: Mapping[DocumentKind, str] = MappingProxyType(
 )
 
 _ALWAYS_REQUIRED = frozenset({DocumentKind.RUT, DocumentKind.LEGAL_REPRESENTATIVE_ID})
+_BYTES_PER_KB = 1024
 _BYTES_PER_MB = 1024 * 1024
 # An animated PNG is still a PNG file, and filetype names it apart.
 _CONTENT_TYPE_ALIASES: Mapping[str, str] = MappingProxyType({"image/apng": "image/png"})
@@ -74,11 +75,20 @@ class DocumentCandidate:
     issued_on: date | None
 
 
-def _format_megabytes(size_bytes: int) -> str:
-    megabytes = size_bytes / _BYTES_PER_MB
-    if megabytes == int(megabytes):
-        return str(int(megabytes))
-    return f"{megabytes:.1f}".replace(".", ",")
+def _format_size(size_bytes: int) -> str:
+    """A size limit as people read it (es-CO, decimal comma): in MB from 0,1 MB up, in KB below
+    that (a tiny configured limit would otherwise read «0,0 MB»), in bytes below 1 KB."""
+    if size_bytes >= _BYTES_PER_MB / 10:
+        return f"{_one_decimal(size_bytes / _BYTES_PER_MB)} MB"
+    if size_bytes >= _BYTES_PER_KB:
+        return f"{_one_decimal(size_bytes / _BYTES_PER_KB)} KB"
+    return "1 byte" if size_bytes == 1 else f"{size_bytes} bytes"
+
+
+def _one_decimal(amount: float) -> str:
+    if amount == int(amount):
+        return str(int(amount))
+    return f"{amount:.1f}".replace(".", ",")
 
 
 def _file_reference(file_name: str) -> str:
@@ -103,7 +113,7 @@ def validate_document(
     if candidate.size_bytes > max_bytes:
         raise DomainError(
             ErrorCode.INVALID_DOCUMENT,
-            f"{file_ref} supera el tamaño máximo de {_format_megabytes(max_bytes)} MB.",
+            f"{file_ref} supera el tamaño máximo de {_format_size(max_bytes)}.",
             field,
         )
     content_type = detect_content_type(candidate.head)

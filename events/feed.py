@@ -115,6 +115,7 @@ class EventFeed:
     async def seek_to_end(self) -> None:
         """Skip what is already committed: events from now on (`start` does this first)."""
         self.cursor.high = await _last_id()
+        metrics.read_up_to(self.cursor.high)
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -164,6 +165,7 @@ class EventFeed:
                     raise
                 await self._handle(batch, loaded)
                 handled += len(batch)
+            metrics.read_up_to(self.cursor.high)
             if len(rows) < self.batch_size:
                 return handled
 
@@ -186,9 +188,9 @@ async def _prune() -> None:
 
 
 async def _load_changes(rows: Sequence[LiveEvent]) -> dict[int, StatusChanged]:
-    now = asyncio.get_running_loop().time()
     """The events of the status rows among `rows`, by outbox id, each with its history row and
     the company its subject belongs to now. Rows whose change is gone are left out."""
+    now = asyncio.get_running_loop().time()
     events: dict[int, StatusChanged] = {}
     request_rows = [r for r in rows if r.kind is LiveEventKind.REQUEST_STATUS and r.change_id]
     if request_rows:

@@ -1,11 +1,14 @@
 """Counters of the live layer (every name is a monotonically increasing counter unless it ends in
 `_now`). Each is a plain integer, read by `snapshot()`, and is mirrored in a prometheus-client
 `Counter` named `live_<name>`: with PROMETHEUS_MULTIPROC_DIR set (`certs serve --workers N`), that
-counter is what writes the value to this process's file, so /metrics adds up every worker's."""
+counter is what writes the value to this process's file, so /metrics adds up every worker's.
+
+Also where the event feed has read up to (`read_up_to`): /metrics measures the event lag from the
+position of the worker furthest behind (server/metrics.py)."""
 
 from typing import ClassVar
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 #: What each counter means (also the HELP text on /metrics).
 LIVE_HELP = {
@@ -17,6 +20,10 @@ LIVE_HELP = {
     "gaps_given_up_total": "Event outbox ids given up after waiting for them (rolled back).",
     "wakeups_failed_total": "Redis wake-ups that could not be published (others poll instead).",
 }
+
+
+#: The event feed's position, in the multiprocess files only (not a metric of /metrics).
+READ_POSITION = "live_event_read_position"
 
 
 class LiveMetrics:
@@ -40,6 +47,7 @@ class LiveMetrics:
             for name in self.NAMES
         }
         object.__setattr__(self, "_counters", counters)
+        object.__setattr__(self, "_position", None)
         for name in self.NAMES:
             object.__setattr__(self, name, 0)
 
@@ -54,6 +62,27 @@ class LiveMetrics:
             self._counters[name].inc(delta)
 
     _counters: dict[str, Counter]
+    _position: Gauge | None
+
+    def read_up_to(self, position: int) -> None:
+        """The event feed has read the outbox up to id `position` (its cursor's high mark).
+
+        With PROMETHEUS_MULTIPROC_DIR set the value goes to this process's file, and the lowest
+        over the running workers (`livemin`) is the position /metrics measures the lag from. The
+        gauge is made at the first call, in a process with a feed only: in that mode a gauge
+        writes its first value (0) to the file when made, and a 0 from a process that reads no
+        events (the workers' parent, a CLI command) would stand for a worker that read nothing.
+        """
+        gauge = self._position
+        if gauge is None:
+            gauge = Gauge(
+                READ_POSITION,
+                "Highest event outbox id this process has read.",
+                registry=None,
+                multiprocess_mode="livemin",
+            )
+            object.__setattr__(self, "_position", gauge)
+        gauge.set(position)
 
     def snapshot(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in self.NAMES}

@@ -178,7 +178,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         logger.info("serving; database %s", redacted_url(settings.effective_database_url))
         await bus.start()
         live_sessions.start()
-        metrics.start()
         if worker is not None:
             worker.start()
             logger.info("delivering emails through %s", transport.description)
@@ -196,7 +195,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             if webhook_worker is not None:
                 await webhook_worker.stop()
             await live_sessions.stop()
-            await metrics.stop()
+            metrics.process_stopped()
             await bus.stop()
             await Tortoise.close_connections()
 

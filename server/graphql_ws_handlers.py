@@ -61,6 +61,11 @@ def socket_ended(view: object, context: Context) -> None:
         ended(context)
 
 
+def operation_log(view: object) -> OperationLog:
+    """The log of a socket's operations, which count in the view's metrics (`CertsGraphQL`)."""
+    return OperationLog(getattr(view, "metrics", None))
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`: pings an idle client, refuses operations past the cap cleanly.
 
@@ -76,13 +81,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        watch = getattr(self.view, "metrics", None)
-        if watch is not None:
-            watch.watch_socket_handler(self)  # its subscriptions count in /metrics
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_sending: asyncio.Task[None] | None = None
         self._last_sent = 0.0
-        self.operation_log = OperationLog()
+        self.operation_log = operation_log(self.view)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await self._init_connection(message)
@@ -186,10 +188,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        watch = getattr(self.view, "metrics", None)
-        if watch is not None:
-            watch.watch_socket_handler(self)  # its subscriptions count in /metrics
-        self.operation_log = OperationLog()
+        self.operation_log = operation_log(self.view)
 
     async def handle(self) -> None:
         timeout = self.view.connection_init_wait_timeout.total_seconds()

@@ -33,7 +33,8 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """`{"time", "level", "logger", "message", "request_id", ...extra fields, "exception"}`."""
+    """`{"time", "level", "logger", "message", "pid", "request_id", ...extra fields,
+    "exception"}`; `pid` tells apart the workers of `certs serve --workers N`."""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -41,6 +42,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and value is not None:

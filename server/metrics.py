@@ -4,21 +4,22 @@ Each app has its own registry (tests build many apps in one process). With PROME
 set (`certs serve --workers N` sets it), prometheus-client's multiprocess mode is on: every worker
 writes its values to files in that folder, and /metrics answers with all of them added up, whichever
 worker the scrape reaches (docs/operations.md: Observability).
+
+What belongs to the deployment, not to a worker, is read from the database by the worker that
+answers the scrape, once: the outbox's backlog and age, and the event lag, measured from the
+position of the running worker furthest behind in the event outbox (each worker's feed writes its
+position to its file; `livemin` keeps the lowest), so a stuck worker shows, whoever answers.
 """
 
-import asyncio
-import contextlib
 import ipaddress
 import os
 import re
 import shutil
 import tempfile
 import time
-import weakref
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -29,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from events.feed import EventFeed
-from events.metrics import LIVE_HELP, LiveMetrics
+from events.metrics import LIVE_HELP, READ_POSITION, LiveMetrics
 from models.live import LiveEvent
 from models.outbox import OutboxEmail, OutboxStatus
 from server.auth import client_address
@@ -40,9 +41,6 @@ MAX_OPERATION_NAMES = 200
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-
-#: How often, in multiprocess mode, each worker writes its number of active subscriptions.
-SUBSCRIPTIONS_REFRESH_SECONDS = 5.0
 #: The folder of prometheus-client's multiprocess files; its presence turns the mode on.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 #: A live gauge file of one process: `gauge_livesum_1234.db`.
@@ -125,6 +123,16 @@ class LiveCollector(Collector):
                 yield GaugeMetricFamily(f"live_{name.removesuffix('_now')}", help_text, value=value)
 
 
+class Scraped(Collector):
+    """The metrics gathered for one scrape, handed to `generate_latest` as they are."""
+
+    def __init__(self, metrics: Iterable[Metric]) -> None:
+        self.metrics = list(metrics)
+
+    def collect(self) -> Iterable[Metric]:
+        return self.metrics
+
+
 class Metrics:
     def __init__(
         self,
@@ -140,14 +148,6 @@ class Metrics:
         if live is not None and self.multiprocess is None:
             self.registry.register(LiveCollector(live))
         self.feed = feed
-        self.event_lag = Gauge(
-            "live_event_lag_seconds",
-            "Age of the oldest event in the event outbox this process has not read yet (0 when "
-            "caught up), read at each scrape.",
-            registry=self.registry,
-            # The process that answers the scrape reads it then: its value, not a stale one.
-            multiprocess_mode="livemostrecent",
-        )
         self.allowed_networks = parse_networks(allowed_networks)
         self.operation_duration = Histogram(
             "graphql_operation_duration_seconds",
@@ -158,7 +158,8 @@ class Metrics:
         )
         self.errors = Counter(
             "graphql_errors",
-            "GraphQL errors returned, by code (extensions.code, or a payload's UserError.code).",
+            "GraphQL errors returned over HTTP or a WebSocket, by code (extensions.code, or a "
+            "payload's UserError.code).",
             ["code"],
             registry=self.registry,
         )
@@ -168,63 +169,14 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
-        self._handlers: weakref.WeakSet[Any] = weakref.WeakSet()
         self.subscriptions = Gauge(
             "graphql_subscriptions",
-            "Active subscriptions over all open WebSocket connections.",
+            "Operations running on open WebSocket connections: the active subscriptions, and a "
+            "query or mutation sent over a socket while it is answered.",
             registry=self.registry,
             multiprocess_mode="livesum",
         )
-        if self.multiprocess is None:
-            self.subscriptions.set_function(self._active_subscriptions)
-        self._refreshing: asyncio.Task[None] | None = None
-        self.outbox_pending = Gauge(
-            "outbox_pending_emails",
-            "Emails in the outbox not yet sent (PENDING), read at each scrape.",
-            registry=self.registry,
-            # Read from the database by whichever process answers the scrape: counted once.
-            multiprocess_mode="livemostrecent",
-        )
-        self.outbox_oldest_age = Gauge(
-            "outbox_oldest_pending_age_seconds",
-            "Age of the oldest PENDING email in the outbox (0 when none), read at each scrape.",
-            registry=self.registry,
-            # Read from the database by whichever process answers the scrape: counted once.
-            multiprocess_mode="livemostrecent",
-        )
         self._names: set[str] = set()
-
-    def start(self) -> None:
-        """Multiprocess mode: this worker writes its count of subscriptions to its file every
-        SUBSCRIPTIONS_REFRESH_SECONDS (a function gauge is not read across processes)."""
-        if self.multiprocess is not None and self._refreshing is None:
-            self._refreshing = asyncio.create_task(self._refresh_subscriptions())
-
-    async def stop(self) -> None:
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refreshing
-            self._refreshing = None
-        self.process_stopped()
-
-    async def _refresh_subscriptions(self) -> None:
-        while True:
-            self.subscriptions.set(self._active_subscriptions())
-            await asyncio.sleep(SUBSCRIPTIONS_REFRESH_SECONDS)
-
-    def watch_socket_handler(self, handler: Any) -> None:
-        """A WebSocket protocol handler whose subscriptions count while it lives."""
-        self._handlers.add(handler)
-
-    def _active_subscriptions(self) -> float:
-        total = 0
-        for handler in list(self._handlers):
-            running = getattr(handler, "operations", None)
-            if running is None:
-                running = getattr(handler, "subscriptions", {})
-            total += len(running)
-        return float(total)
 
     def operation_label(self, name: object) -> str:
         if not name:
@@ -242,6 +194,10 @@ class Metrics:
         self, name: str | None, operation_type: str, seconds: float, error_codes: Iterable[str]
     ) -> None:
         self.operation_duration.labels(self.operation_label(name), operation_type).observe(seconds)
+        self.count_errors(error_codes)
+
+    def count_errors(self, error_codes: Iterable[str]) -> None:
+        """Errors returned, over HTTP or a WebSocket, one per code given."""
         for code in error_codes:
             self.errors.labels(code).inc()
 
@@ -252,19 +208,6 @@ class Metrics:
             return False
         return any(address in network for network in self.allowed_networks)
 
-    async def refresh_event_lag(self) -> None:
-        if self.feed is None:
-            return
-        unread = LiveEvent.filter(id__gt=self.feed.cursor.high).order_by("id")
-        oldest = await unread.first().values_list("created_at", flat=True)
-        self.event_lag.set(_age_seconds(oldest))
-
-    async def refresh_outbox(self) -> None:
-        pending = OutboxEmail.filter(status=OutboxStatus.PENDING)
-        self.outbox_pending.set(await pending.count())
-        oldest = await pending.order_by("created_at").first().values_list("created_at", flat=True)
-        self.outbox_oldest_age.set(_age_seconds(oldest))
-
     async def endpoint(self, request: Request) -> Response:
         """The Prometheus text format, for addresses in METRICS_ALLOWED_NETWORKS only."""
         if not self.allows(request):
@@ -272,25 +215,67 @@ class Metrics:
                 {"errors": [{"message": "No autorizado.", "extensions": {"code": "FORBIDDEN"}}]},
                 status_code=403,
             )
-        await self.refresh_outbox()
-        await self.refresh_event_lag()
-        if self.multiprocess is not None:
-            self.subscriptions.set(self._active_subscriptions())  # this worker's, current
-        return Response(self.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-    def exposition(self) -> bytes:
+        own = self.feed.cursor.high if self.feed is not None else None
         if self.multiprocess is None:
-            return generate_latest(self.registry)
-        forget_dead_processes(self.multiprocess)
-        # A registry per scrape, holding only the collector of the files (as the docs advise).
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=str(self.multiprocess))  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
+            gathered, position = list(self.registry.collect()), own
+        else:
+            gathered, lowest = self.read_workers(self.multiprocess)
+            position = own if lowest is None else lowest
+        gathered += await deployment_gauges(position)
+        return Response(generate_latest(Scraped(gathered)), media_type=CONTENT_TYPE_LATEST)
+
+    @staticmethod
+    def read_workers(folder: Path) -> tuple[list[Metric], int | None]:
+        """Multiprocess mode: every worker's values from their files, combined as each metric
+        says (what prometheus-client's MultiProcessCollector yields), and the lowest event outbox
+        position among the running workers (None before any feed wrote one), which is left out."""
+        forget_dead_processes(folder)
+        files = [str(path) for path in folder.glob("*.db")]
+        merged = MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        gathered: list[Metric] = []
+        lowest: int | None = None
+        for metric in merged:
+            if metric.name != READ_POSITION:
+                gathered.append(metric)
+            elif metric.samples:
+                lowest = int(min(sample.value for sample in metric.samples))
+        return gathered, lowest
 
     def process_stopped(self) -> None:
         """At the end of a worker's lifespan: its live gauges stop counting."""
         if self.multiprocess is not None:
             mark_process_dead(os.getpid(), str(self.multiprocess))  # type: ignore[no-untyped-call]
+
+
+async def deployment_gauges(position: int | None) -> list[Metric]:
+    """What belongs to the deployment, read from the database at the scrape (once, whichever
+    worker answers): the outbox's backlog and the age of its oldest email, and the event lag: the
+    age of the oldest event after `position` (the lowest read by a running worker), 0 when none."""
+    pending = OutboxEmail.filter(status=OutboxStatus.PENDING)
+    backlog = await pending.count()
+    oldest_email = await pending.order_by("created_at").first().values_list("created_at", flat=True)
+    oldest_event = None
+    if position is not None:
+        unread = LiveEvent.filter(id__gt=position).order_by("id")
+        oldest_event = await unread.first().values_list("created_at", flat=True)
+    return [
+        GaugeMetricFamily(
+            "outbox_pending_emails",
+            "Emails in the outbox not yet sent (PENDING), read at each scrape.",
+            value=backlog,
+        ),
+        GaugeMetricFamily(
+            "outbox_oldest_pending_age_seconds",
+            "Age of the oldest PENDING email in the outbox (0 when none), read at each scrape.",
+            value=_age_seconds(oldest_email),
+        ),
+        GaugeMetricFamily(
+            "live_event_lag_seconds",
+            "Age of the oldest event in the event outbox that a running worker has not read yet "
+            "(the worker furthest behind; 0 when all caught up), read at each scrape.",
+            value=_age_seconds(oldest_event),
+        ),
+    ]
 
 
 def _age_seconds(moment: object) -> float:

@@ -6,6 +6,10 @@ A subscription's line is written when it ends, however it ends: `ended_by` is `c
 mutations sent over the socket get their line too (`ended_by` `server` once answered). The line
 carries the socket's request id (one per connection), the operation's id on that socket, who
 asked, how long it lasted, how many results (`events`) were sent, and the error codes sent.
+
+While it runs, an operation counts in /metrics (`graphql_subscriptions`, server/metrics.py): one up
+when it starts, one down when it ends, so each worker's file always holds its current number. The
+error codes it sent count in `graphql_errors_total`, as those of HTTP answers do.
 """
 
 import logging
@@ -16,6 +20,7 @@ from typing import Any
 from resolvers.context import Context
 from schema.extensions import current_operation, current_request_id
 from server.logs import sql_counter
+from server.metrics import Metrics
 
 operations_log = logging.getLogger("certs.operations")
 
@@ -70,10 +75,11 @@ def codes_of(errors: Any) -> list[str]:
 class OperationLog:
     """The running operations of one socket, by their id on it."""
 
-    __slots__ = ("_running",)
+    __slots__ = ("_metrics", "_running")
 
-    def __init__(self) -> None:
+    def __init__(self, metrics: Metrics | None = None) -> None:
         self._running: dict[str, SocketOperation] = {}
+        self._metrics = metrics
 
     async def run(
         self, context: Context, operation_id: str, name: str | None, work: Awaitable[None]
@@ -82,6 +88,8 @@ class OperationLog:
         record = SocketOperation(operation_id, name)
         self._running[operation_id] = record
         token = current_operation.set(record.operation)
+        if self._metrics is not None:
+            self._metrics.subscriptions.inc()
         try:
             with sql_counter() as statements:
                 record.statements = statements
@@ -94,6 +102,9 @@ class OperationLog:
             current_operation.reset(token)
             if self._running.get(operation_id) is record:
                 del self._running[operation_id]
+            if self._metrics is not None:
+                self._metrics.subscriptions.dec()
+                self._metrics.count_errors(record.codes)
             log_operation(record, context)
 
     def sent(self, message: Any) -> None:

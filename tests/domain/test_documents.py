@@ -191,6 +191,26 @@ class TestValidateDocument:
             validate(candidate(size_bytes=max_bytes + 1), max_bytes=max_bytes)
         assert caught.value.message.endswith(f"supera el tamaño máximo de {shown}.")
 
+    @pytest.mark.parametrize(
+        ("max_bytes", "shown"),
+        [
+            (MB // 10 + 1, "0,1 MB"),
+            (MB // 10 - 1, "102,4 KB"),
+            (64 * 1024, "64 KB"),
+            (1536, "1,5 KB"),
+            (1024, "1 KB"),
+            (1023, "1023 bytes"),
+            (40, "40 bytes"),
+            (1, "1 byte"),
+        ],
+    )
+    def test_a_limit_under_a_tenth_of_a_mb_is_shown_in_kb_or_bytes(
+        self, max_bytes: int, shown: str
+    ) -> None:
+        with pytest.raises(DomainError) as caught:
+            validate(candidate(file_name="rut.pdf", size_bytes=max_bytes + 1), max_bytes=max_bytes)
+        assert caught.value.message == f"El archivo «rut.pdf» supera el tamaño máximo de {shown}."
+
     def test_size_is_checked_before_content(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate(candidate(size_bytes=6 * MB, head=TEXT))

@@ -1,17 +1,39 @@
 """With `--workers N`, /metrics adds up every worker's numbers (prometheus-client's multiprocess
-mode): whichever worker answers a scrape, it counts every request the server answered."""
+mode): whichever worker answers a scrape, it counts every request the server answered, every open
+socket and subscription of every worker, and the event lag of the worker furthest behind."""
 
+import json
 import os
 import re
+import signal
 import stat
+from collections.abc import Awaitable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import ClientConnection
 
 from devkit.database import MigratedSqlite
-from tests.support.server import RunningServer, running_server, server_env
-from tests.support.waiting import wait_until_sync
+from tests.support.live import (
+    receive,
+    rejected_on,
+    settle,
+    socket,
+    submitted_request,
+    watch,
+)
+from tests.support.server import (
+    STARTUP_SECONDS,
+    RunningServer,
+    certs_json,
+    json_logs,
+    running_server,
+    server_env,
+)
+from tests.support.waiting import wait_until, wait_until_sync
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +89,9 @@ def assert_every_scrape_counts_every_request(server: RunningServer) -> None:
         assert sample(text, "outbox_pending_emails") == 0
         assert sample(text, "graphql_websocket_connections") == 0
         assert "# TYPE live_events_read_total counter" in text
+        # Where each worker's feed has read up to serves the lag; it is not a metric itself.
+        assert "live_event_read_position" not in text
+        assert text.count("\nlive_event_lag_seconds ") == 1
 
 
 def test_two_workers_answer_metrics_for_both(
@@ -106,3 +131,180 @@ def test_a_given_folder_is_private_and_emptied_of_an_earlier_run(
         send_pings(server)
         assert_every_scrape_counts_every_request(server)
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+
+# Live connections and the event lag, over two workers. Which worker takes a new connection is
+# the kernel's choice; to place one on a given worker, the other is stopped (SIGSTOP) while it
+# connects: a stopped process accepts nothing, so the running one takes it. Each stop lasts well
+# under the 5 s after which uvicorn's supervisor would take a silent worker for hung.
+
+WHERE = json.dumps(
+    {"id": "where", "type": "subscribe", "payload": {"query": "query Where { __typename }"}}
+)
+
+
+STARTED = "Application startup complete."
+
+
+async def workers_of(logs: list[dict[str, Any]]) -> list[int]:
+    """The pids of the two workers, from their startup lines."""
+
+    def started() -> list[int]:
+        return sorted(
+            {line["pid"] for line in list(logs) if line.get("message") == STARTED and "pid" in line}
+        )
+
+    # /health answered once one worker was up; the other may still be starting.
+    await wait_until(
+        lambda: len(started()) == 2, within=STARTUP_SECONDS, what="the two workers' startup lines"
+    )
+    return started()
+
+
+@contextmanager
+def stopped(*pids: int) -> Iterator[None]:
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+
+async def ascrape(server: RunningServer) -> str:
+    async with httpx.AsyncClient(timeout=10) as http:  # a new connection each time
+        response = await http.get(f"{server.base_url}/metrics")
+    assert response.status_code == 200
+    return response.text
+
+
+def live_totals(text: str) -> tuple[float, float]:
+    return sample(text, "graphql_websocket_connections"), sample(text, "graphql_subscriptions")
+
+
+async def landed_on(logs: list[dict[str, Any]], ws: ClientConnection, request_id: str) -> int:
+    """The pid of the worker serving the socket: a query sent over it logs a line with the
+    socket's request id and the worker's pid."""
+    await ws.send(WHERE)
+    assert (await receive(ws))["type"] == "next"
+    assert (await receive(ws))["type"] == "complete"
+
+    def logged() -> list[int]:
+        return [
+            int(line["pid"])
+            for line in list(logs)
+            if line.get("request_id") == request_id and line.get("operation_name") == "Where"
+        ]
+
+    [pid] = await wait_until(logged, what=f"the log line of socket {request_id}")
+    return pid
+
+
+async def every_scrape_shows(
+    server: RunningServer, workers: list[int], sockets: int, subscriptions: int
+) -> None:
+    """Once the totals show, every scrape shows them: answered by each worker in turn (the
+    other one stopped), and by whichever the kernel picks."""
+    expected = (float(sockets), float(subscriptions))
+    await wait_until(
+        lambda: _shows(server, expected), within=20, what=f"/metrics to show {expected}"
+    )
+    for _ in range(SCRAPES // 2):
+        for pid in workers:
+            others = [other for other in workers if other != pid]
+            with stopped(*others):
+                assert live_totals(await ascrape(server)) == expected
+        assert live_totals(await ascrape(server)) == expected
+
+
+async def _shows(server: RunningServer, expected: tuple[float, float]) -> bool:
+    return live_totals(await ascrape(server)) == expected
+
+
+@pytest.fixture
+def two_workers(
+    tmp_path: Path, database_url: str
+) -> Iterator[tuple[RunningServer, list[dict[str, Any]]]]:
+    """`certs serve --workers 2` on the test database, and its JSON log lines as they come."""
+    env = server_env(tmp_path / "var", database_url, LOG_FORMAT="json")
+    env["LOG_LEVEL"] = "INFO"  # the workers' startup lines, with their pids
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with running_server(env, workers=2) as server:
+        yield server, json_logs(server)
+
+
+async def test_open_sockets_and_subscriptions_add_up_over_two_workers(
+    two_workers: tuple[RunningServer, list[dict[str, Any]]],
+) -> None:
+    server, logs = two_workers
+    workers = await workers_of(logs)
+    tokens = list(certs_json(server.env, "demo")["tokens"].values())
+    # Subscriptions per socket, by worker: 4 sockets and 5 subscriptions on one, 3 and 3 on
+    # the other.
+    plan = {workers[0]: [1, 3, 0, 1], workers[1]: [2, 0, 1]}
+    async with AsyncExitStack() as stack:
+        sockets: dict[int, list[ClientConnection]] = {}
+        for pid, counts in plan.items():
+            for index, count in enumerate(counts):
+                request_id = f"socket-{pid}-{index}"
+                token = tokens[index % len(tokens)]
+                with stopped(*(other for other in workers if other != pid)):
+                    ws = await stack.enter_async_context(
+                        socket(server, token, request_id=request_id)
+                    )
+                assert await landed_on(logs, ws, request_id) == pid
+                for n in range(count):
+                    await watch(ws, f"watch-{n}")
+                await settle(ws)
+                sockets.setdefault(pid, []).append(ws)
+        await every_scrape_shows(server, workers, sockets=7, subscriptions=8)
+
+        # One socket closed on each worker (3 subscriptions and 2 with them), and one
+        # subscription stopped by its client on a socket that stays open.
+        await sockets[workers[0]][1].close()
+        await sockets[workers[1]][0].close()
+        await sockets[workers[1]][2].send(json.dumps({"id": "watch-0", "type": "complete"}))
+        await every_scrape_shows(server, workers, sockets=5, subscriptions=2)
+    await every_scrape_shows(server, workers, sockets=0, subscriptions=0)
+
+
+async def test_the_event_lag_is_the_worker_furthest_behind(
+    two_workers: tuple[RunningServer, list[dict[str, Any]]],
+) -> None:
+    server, logs = two_workers
+    behind, _ = await workers_of(logs)
+    tokens = certs_json(server.env, "demo")["tokens"]
+
+    async def lag() -> float:
+        return sample(await ascrape(server), "live_event_lag_seconds")
+
+    async def events_read() -> float:
+        return sample(await ascrape(server), "live_events_read_total")
+
+    request_id = await submitted_request(server, tokens["customer"])
+    await wait_until(lambda: _is_zero(lag()), what="both workers to read the submission")
+    read_before = await events_read()
+    with stopped(behind):
+        # Rejected through the worker that runs, whose feed reads the event at once; the stopped
+        # one cannot read it. (One small mutation: the stop must stay short, see above.)
+        await rejected_on(server, tokens["reviewer"], request_id)
+        await wait_until(
+            lambda: _at_least(events_read(), read_before + 1),
+            what="the running worker to read the event",
+        )
+        first = await lag()
+        assert first > 0  # the stopped worker's lag, though the caught-up one answers
+        assert await lag() > first  # and it grows while that worker reads nothing
+    os.kill(behind, 0)  # still the same worker (not taken for hung and replaced by uvicorn)
+    await wait_until(lambda: _is_zero(lag()), what="the worker to catch up once it runs again")
+    assert await events_read() == read_before + 2  # each worker read the event once
+    assert [line for line in logs if "unparsed" in line] == []
+
+
+async def _is_zero(value: Awaitable[float]) -> bool:
+    return await value == 0
+
+
+async def _at_least(value: Awaitable[float], least: float) -> bool:
+    return await value >= least

@@ -1,15 +1,12 @@
 """With `--workers N` every worker logs, in JSON, one line per operation with its request id."""
 
-import threading
 from pathlib import Path
-from typing import Any
 
 import httpx
-import orjson
 import pytest
 
 from devkit.database import MigratedSqlite
-from tests.support.server import running_server, server_env
+from tests.support.server import json_logs, running_server, server_env
 from tests.support.waiting import wait_until_sync
 
 pytestmark = pytest.mark.e2e
@@ -20,17 +17,8 @@ def test_every_worker_logs_its_operations_as_json(
 ) -> None:
     env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path), LOG_FORMAT="json")
     env["LOG_LEVEL"] = "INFO"
-    lines: list[dict[str, Any]] = []
-
-    def read(stream: Any) -> None:
-        for raw in stream:
-            try:
-                lines.append(orjson.loads(raw))
-            except orjson.JSONDecodeError:
-                lines.append({"unparsed": raw.decode(errors="replace")})
-
     with running_server(env, workers=2) as server:
-        threading.Thread(target=read, args=(server.process.stderr,), daemon=True).start()
+        lines = json_logs(server)
         sent = [f"w-{i}" for i in range(12)]
         with httpx.Client(base_url=server.base_url, timeout=10) as http:
             for request_id in sent:

@@ -2,6 +2,7 @@
 Prometheus metrics on /metrics for allowed addresses only, one traceback per unexpected error."""
 
 import logging
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -114,6 +115,7 @@ async def test_one_log_line_per_operation(
     assert parsed["request_id"] == "op-1"
     assert parsed["operation_name"] == "Mine"
     assert parsed["level"] == "INFO"
+    assert parsed["pid"] == os.getpid()
     human = TextFormatter().format(mine)
     assert "[op-1]" in human
     assert "operation_name=Mine" in human

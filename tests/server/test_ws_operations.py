@@ -18,6 +18,7 @@ from domain.clock import FixedClock
 from resolvers.context import Context
 from schema.extensions import current_operation
 from server.app import create_app
+from server.metrics import Metrics
 from server.settings import Settings
 from server.ws_operations import OperationLog
 from tests.support.factories import Caller
@@ -162,14 +163,20 @@ async def test_a_query_over_the_socket_has_its_line_with_its_sql_count(
 async def test_a_subscription_told_it_lags_ends_by_the_server_with_the_code(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The lagging path, without a flood of events: the handler's view of what it sent."""
-    log = OperationLog()
+    """The lagging path, without a flood of events: the handler's view of what it sent; and what
+    /metrics counts of it: a subscription while it runs, then the error code it was sent."""
+    metrics = Metrics()
+    log = OperationLog(metrics)
     lagging = {"extensions": {"code": "SUBSCRIPTION_LAGGING"}}
+
+    def exposed(name: str, **labels: str) -> float | None:
+        return metrics.registry.get_sample_value(name, labels)
 
     async def stream() -> None:
         noted = current_operation.get()
         assert noted is not None
         noted["type"] = "subscription"  # as the schema's OperationRecorder notes it
+        assert exposed("graphql_subscriptions") == 1
         log.sent({"id": "s1", "type": "next", "payload": {"data": {"x": 1}}})
         log.sent({"id": "s1", "type": "next", "payload": {"data": None, "errors": [lagging]}})
         log.sent({"id": "s1", "type": "complete"})
@@ -182,3 +189,5 @@ async def test_a_subscription_told_it_lags_ends_by_the_server_with_the_code(
     assert line.error_codes == ["SUBSCRIPTION_LAGGING"]
     assert line.principal is None
     assert line.events == 2
+    assert exposed("graphql_subscriptions") == 0
+    assert exposed("graphql_errors_total", code="SUBSCRIPTION_LAGGING") == 1

@@ -125,7 +125,7 @@ def test_a_file_cut_at_the_limit_plus_one_byte_is_refused() -> None:
         refused.value,
         code=ErrorCode.INVALID_DOCUMENT,
         field="documents.0",
-        message="El archivo «rut.pdf» supera el tamaño máximo de 0,0 MB.",
+        message="El archivo «rut.pdf» supera el tamaño máximo de 40 bytes.",
     )
 
 

@@ -245,7 +245,7 @@ async def test_a_file_over_the_size_limit_is_refused_and_one_at_the_limit_accept
         submit(deps, customer, documents=documents),
         ErrorCode.INVALID_DOCUMENT,
         "documents.0",
-        message="El archivo «rut.pdf» supera el tamaño máximo de 0,0 MB.",
+        message=f"El archivo «rut.pdf» supera el tamaño máximo de {len(big) - 1} bytes.",
     )
 
     deps.max_document_bytes = len(big)

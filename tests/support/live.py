@@ -57,10 +57,17 @@ async def silent(ws: ClientConnection, within: float) -> bool:
 
 @asynccontextmanager
 async def socket(
-    server: RunningServer, token: str, protocol: Subprotocol = TRANSPORT_WS
+    server: RunningServer,
+    token: str,
+    protocol: Subprotocol = TRANSPORT_WS,
+    request_id: str | None = None,
 ) -> AsyncIterator[ClientConnection]:
-    """An authenticated socket, `connection_ack` received."""
-    async with connect(server.ws_url, subprotocols=[protocol], open_timeout=10) as ws:
+    """An authenticated socket, `connection_ack` received; `request_id` is sent in the handshake
+    (`X-Request-ID`), and the server's log lines of the socket's operations carry it."""
+    headers = {"X-Request-ID": request_id} if request_id else None
+    async with connect(
+        server.ws_url, subprotocols=[protocol], additional_headers=headers, open_timeout=10
+    ) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )

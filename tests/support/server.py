@@ -3,11 +3,12 @@
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import orjson
@@ -39,6 +40,24 @@ class RunningServer:
     @property
     def ws_url(self) -> str:
         return self.base_url.replace("http://", "ws://") + "/graphql"
+
+
+def json_logs(server: RunningServer) -> list[dict[str, Any]]:
+    """The server's log lines (LOG_FORMAT=json) as they come: a thread reads its stderr into the
+    returned list (so the pipe never fills and blocks the server); a line that is not JSON is
+    kept as `{"unparsed": text}`."""
+    lines: list[dict[str, Any]] = []
+
+    def read(stream: IO[bytes]) -> None:
+        for raw in stream:
+            try:
+                lines.append(orjson.loads(raw))
+            except orjson.JSONDecodeError:
+                lines.append({"unparsed": raw.decode(errors="replace")})
+
+    assert server.process.stderr is not None
+    threading.Thread(target=read, args=(server.process.stderr,), daemon=True).start()
+    return lines
 
 
 def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
