@@ -1,11 +1,17 @@
 """The execution context of the schema: how each subscription event is executed."""
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import ExecutionResult
 from graphql.execution import Executor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+#: What this module relies on: graphql-core's per-event executor (`build_per_event_executor`, the
+#: `_relevant_sub_fields` memo it shares with its copy, `execute_operation`) and the attributes
+#: graphql-core and Strawberry set on the executor (its `__slots__`).
+CHECKED_AGAINST: Mapping[str, str] = {"graphql-core": "3.3.2", "strawberry-graphql": "0.341.2"}
 
 
 class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):

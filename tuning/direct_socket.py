@@ -1,6 +1,12 @@
 """WebSocket connections handed straight to their endpoint, past the HTTP middleware and router."""
 
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+#: What this module relies on: how Starlette's router matches a route's path below its mount
+#: point (`root_path`), which `_route_path` repeats.
+CHECKED_AGAINST: Mapping[str, str] = {"starlette": "1.10.0"}
 
 
 class DirectWebSocketRoute:

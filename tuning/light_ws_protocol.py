@@ -6,12 +6,17 @@ whole; this only changes where its state lives and drops what the connection no 
 """
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from wsproto import WSConnection
 
 from events.inbox import Inbox
+
+#: What this module relies on: the attributes uvicorn's wsproto protocol sets and the methods it
+#: calls on its queue, its `writable` flag and its wsproto connection.
+CHECKED_AGAINST: Mapping[str, str] = {"uvicorn": "0.54.0", "wsproto": "1.3.2"}
 
 
 class SocketMessages(Inbox[Any]):
