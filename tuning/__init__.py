@@ -14,6 +14,14 @@ from above and the server assembles nothing the schema could not test alone. Any
 must say to people (a refusal's code and Spanish message) is handed to it by the layer that owns
 the words (`DocumentLimits(query_too_large=...)`).
 
+**Not here, on purpose** (performance work on supported interfaces, so no patch and no guard of
+its own): `schema/extensions.py` `MaskUnexpectedErrors` (Strawberry's public extension hooks;
+measured in docs/performance.md all the same), `schema/document_cache.py` (bounded parse and
+validation caches on the public hooks), `models/database.py` `PooledConnection` (asyncpg's
+documented `connection_class` and `Connection.get_reset_query()`), `server/heap.py` (CPython's
+garbage collector). `server/tracing.py` wraps Tortoise's SQLite client methods by name, for
+traces rather than speed; `versions.PATCHES` guards it too.
+
 docs/performance.md ("Tuning, patch by patch") has the figures and what was tried and removed;
 docs/performance/upstream/ the text of the upstream issues to file where none exists.
 """

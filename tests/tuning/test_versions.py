@@ -1,9 +1,11 @@
 """The server refuses to start on a library version its tuning was not checked against, naming
 the patches that rely on it, and constraints.txt pins exactly the checked versions."""
 
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from server.app import create_app
 from server.settings import Settings
@@ -60,3 +62,15 @@ def test_constraints_pin_the_checked_versions() -> None:
         if "==" in line and not line.startswith("#")
     )
     assert {name: pins.get(name) for name in CHECKED_VERSIONS} == dict(CHECKED_VERSIONS)
+
+
+def test_the_declared_ranges_admit_the_checked_versions_and_stop_at_the_next_minor() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {
+        requirement.name: requirement.specifier
+        for requirement in map(Requirement, project["dependencies"])
+    }
+    for name, checked in CHECKED_VERSIONS.items():
+        major, minor, *_ = checked.split(".")
+        assert checked in declared[name], name
+        assert f"{major}.{int(minor) + 1}.0" not in declared[name], name
