@@ -28,8 +28,7 @@ from schema.core.node import Node
 from schema.cost import QueryCostRule
 from schema.descriptions import apply_descriptions
 from schema.document_cache import BoundedCache, CachedParseAndValidate
-from schema.execution import SharedEventResultsExecutionContext
-from schema.extensions import DocumentLimits, MaskUnexpectedErrors, OperationRecorder
+from schema.extensions import MaskUnexpectedErrors, OperationRecorder, query_too_large
 from schema.outbox import fields as outbox
 from schema.reminders import fields as reminders
 from schema.requests import fields as requests
@@ -38,6 +37,8 @@ from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
 from schema.webhooks import fields as webhooks
+from tuning.document_limits import DocumentLimits
+from tuning.shared_event_results import SharedEventResultsExecutionContext
 
 #: The types `node(id:)` answers with, by the type name in the id, and their rows.
 NODE_TYPES: dict[str, tuple[type[Model], Any]] = {
@@ -162,7 +163,12 @@ def build_schema(
     )
     extensions: list[Any] = [
         MaskUnexpectedErrors,
-        lambda: DocumentLimits(max_tokens=MAX_TOKENS, rules=rules, max_query_chars=max_query_chars),
+        lambda: DocumentLimits(
+            max_tokens=MAX_TOKENS,
+            rules=rules,
+            max_query_chars=max_query_chars,
+            query_too_large=query_too_large,
+        ),
         lambda: CachedParseAndValidate(
             parsed=parsed, validated=validated, suggestions=introspection
         ),

@@ -30,7 +30,6 @@ from notifications.worker import OutboxWorker
 from schema.root import build_schema
 from server import cors, graphiql
 from server.auth import Authenticator
-from server.direct_socket import DirectWebSocketRoute
 from server.documents import DocumentDownload
 from server.graphql_app import CertsGraphQL
 from server.live_sessions import LiveSessions
@@ -43,10 +42,11 @@ from server.scheduler import JobScheduler
 from server.security import BodySizeLimitMiddleware, FailedAuthLimiter, SecurityHeadersMiddleware
 from server.settings import Settings
 from server.tracing import asgi_middleware, configure_tracing, graphql_tracing_extension
-from server.tuning.versions import require_checked_versions
 from services.dependencies import Dependencies
 from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
+from tuning.direct_socket import DirectWebSocketRoute
+from tuning.versions import require_checked_versions
 
 logger = logging.getLogger("certs.server")
 

@@ -175,7 +175,7 @@ class CertsGraphQL(GraphQL[Context, None]):
         `errors` and a code, in that media type (server/graphql_http.py)."""
         if scope["type"] == "websocket":
             # As Strawberry's own __call__ does, without awaiting it: no extra frame held for the
-            # life of every socket (server/direct_socket.py).
+            # life of every socket (tuning/direct_socket.py).
             token_id = current_request_id.set(request_id_from(dict(scope.get("headers", ()))))
             self.metrics.sockets.inc()
             try:

@@ -53,7 +53,8 @@ def configure_tracing(endpoint: str, environ: Mapping[str, str] | None = None) -
 
 
 #: Tortoise's SQLite client methods that send a statement (the transaction's own `execute_many`
-#: does not call the client's).
+#: does not call the client's). Read in tortoise-orm 1.1.9: `tuning/versions.py` refuses to start
+#: on another version until these names are checked again.
 SQLITE_EXECUTE_METHODS = (
     "execute_insert",
     "execute_many",

@@ -12,6 +12,7 @@ PACKAGES = [
     "storage",
     "notifications",
     "events",
+    "tuning",
     "services",
     "resolvers",
     "schema",

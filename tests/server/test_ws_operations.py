@@ -40,7 +40,7 @@ async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[Se
         app,
         host="127.0.0.1",
         port=0,
-        ws="server.uvicorn_websocket:LightWSProtocol",
+        ws="tuning.light_ws_protocol:LightWSProtocol",
         ws_per_message_deflate=False,
         lifespan="off",
         log_level="warning",

@@ -4,7 +4,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from server.direct_socket import DirectWebSocketRoute
+from tuning.direct_socket import DirectWebSocketRoute
 
 
 class Recorder:

@@ -3,9 +3,9 @@ per idle subscriber)."""
 
 from graphql import parse
 
-from schema.execution import SharedEventResultsExecutionContext
 from schema.root import schema
 from tests.support.layout import SHARED_KEYS_LIMIT
+from tuning.shared_event_results import SharedEventResultsExecutionContext
 
 WATCH = "subscription { certificateRequestStatusChanged { toStatus } }"
 

@@ -12,9 +12,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from wsproto.connection import Connection
 
 from server import cli
-from server.uvicorn_websocket import LightWSProtocol, SocketMessages, WriteGate
 from tests.support.layout import SHARED_KEYS_LIMIT
 from tests.support.waiting import wait_until
+from tuning.light_ws_protocol import LightWSProtocol, SocketMessages, WriteGate
 
 
 async def _nothing(scope: Any, receive: Any, send: Any) -> None:
@@ -42,7 +42,7 @@ async def echo_server() -> AsyncIterator[uvicorn.Server]:
         _echo,
         host="127.0.0.1",
         port=0,
-        ws="server.uvicorn_websocket:LightWSProtocol",
+        ws="tuning.light_ws_protocol:LightWSProtocol",
         ws_per_message_deflate=False,
         lifespan="off",
         log_level="warning",
@@ -67,7 +67,7 @@ def test_certs_serve_runs_uvicorn_on_the_light_protocol_without_deflate(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     assert cli.main(["serve", "--port", "8999"]) == 0
     (options,) = calls
-    assert options["ws"] == "server.uvicorn_websocket:LightWSProtocol"
+    assert options["ws"] == "tuning.light_ws_protocol:LightWSProtocol"
     assert options["ws_per_message_deflate"] is False
     assert (options["loop"], options["http"]) == ("uvloop", "httptools")
     # Limits before work (issue 14): uvicorn closes a socket with 1009 past 64 KiB before
@@ -77,7 +77,7 @@ def test_certs_serve_runs_uvicorn_on_the_light_protocol_without_deflate(
 
 
 async def test_uvicorn_loads_it_and_its_messages_arrive_in_order() -> None:
-    config = uvicorn.Config(_nothing, ws="server.uvicorn_websocket:LightWSProtocol")
+    config = uvicorn.Config(_nothing, ws="tuning.light_ws_protocol:LightWSProtocol")
     config.load()
     assert config.ws_protocol_class is LightWSProtocol
     protocol = LightWSProtocol(config=config, server_state=ServerState(), app_state={})

@@ -1,0 +1,98 @@
+"""`python -m bench.tuning` switches off exactly the patch each variant names, in the process that
+serves: a switch that silently kept the patch would report a gain of zero, and one that broke
+the server would measure nothing."""
+
+import pytest
+from graphql import parse
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
+
+from bench import tuning as bench_tuning
+from schema import root
+from server import app as app_module
+from tests.support.layout import SHARED_KEYS_LIMIT
+from tuning import light_ws_protocol
+
+WATCH = "subscription { certificateRequestStatusChanged { toStatus } }"
+
+
+@pytest.fixture(autouse=True)
+def _restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a switch replaces comes back after the test."""
+    for module, name in [
+        (root, "SharedEventResultsExecutionContext"),
+        (root, "DocumentLimits"),
+        (root, "MaskUnexpectedErrors"),
+        (app_module, "build_schema"),
+        (app_module, "CertsStarlette"),
+        (light_ws_protocol, "LightWSProtocol"),
+    ]:
+        monkeypatch.setattr(module, name, getattr(module, name))
+    monkeypatch.setattr(bench_tuning, "_CONTEXT_DROPS", set())
+
+
+def _executor() -> StrawberryGraphQLCoreExecutionContext:
+    built = root.build_schema()
+    context: type[StrawberryGraphQLCoreExecutionContext] = vars(root)[
+        "SharedEventResultsExecutionContext"
+    ]
+    executor = context.build(built._schema, parse(WATCH))
+    assert isinstance(executor, context)
+    return executor
+
+
+def test_every_variant_names_switches_that_exist() -> None:
+    for variant in (*bench_tuning.VARIANTS, *bench_tuning.MORE_VARIANTS):
+        assert set(variant.split("&")) <= set(bench_tuning.SWITCHES)
+
+
+def test_without_slots_the_executor_keeps_a_dictionary_of_its_own() -> None:
+    assert len(vars(_executor())) <= SHARED_KEYS_LIMIT
+    bench_tuning.SWITCHES["-slots"]()
+    assert len(vars(_executor())) > SHARED_KEYS_LIMIT
+
+
+def test_without_the_memo_an_event_shares_the_subscription_memo() -> None:
+    executor = _executor()
+    assert executor.build_per_event_executor(object())._relevant_sub_fields is not (
+        executor._relevant_sub_fields
+    )
+    bench_tuning.SWITCHES["-memo"]()
+    executor = _executor()
+    assert executor.build_per_event_executor(object())._relevant_sub_fields is (
+        executor._relevant_sub_fields
+    )
+
+
+def test_without_sharing_each_event_executes_its_own_operation_and_keeps_the_rest() -> None:
+    bench_tuning.SWITCHES["-shared_event_results"]()
+    bench_tuning.SWITCHES["-memo"]()
+    context = vars(root)["SharedEventResultsExecutionContext"]
+    assert context.execute_operation is StrawberryGraphQLCoreExecutionContext.execute_operation
+    assert context.__slots__
+    executor = _executor()
+    assert executor.build_per_event_executor(object())._relevant_sub_fields is (
+        executor._relevant_sub_fields
+    )
+
+
+def test_without_document_limits_strawberry_s_extensions_set_the_same_limits() -> None:
+    bench_tuning.SWITCHES["-document_limits"]()
+    built = vars(app_module)["build_schema"]()
+    extensions = [factory() for factory in built.extensions]
+    assert any(isinstance(e, MaxTokensLimiter) for e in extensions)
+    added = [e for e in extensions if isinstance(e, AddValidationRules)]
+    assert added
+    assert set(root.LIMIT_RULES) <= set(added[0].validation_rules)
+
+
+def test_without_mask_errors_strawberry_s_masks_the_same_errors() -> None:
+    bench_tuning.SWITCHES["-mask_errors"]()
+    extensions = [factory() for factory in root.build_schema().extensions]
+    assert any(isinstance(e, MaskErrors) for e in extensions)
+
+
+def test_without_the_light_protocol_uvicorn_s_own_is_served() -> None:
+    bench_tuning.SWITCHES["-light_ws_protocol"]()
+    assert light_ws_protocol.LightWSProtocol is WSProtocol

@@ -1,0 +1,65 @@
+"""The library versions each piece of tuning was checked against; any other refuses to start.
+
+Every module of this package relies on a library's internals that a release may change without
+notice, and names the versions it was read against in its `CHECKED_AGAINST`. So does one module
+outside it, which is not tuning but wraps a library's methods all the same: `server/tracing.py`
+(spans around Tortoise's SQLite client methods, by their names).
+
+`constraints.txt` pins the same versions (tests/tuning/test_versions.py checks they agree). To
+upgrade a library: read the notes of every patch that names it against the new release, rerun
+their tests and their benchmark (`python -m bench.tuning`, docs/performance.md), then change the
+patch's `CHECKED_AGAINST` and the pin together.
+"""
+
+from collections.abc import Callable, Mapping
+from importlib.metadata import version
+
+from tuning import direct_socket, document_limits, light_ws_protocol, shared_event_results
+
+#: Each patch (its module) and the library versions it was checked against.
+PATCHES: Mapping[str, Mapping[str, str]] = {
+    "tuning.shared_event_results": shared_event_results.CHECKED_AGAINST,
+    "tuning.document_limits": document_limits.CHECKED_AGAINST,
+    "tuning.light_ws_protocol": light_ws_protocol.CHECKED_AGAINST,
+    "tuning.direct_socket": direct_socket.CHECKED_AGAINST,
+    # SQLITE_EXECUTE_METHODS: the names of Tortoise's SQLite client methods it wraps.
+    "server.tracing": {"tortoise-orm": "1.1.9"},
+}
+
+
+class UncheckedLibraryVersion(RuntimeError):
+    """A library some tuning relies on is at a version it was not checked against."""
+
+
+def checked_versions(patches: Mapping[str, Mapping[str, str]] = PATCHES) -> dict[str, str]:
+    """The one version of each library that every patch naming it was checked against."""
+    checked: dict[str, str] = {}
+    for patch, libraries in patches.items():
+        for name, wanted in libraries.items():
+            if checked.setdefault(name, wanted) != wanted:
+                raise UncheckedLibraryVersion(
+                    f"{patch} was checked against {name} {wanted}, another patch against "
+                    f"{checked[name]}: check both against one version"
+                )
+    return checked
+
+
+CHECKED_VERSIONS: Mapping[str, str] = checked_versions()
+
+
+def require_checked_versions(
+    installed: Callable[[str], str] = version,
+    patches: Mapping[str, Mapping[str, str]] = PATCHES,
+) -> None:
+    """Raise UncheckedLibraryVersion, naming every mismatch and the patches relying on it,
+    unless every installed version is the one its patches were checked against."""
+    wrong = []
+    for name, checked in checked_versions(patches).items():
+        found = installed(name)
+        if found != checked:
+            users = ", ".join(patch for patch, libraries in patches.items() if name in libraries)
+            wrong.append(f"{name} {found} (checked: {checked}, by {users})")
+    if wrong:
+        raise UncheckedLibraryVersion(
+            f"refusing to start: {'; '.join(wrong)}; see tuning/versions.py before upgrading"
+        )
