@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.calendar import BOGOTA
 from domain.certificate_lifecycle import CertificateSnapshot
-from domain.coverage import CoverageReason, coverage_on
+from domain.coverage import CoverageReason, coverage_on, day_bounds
 from domain.enums import CertificateStatus
 
 BASE = date(2026, 1, 1)
@@ -242,3 +242,12 @@ def test_the_answer_is_about_the_date_asked(
 ) -> None:
     coverage = coverage_on(certificates, on, NOW)
     assert (coverage.on, coverage.reason) == (on, reason)
+
+
+@pytest.mark.usefixtures("machine_five_hours_behind_utc")
+def test_a_days_bounds_are_bogotas_midnights_said_in_utc_whatever_the_machines_zone() -> None:
+    start, end = day_bounds(date(2026, 1, 4))
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-01-04T05:00:00+00:00",
+        "2026-01-05T05:00:00+00:00",
+    )
