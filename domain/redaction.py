@@ -7,5 +7,5 @@ def redacted_url(url: str) -> str:
     if "@" not in rest:
         return url
     credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
+    user = credentials.partition(":")[0]
     return f"{scheme}{sep}{user + ':' if user else ''}***@{host}"

@@ -57,7 +57,7 @@ class FieldLabel:
     @classmethod
     def of(cls, text: str) -> "FieldLabel":
         """The label from its leading article (El, La, Los, Las), which carries both."""
-        article = text.split(" ", 1)[0].lower()
+        article = text.partition(" ")[0].lower()
         if article not in _ARTICLES:
             raise ValueError(f"a field label starts with its article: {text!r}")
         feminine, plural = _ARTICLES[article]

@@ -187,7 +187,7 @@ def is_public_address(address: str) -> bool:
     link-local (cloud metadata lives there), multicast, reserved or unspecified. An IPv4 address
     mapped or embedded in IPv6 is judged as the IPv4 address it carries."""
     try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ip = ipaddress.ip_address(address.partition("%")[0])
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address):

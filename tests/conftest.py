@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,6 +163,23 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def machine_five_hours_behind_utc() -> Iterator[None]:
+    """The process's local zone set to UTC-5 (TZ), then put back: a rule that falls back to the
+    machine's zone where it should say UTC shows it here, not only on a server set to Bogotá."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "<-05>5"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.calendar import BOGOTA
 from domain.certificate_lifecycle import CertificateSnapshot
-from domain.coverage import CoverageReason, coverage_on
+from domain.coverage import CoverageReason, coverage_on, day_bounds
 from domain.enums import CertificateStatus
 
 BASE = date(2026, 1, 1)
@@ -174,3 +174,80 @@ def test_a_certificate_expired_by_the_clock_does_not_cover_before_the_job_persis
     )
     persisted = coverage_on([cert(1, 0, 30, CertificateStatus.EXPIRED)], day(5), after_expiry)
     assert (persisted.reason, persisted.message) == (coverage.reason, coverage.message)
+
+
+def test_a_certificate_starting_at_midnight_covers_the_whole_day() -> None:
+    coverage = coverage_on([cert(1, 3, 368)], day(3), NOW)
+    assert (coverage.on, coverage.certificate, coverage.reason, coverage.message) == (
+        day(3),
+        cert(1, 3, 368),
+        None,
+        "Puedes firmar el 04/01/2026 con tu certificado digital.",
+    )
+
+
+@pytest.mark.parametrize(("hour", "minute"), [(0, 30), (20, 0), (23, 59)])
+def test_the_day_is_bogotas_from_midnight_to_midnight(hour: int, minute: int) -> None:
+    start = midnight(day(3)) + timedelta(hours=hour, minutes=minute)
+    certificate = CertificateSnapshot(1, CertificateStatus.ACTIVE, start, start + timedelta(days=9))
+    coverage = coverage_on([certificate], day(3), NOW)
+    assert coverage.certificate == certificate
+    assert coverage.message == (
+        f"Puedes firmar el 04/01/2026: tu certificado rige desde ese día a las "
+        f"{hour:02d}:{minute:02d}."
+    )
+
+
+def test_on_the_day_a_renewal_starts_the_renewal_is_the_one_that_covers_it() -> None:
+    start = midnight(day(300)) + timedelta(hours=12)
+    old = cert(1, 0, 365)
+    renewal = CertificateSnapshot(
+        2, CertificateStatus.ISSUED, start, start + timedelta(days=365), None
+    )
+    coverage = coverage_on([old, renewal], day(300), NOW)
+    assert coverage.certificate == renewal
+    assert coverage.message == (
+        "Puedes firmar el 28/10/2026: tu certificado rige desde ese día a las 12:00."
+    )
+
+
+def test_only_revoked_certificates_starting_later_name_the_first_of_them() -> None:
+    certificates = [
+        cert(2, 40, 400, CertificateStatus.REVOKED),
+        cert(1, 20, 380, CertificateStatus.REVOKED),
+    ]
+    coverage = coverage_on(certificates, day(5), NOW)
+    assert (coverage.on, coverage.certificate, coverage.reason, coverage.message) == (
+        day(5),
+        certificates[1],
+        CoverageReason.REVOKED,
+        "No puedes firmar el 06/01/2026: tu certificado fue revocado. Solicita uno nuevo.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("certificates", "on", "reason"),
+    [
+        ([], day(0), CoverageReason.NO_CERTIFICATE),
+        ([cert(1, 10, 375)], day(9), CoverageReason.NOT_YET_STARTED),
+        ([cert(1, 0, 30, CertificateStatus.EXPIRED)], day(40), CoverageReason.EXPIRED),
+        ([cert(1, 0, 30, CertificateStatus.REVOKED)], day(40), CoverageReason.REVOKED),
+        ([cert(1, 0, 30, CertificateStatus.INACTIVE)], day(5), CoverageReason.INACTIVE),
+        ([cert(1, 0, 30, CertificateStatus.REVOKED)], day(5), CoverageReason.REVOKED),
+        ([cert(1, 0, 30, CertificateStatus.EXPIRED)], day(5), CoverageReason.EXPIRED),
+    ],
+)
+def test_the_answer_is_about_the_date_asked(
+    certificates: list[CertificateSnapshot], on: date, reason: CoverageReason
+) -> None:
+    coverage = coverage_on(certificates, on, NOW)
+    assert (coverage.on, coverage.reason) == (on, reason)
+
+
+@pytest.mark.usefixtures("machine_five_hours_behind_utc")
+def test_a_days_bounds_are_bogotas_midnights_said_in_utc_whatever_the_machines_zone() -> None:
+    start, end = day_bounds(date(2026, 1, 4))
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-01-04T05:00:00+00:00",
+        "2026-01-05T05:00:00+00:00",
+    )

@@ -76,6 +76,7 @@ def only(found: list[Notice], code: NoticeCode) -> Notice:
 
 def test_nothing_to_say_for_a_company_that_never_asked() -> None:
     assert notices(EARLY) == []
+    assert NoticeState(now=EARLY).certificate_status() is None
 
 
 def test_request_in_review_sends_to_tracking() -> None:
@@ -104,6 +105,31 @@ def test_awaiting_correction_names_the_request_quotes_the_observations_and_offer
             "enviarla, o desiste de ella para enviar una nueva.",
             redirect_to_tracking=True,
         )
+    ]
+
+
+@pytest.mark.parametrize("observations", [None, "", " \n ", "."])
+def test_awaiting_correction_without_observations_quotes_nothing(observations: str | None) -> None:
+    found = notices(EARLY, open_request=OpenRequestView(7, RequestStatus.REJECTED, observations))
+    assert found == [
+        Notice(
+            NoticeCode.REQUEST_REJECTED,
+            "Andes rechazó tu solicitud de certificado digital número 7. Corrige lo indicado, "
+            "reemplaza los documentos marcados y vuelve a enviarla, o desiste de ella para "
+            "enviar una nueva.",
+            redirect_to_tracking=True,
+        )
+    ]
+
+
+def test_awaiting_correction_quotes_the_observations_trimmed() -> None:
+    found = notices(
+        EARLY, open_request=OpenRequestView(8, RequestStatus.REJECTED, "\n Falta la firma.  ")
+    )
+    assert [n.message for n in found] == [
+        "Andes rechazó tu solicitud de certificado digital número 8. Observaciones: «Falta la "
+        "firma». Corrige lo indicado, reemplaza los documentos marcados y vuelve a enviarla, o "
+        "desiste de ella para enviar una nueva."
     ]
 
 
@@ -182,6 +208,39 @@ def test_revoked_gives_the_reason_and_what_to_do() -> None:
             redirect_to_tracking=False,
         )
     ]
+
+
+@pytest.mark.parametrize("reason", [None, "", "  ", "."])
+def test_revoked_without_a_reason_says_no_reason(reason: str | None) -> None:
+    assert notices(EARLY, cert(REVOKED, reason=reason)) == [
+        Notice(
+            NoticeCode.CERTIFICATE_REVOKED,
+            "Tu certificado digital fue revocado y ya no sirve para firmar. Para volver a tener "
+            "un certificado digital propio, envía una solicitud nueva.",
+            redirect_to_tracking=False,
+        )
+    ]
+
+
+def test_revoked_while_a_request_is_in_progress_sends_to_tracking() -> None:
+    found = notices(
+        EARLY,
+        cert(REVOKED, reason="  Se perdió el token. "),
+        open_request=OpenRequestView(7, RequestStatus.IN_REVIEW),
+    )
+    assert codes(found) == [NoticeCode.REQUEST_IN_REVIEW, NoticeCode.CERTIFICATE_REVOKED]
+    assert only(found, NoticeCode.CERTIFICATE_REVOKED) == Notice(
+        NoticeCode.CERTIFICATE_REVOKED,
+        "Tu certificado digital fue revocado y ya no sirve para firmar. Motivo: «Se perdió el "
+        "token». Para volver a tener un certificado digital propio, envía una solicitud nueva.",
+        redirect_to_tracking=True,
+    )
+
+
+def test_a_replaced_certificate_is_not_offered_for_reactivation_nor_renewal() -> None:
+    replaced = cert(ACTIVE, superseded_at=IN_WINDOW - timedelta(days=1))
+    assert replaced.effective(IN_WINDOW) is INACTIVE
+    assert notices(IN_WINDOW, replaced) == []
 
 
 def test_a_revoked_certificate_does_not_hide_a_reactivatable_inactive_one() -> None:

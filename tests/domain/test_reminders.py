@@ -52,6 +52,12 @@ class TestStages:
         for stage, at in TIMELINE:
             assert stage_due_at(stage, VALID_UNTIL) == at
 
+    @pytest.mark.usefixtures("machine_five_hours_behind_utc")
+    def test_due_instants_are_said_in_utc_whatever_the_machines_zone(self) -> None:
+        assert stage_due_at(before_expiry(30), VALID_UNTIL).isoformat() == (
+            "2027-10-27T05:00:00+00:00"
+        )
+
     def test_keys_round_trip_and_read_well(self) -> None:
         assert [s.key for s in DEFAULT_STAGES] == [
             "RENEWAL_OPEN",

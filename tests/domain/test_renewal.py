@@ -19,7 +19,9 @@ from domain.renewal import (
     renewable_from,
     renewal_offered,
 )
+from tests.support.refusals import assert_refusal, refusal
 
+ISSUED = CertificateStatus.ISSUED
 ACTIVE = CertificateStatus.ACTIVE
 INACTIVE = CertificateStatus.INACTIVE
 REVOKED = CertificateStatus.REVOKED
@@ -35,8 +37,9 @@ def cert(
     status: CertificateStatus,
     valid_from: datetime = VALID_FROM,
     valid_until: datetime = VALID_UNTIL,
+    superseded_at: datetime | None = None,
 ) -> CertificateSnapshot:
-    return CertificateSnapshot(cert_id, status, valid_from, valid_until)
+    return CertificateSnapshot(cert_id, status, valid_from, valid_until, superseded_at)
 
 
 class TestWindow:
@@ -88,6 +91,8 @@ class TestWindow:
 
 NOW = VALID_FROM + timedelta(days=1)
 IN_REVIEW_REQUEST = OpenRequest(99, RequestStatus.IN_REVIEW)
+REJECTED_REQUEST = OpenRequest(12, RequestStatus.REJECTED)
+NEW = SubmissionDecision(RequestKind.NEW, None)
 
 
 class TestCurrentCertificate:
@@ -108,6 +113,28 @@ class TestCurrentCertificate:
         assert current_certificate(
             [cert(7, EXPIRED), cert(9, INACTIVE), cert(8, REVOKED)], NOW
         ) == (cert(9, INACTIVE))
+
+    def test_else_the_one_issued_to_start_later(self) -> None:
+        issued = cert(2, ISSUED, valid_from=NOW + timedelta(days=5))
+        inactive = cert(1, INACTIVE)
+        expired = cert(3, EXPIRED, valid_from=NOW + timedelta(days=1))
+        assert current_certificate([inactive, issued, expired], NOW) == issued
+
+    def test_the_latest_of_two_issued_ones(self) -> None:
+        sooner = cert(2, ISSUED, valid_from=NOW + timedelta(days=5))
+        later = cert(3, ISSUED, valid_from=NOW + timedelta(days=9))
+        assert current_certificate([later, sooner], NOW) == later
+
+    def test_an_inactive_one_the_company_may_reactivate_beats_a_newer_final_one(self) -> None:
+        inactive = cert(1, INACTIVE)
+        revoked = cert(2, REVOKED, valid_from=VALID_FROM + timedelta(days=1))
+        assert current_certificate([revoked, inactive], NOW) == inactive
+
+    def test_a_replaced_inactive_one_does_not_hide_the_newer_revoked_renewal(self) -> None:
+        start = VALID_FROM + timedelta(days=1)
+        replaced = cert(1, INACTIVE, superseded_at=start)
+        renewal = cert(2, REVOKED, valid_from=start)
+        assert current_certificate([replaced, renewal], NOW) == renewal
 
 
 class TestDecideEligibility:
@@ -136,11 +163,31 @@ class TestDecideEligibility:
         )
 
     def test_inactive_certificate_not_yet_renewable_says_it_can_be_reactivated(self) -> None:
-        with pytest.raises(DomainError) as caught:
-            decide_eligibility([cert(1, INACTIVE)], [], VALID_FROM + timedelta(days=10))
-        assert caught.value.code == ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET
-        assert "activarlo" in caught.value.message
-        assert "15/02/2027" in caught.value.message
+        assert_refusal(
+            refusal(decide_eligibility, [cert(1, INACTIVE)], [], VALID_FROM + timedelta(days=10)),
+            code=ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET,
+            message="Tu certificado está inactivo, pero vigente hasta el 15/03/2027. Puedes "
+            "volver a activarlo, y podrás renovarlo desde el 15/02/2027.",
+        )
+
+    def test_a_certificate_issued_to_start_later_is_not_renewable_yet(self) -> None:
+        starts = datetime(2026, 4, 1, tzinfo=BOGOTA)
+        issued = cert(1, ISSUED, valid_from=starts, valid_until=datetime(2027, 4, 1, tzinfo=BOGOTA))
+        assert_refusal(
+            refusal(decide_eligibility, [issued], [], starts - timedelta(days=1)),
+            code=ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET,
+            message="Ya tienes un certificado emitido que empieza a regir el 01/04/2026 y vence "
+            "el 01/04/2027. Podrás renovarlo desde el 01/03/2027.",
+        )
+
+    def test_a_rejected_request_must_be_corrected_or_withdrawn_first(self) -> None:
+        assert_refusal(
+            refusal(decide_eligibility, [cert(1, ACTIVE)], [REJECTED_REQUEST], OPENS),
+            code=ErrorCode.REQUEST_AWAITING_CORRECTION,
+            message="Tu solicitud número 12 fue rechazada y está pendiente de corrección. "
+            "Corrígela y vuelve a enviarla, o desiste de ella, antes de enviar una solicitud "
+            "nueva.",
+        )
 
     @pytest.mark.parametrize(
         "now",
@@ -174,6 +221,91 @@ class TestDecideEligibility:
         assert decide_eligibility([old_expired, active], [], OPENS) == SubmissionDecision(
             RequestKind.RENEWAL, 2
         )
+
+
+class TestResubmissionAndApproval:
+    """Resubmission and approval run the same decision for a request that exists: it does not
+    block itself, and it is refused when the company's situation no longer leads to what it was
+    submitted as (DOMAIN.md: no path issues a second certificate)."""
+
+    RENEWAL_OF_4 = SubmissionDecision(RequestKind.RENEWAL, 4)
+
+    @pytest.mark.parametrize("status", [RequestStatus.IN_REVIEW, RequestStatus.REJECTED])
+    def test_the_request_itself_does_not_count_as_another_open_one(
+        self, status: RequestStatus
+    ) -> None:
+        own = OpenRequest(12, status)
+        assert decide_eligibility([], [own], OPENS, request_id=12, requested=NEW) == NEW
+        assert (
+            decide_eligibility(
+                [cert(4, ACTIVE)], [own], OPENS, request_id=12, requested=self.RENEWAL_OF_4
+            )
+            == self.RENEWAL_OF_4
+        )
+
+    def test_another_open_request_still_blocks_it(self) -> None:
+        own = OpenRequest(12, RequestStatus.IN_REVIEW)
+        other = OpenRequest(13, RequestStatus.REJECTED)
+        assert_refusal(
+            refusal(decide_eligibility, [], [own, other], OPENS, request_id=12, requested=NEW),
+            code=ErrorCode.REQUEST_AWAITING_CORRECTION,
+            message="Tu solicitud número 13 fue rechazada y está pendiente de corrección. "
+            "Corrígela y vuelve a enviarla, o desiste de ella, antes de enviar una solicitud "
+            "nueva.",
+        )
+
+    @pytest.mark.parametrize(
+        "certificates",
+        [
+            [cert(4, REVOKED)],  # revoked meanwhile
+            # another renewal of it was approved (it supersedes 4), then revoked
+            [
+                cert(4, ACTIVE, superseded_at=VALID_UNTIL),
+                cert(
+                    5,
+                    REVOKED,
+                    valid_from=VALID_UNTIL,
+                    valid_until=VALID_UNTIL + timedelta(days=365),
+                ),
+            ],
+        ],
+    )
+    def test_a_renewal_whose_certificate_is_no_longer_the_one_to_renew_is_not_eligible(
+        self, certificates: list[CertificateSnapshot]
+    ) -> None:
+        assert_refusal(
+            refusal(
+                decide_eligibility,
+                certificates,
+                [],
+                OPENS,
+                request_id=12,
+                requested=self.RENEWAL_OF_4,
+            ),
+            code=ErrorCode.REQUEST_NOT_ELIGIBLE,
+            message="El certificado que esta solicitud renueva ya no se puede renovar: fue "
+            "revocado o ya tiene una renovación. Esta solicitud no puede dar lugar a un "
+            "certificado; la empresa debe desistir de ella y enviar una solicitud nueva.",
+        )
+
+    def test_a_new_request_when_the_company_has_a_certificate_meanwhile_is_not_eligible(
+        self,
+    ) -> None:
+        assert_refusal(
+            refusal(decide_eligibility, [cert(4, ACTIVE)], [], OPENS, request_id=12, requested=NEW),
+            code=ErrorCode.REQUEST_NOT_ELIGIBLE,
+            message="La empresa ya tiene un certificado, así que esta solicitud de un "
+            "certificado nuevo no puede dar lugar a otro; la empresa debe desistir de ella y, "
+            "cuando corresponda, solicitar la renovación.",
+        )
+
+    def test_a_certificate_a_renewal_replaces_is_not_renewed_again(self) -> None:
+        """The renewal was approved (the old one is superseded) and then revoked: a request now
+        is a new certificate, not a second renewal of the old one."""
+        start = VALID_UNTIL - timedelta(days=2)
+        old = cert(1, ACTIVE, superseded_at=start)
+        renewal = cert(2, REVOKED, valid_from=start, valid_until=start + timedelta(days=365))
+        assert decide_eligibility([old, renewal], [], OPENS) == NEW
 
 
 class TestRenewalOffered:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +18,14 @@ def test_it_opens_with_the_renewal_month_and_ends_days_before_expiry() -> None:
     assert window is not None
     assert window.start == datetime(2027, 10, 26, 5, 0, tzinfo=UTC)
     assert window.end == datetime(2027, 11, 19, 5, 0, tzinfo=UTC)
+
+
+def test_a_window_cannot_end_after_the_expiry() -> None:
+    with pytest.raises(ValueError, match=r"^end_days must not be negative$"):
+        suggested_renewal_window(CertificateStatus.ACTIVE, None, UNTIL, end_days=-1)
+    window = suggested_renewal_window(CertificateStatus.ACTIVE, None, UNTIL, end_days=0)
+    assert window is not None
+    assert window.end == UNTIL
 
 
 def test_no_window_for_a_revoked_or_renewed_certificate() -> None:

@@ -4,12 +4,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.enums import ErrorCode, IdentityDocumentType
+from domain.enums import ErrorCode, IdentityDocumentType, PersonType
 from domain.errors import DomainError
 from domain.policy import RequestRules
 from domain.validation import (
+    FieldLabel,
     ensure_validity_period,
     normalize_email,
+    representative_name_label,
     require_text,
     validate_identity_number,
     validity_start,
@@ -51,6 +53,100 @@ class TestRequireText:
         assert require_text("a" * 200, field="f", label=LABEL) == "a" * 200
         with pytest.raises(DomainError):
             require_text("a" * 201, field="f", label=LABEL)
+
+
+class TestFieldLabel:
+    """The refusals are sentences: «La razón social es obligatoria», «Las observaciones son
+    obligatorias», «El motivo no puede tener más de…»; the words agree with the field's article."""
+
+    @pytest.mark.parametrize(
+        ("label", "required", "too_long"),
+        [
+            (
+                "El motivo",
+                "El motivo es obligatorio.",
+                "El motivo no puede tener más de 3 caracteres.",
+            ),
+            (
+                "La razón social",
+                "La razón social es obligatoria.",
+                "La razón social no puede tener más de 3 caracteres.",
+            ),
+            (
+                "Los apellidos",
+                "Los apellidos son obligatorios.",
+                "Los apellidos no pueden tener más de 3 caracteres.",
+            ),
+            (
+                "Las observaciones",
+                "Las observaciones son obligatorias.",
+                "Las observaciones no pueden tener más de 3 caracteres.",
+            ),
+        ],
+    )
+    def test_the_message_agrees_with_the_article(
+        self, label: str, required: str, too_long: str
+    ) -> None:
+        assert_refusal(
+            refusal(require_text, " ", field="f", label=label),
+            code=ErrorCode.INVALID_INPUT,
+            field="f",
+            message=required,
+        )
+        assert_refusal(
+            refusal(require_text, "abcd", field="f", label=label, max_length=3),
+            code=ErrorCode.INVALID_INPUT,
+            field="f",
+            message=too_long,
+        )
+
+    def test_the_article_is_read_in_any_case(self) -> None:
+        assert (
+            FieldLabel.of("LAS observaciones").required() == "LAS observaciones son obligatorias."
+        )
+        assert FieldLabel.of("la nota").required() == "la nota es obligatoria."
+
+    @pytest.mark.parametrize("text", ["Razón social", "Un nombre", "", "Lasobservaciones"])
+    def test_a_label_without_its_article_is_a_programming_error(self, text: str) -> None:
+        with pytest.raises(ValueError, match=r"^a field label starts with its article: "):
+            FieldLabel.of(text)
+
+    @pytest.mark.parametrize(
+        ("label", "adjective", "agreed"),
+        [
+            ("El motivo", "válido", "válido"),
+            ("La fecha", "válido", "válida"),
+            ("Los documentos", "válido", "válidos"),
+            ("Las fechas", "válido", "válidas"),
+            # An adjective that does not end in -o has one form for both genders.
+            ("El motivo", "posterior", "posterior"),
+            ("La fecha", "posterior", "posterior"),
+            ("Los documentos", "posterior", "posteriores"),
+            ("Las fechas", "posterior", "posteriores"),
+        ],
+    )
+    def test_an_adjective_agrees_in_gender_and_number(
+        self, label: str, adjective: str, agreed: str
+    ) -> None:
+        assert FieldLabel.of(label).agree(adjective) == agreed
+
+    @pytest.mark.parametrize(
+        ("person_type", "message"),
+        [
+            (PersonType.LEGAL_ENTITY, "El nombre del representante legal es obligatorio."),
+            (PersonType.NATURAL_PERSON, "El nombre del titular es obligatorio."),
+        ],
+    )
+    def test_who_signs_is_named_by_the_person_type(
+        self, person_type: PersonType, message: str
+    ) -> None:
+        label = representative_name_label(person_type)
+        assert_refusal(
+            refusal(require_text, "", field="legalRepresentative.name", label=label),
+            code=ErrorCode.INVALID_INPUT,
+            field="legalRepresentative.name",
+            message=message,
+        )
 
 
 class TestNormalizeEmail:
@@ -147,6 +243,26 @@ class TestValidityStart:
         assert caught.value.code == ErrorCode.INVALID_INPUT
         assert caught.value.field == "validityStartsOn"
         assert caught.value.message == "La fecha de inicio de vigencia no puede ser anterior a hoy."
+
+    @pytest.mark.parametrize(
+        ("rules", "days", "latest"),
+        [
+            (None, 90, date(2027, 6, 13)),
+            (RequestRules(max_validity_start_days=10), 10, date(2027, 3, 25)),
+        ],
+    )
+    def test_at_most_the_configured_days_ahead(
+        self, rules: RequestRules | None, days: int, latest: date
+    ) -> None:
+        """90 days by default (DOMAIN.md), else what the settings say."""
+        assert validity_start(latest, self.TODAY, rules) == latest
+        assert_refusal(
+            refusal(validity_start, latest + timedelta(days=1), self.TODAY, rules),
+            code=ErrorCode.VALIDITY_OUT_OF_BOUNDS,
+            field="validityStartsOn",
+            message=f"La fecha de inicio de vigencia puede ser como máximo {days} días después "
+            f"de hoy, hasta el {latest:%d/%m/%Y}.",
+        )
 
 
 class TestEnsureValidityPeriod:

@@ -2,26 +2,29 @@
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.enums import CertificateStatus, ErrorCode, RequestStatus
-from domain.errors import DomainError
 from domain.webhooks import (
     WebhookEventType,
+    WebhookUrl,
     certificate_event_type,
     check_addresses,
+    gives_up,
     is_public_address,
     normalize_event_types,
+    parse_event_types,
     parse_webhook_url,
     request_event_type,
     retry_delay,
     signature_header,
     verify_signature,
 )
+from tests.support.refusals import assert_refusal, refusal
 
 T = 1_764_000_000
 
@@ -92,29 +95,9 @@ def test_which_addresses_are_public(address: str, public: bool) -> None:
     assert is_public_address(address) is public
 
 
-def test_a_name_with_any_private_address_is_refused_as_a_whole() -> None:
-    with pytest.raises(DomainError) as refused:
-        check_addresses("mixto.ejemplo.co", ["93.184.215.14", "10.0.0.1"], allow_local=False)
-    assert refused.value.code is ErrorCode.INVALID_INPUT
-    assert check_addresses("x", ["127.0.0.1"], allow_local=True) == ["127.0.0.1"]
-    with pytest.raises(DomainError, match="No pudimos resolver el nombre x"):
-        check_addresses("x", [], allow_local=True)
-
-
 def test_urls_https_only_unless_local_is_allowed() -> None:
     assert parse_webhook_url("https://erp.ejemplo.co/h?a=1", allow_local=False).port == 443
     assert parse_webhook_url("http://127.0.0.1:9000/h", allow_local=True).port == 9000
-    for bad in (
-        "",
-        "erp.ejemplo.co",
-        "https://",
-        "https://x/#f",
-        "https://x:99999/",
-        "https://a b/",
-    ):
-        with pytest.raises(DomainError) as refused:
-            parse_webhook_url(bad, allow_local=True)
-        assert refused.value.field == "url"
 
 
 def test_which_event_a_request_change_is() -> None:
@@ -144,9 +127,153 @@ def test_which_event_a_certificate_change_is() -> None:
     )
 
 
-def test_at_least_one_event_type_is_asked_for() -> None:
-    with pytest.raises(DomainError, match=r"Elige al menos un tipo de evento para el webhook\."):
-        normalize_event_types([])
+def test_the_event_types_asked_for_in_the_enums_order() -> None:
     assert normalize_event_types(
         [WebhookEventType.CERTIFICATE_EXPIRED, WebhookEventType.REQUEST_SUBMITTED] * 2
     ) == [WebhookEventType.REQUEST_SUBMITTED, WebhookEventType.CERTIFICATE_EXPIRED]
+
+
+INVALID_URL = (
+    "La URL del webhook no es válida: usa una dirección https completa, "
+    "como https://erp.ejemplo.co/webhooks/certificados."
+)
+
+
+def test_a_withdrawn_request_is_announced_and_a_move_no_event_names_is_not() -> None:
+    assert (
+        request_event_type(RequestStatus.REJECTED, RequestStatus.WITHDRAWN)
+        is WebhookEventType.REQUEST_WITHDRAWN
+    )
+    assert request_event_type(None, RequestStatus.COMPLETED) is WebhookEventType.REQUEST_APPROVED
+
+
+def test_unknown_parts_of_the_signature_header_are_ignored() -> None:
+    """A receiver skips schemes it does not know (Stripe's `v0`), whatever their value."""
+    header = signature_header("s", T, b"{}")
+    t_part, v1_part = header.split(",")
+    assert verify_signature("s", f"{t_part},v0=1234567890,{v1_part}", b"{}", now=T)
+    assert verify_signature("s", f" {t_part} , {v1_part} ", b"{}", now=T)
+    assert not verify_signature("s", f"t=abc,{v1_part}", b"{}", now=T)
+
+
+@pytest.mark.parametrize("draw", [-0.1, 1.0, 1.5])
+def test_the_random_draw_is_in_zero_to_one(draw: float) -> None:
+    with pytest.raises(ValueError, match=r"^draw must be in \[0, 1\)$"):
+        retry_delay(1, draw)
+
+
+def test_retries_stop_exactly_24_hours_after_the_first_attempt() -> None:
+    first = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert not gives_up(first, first + timedelta(hours=24) - timedelta(seconds=1))
+    assert gives_up(first, first + timedelta(hours=24))
+
+
+def test_a_valid_url_is_kept_as_typed_with_its_host_and_port() -> None:
+    assert parse_webhook_url(" https://ERP.Ejemplo.co/Hooks?a=1 ", allow_local=False) == (
+        WebhookUrl("https://ERP.Ejemplo.co/Hooks?a=1", "https", "erp.ejemplo.co", 443)
+    )
+    assert parse_webhook_url("https://erp.ejemplo.co:8443/h", allow_local=False) == (
+        WebhookUrl("https://erp.ejemplo.co:8443/h", "https", "erp.ejemplo.co", 8443)
+    )
+    assert parse_webhook_url("http://127.0.0.1/h", allow_local=True) == (
+        WebhookUrl("http://127.0.0.1/h", "http", "127.0.0.1", 80)
+    )
+
+
+def test_a_url_of_2000_characters_at_most() -> None:
+    base = "https://erp.ejemplo.co/"
+    longest = base + "a" * (2000 - len(base))
+    assert parse_webhook_url(longest, allow_local=False).url == longest
+    assert_refusal(
+        refusal(parse_webhook_url, longest + "a", allow_local=False),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message=INVALID_URL,
+    )
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "erp.ejemplo.co", "https://", "https://x/#f", "https://x:99999/", "https://a b/"]
+)
+def test_an_invalid_url_is_refused_with_an_example(bad: str) -> None:
+    assert_refusal(
+        refusal(parse_webhook_url, bad, allow_local=True),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message=INVALID_URL,
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["https://erp@erp.ejemplo.co/h", "https://:clave@erp.ejemplo.co/h", "https://a:b@x/h"]
+)
+def test_a_url_with_credentials_is_refused(url: str) -> None:
+    assert_refusal(
+        refusal(parse_webhook_url, url, allow_local=True),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message="La URL del webhook no puede llevar usuario ni contraseña.",
+    )
+
+
+def test_plain_http_only_when_local_is_allowed() -> None:
+    assert_refusal(
+        refusal(parse_webhook_url, "http://erp.ejemplo.co/h", allow_local=False),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message="La URL del webhook debe usar https.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("4000::1", False),  # reserved IPv6, though outside the private ranges
+        ("ff02::1", False),  # multicast
+        ("2606:4700::1111%eth0", True),  # the zone index is not part of the address
+        ("93.184.215.14%eth0", True),
+        ("10.0.0.1%eth0", False),
+        ("93.184.215.14 x", False),
+    ],
+)
+def test_more_addresses(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_a_name_with_any_private_address_is_refused_as_a_whole() -> None:
+    assert_refusal(
+        refusal(
+            check_addresses, "mixto.ejemplo.co", ["93.184.215.14", "10.0.0.1"], allow_local=False
+        ),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message="La URL del webhook apunta a una dirección privada, local o reservada; "
+        "usa una dirección pública.",
+    )
+    assert_refusal(
+        refusal(check_addresses, "nada.ejemplo.co", [], allow_local=False),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message="No pudimos resolver el nombre nada.ejemplo.co de la URL del webhook.",
+    )
+    assert check_addresses(
+        "x", ["93.184.215.14", "2606:4700::1111", "93.184.215.14"], allow_local=False
+    ) == ["93.184.215.14", "2606:4700::1111"]
+    assert check_addresses("x", ["127.0.0.1"], allow_local=True) == ["127.0.0.1"]
+
+
+def test_event_types_as_an_endpoint_row_keeps_them() -> None:
+    assert parse_event_types("request.submitted,certificate.expired") == [
+        WebhookEventType.REQUEST_SUBMITTED,
+        WebhookEventType.CERTIFICATE_EXPIRED,
+    ]
+    assert parse_event_types("") == []
+
+
+def test_at_least_one_event_type_is_asked_for() -> None:
+    assert_refusal(
+        refusal(normalize_event_types, []),
+        code=ErrorCode.INVALID_INPUT,
+        field="eventTypes",
+        message="Elige al menos un tipo de evento para el webhook.",
+    )

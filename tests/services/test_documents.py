@@ -8,12 +8,17 @@ import pytest
 
 from domain.enums import DocumentKind, ErrorCode
 from domain.errors import DomainError
-from models import RequestDocument
+from models import Company, RequestDocument
 from services.dependencies import Dependencies
-from services.documents import UploadedDocument, accept_documents, clean_file_name
+from services.documents import (
+    UploadedDocument,
+    accept_documents,
+    clean_file_name,
+    ensure_storage_quota,
+)
 from storage.documents import DocumentStore
-from tests.services.conftest import document_set, submit, today, upload
-from tests.support.factories import Caller
+from tests.services.conftest import document_set, refused, submit, today, upload
+from tests.support.factories import Caller, make_document, make_request
 from tests.support.files import PNG, TEXT, pdf
 from tests.support.refusals import assert_refusal
 
@@ -161,6 +166,33 @@ async def test_a_refused_submission_leaves_no_file_in_the_store(
     assert stored_files(deps.documents) == before
     referenced = await RequestDocument.filter(request_id=first.id).values_list("sha256", flat=True)
     assert sorted(p.name for p in before) == sorted(str(d) for d in referenced)
+
+
+MIB = 1024 * 1024
+
+
+async def test_the_quota_counts_every_file_the_company_keeps_and_only_its_own(
+    company: Company, other_company: Company
+) -> None:
+    """6 MiB on record (two earlier files), a small new file: it fits exactly, and one byte less
+    of quota refuses it, saying the quota and the use in whole MB. Another company's files do
+    not count."""
+    earlier = await make_request(company)
+    await make_document(earlier, DocumentKind.RUT, size_bytes=3 * MIB)
+    await make_document(earlier, DocumentKind.CHAMBER_OF_COMMERCE_CERTIFICATE, size_bytes=3 * MIB)
+    await make_document(await make_request(other_company), DocumentKind.RUT, size_bytes=50 * MIB)
+    incoming = accept_documents([upload(DocumentKind.RUT)], today=TODAY, max_bytes=10_000)
+    exactly = 6 * MIB + incoming[0].stored.size_bytes
+
+    await ensure_storage_quota(company.id, incoming, exactly)
+    await refused(
+        ensure_storage_quota(company.id, incoming, exactly - 1),
+        ErrorCode.STORAGE_QUOTA_EXCEEDED,
+        "documents",
+        message="La empresa no tiene espacio suficiente para estos documentos: el máximo es de "
+        "6 MB y ya usa 6 MB.",
+    )
+    await ensure_storage_quota(company.id, [], 0)  # nothing new: nothing to refuse
 
 
 async def test_a_company_past_its_storage_quota_is_refused_with_a_clear_error(

@@ -135,13 +135,14 @@ async def make_document(
     *,
     observation: str | None = None,
     file_name: str = "documento.pdf",
+    size_bytes: int = 1234,
 ) -> RequestDocument:
     return await RequestDocument.create(
         request_id=request.id,
         kind=kind,
         file_name=file_name,
         content_type="application/pdf",
-        size_bytes=1234,
+        size_bytes=size_bytes,
         sha256="0" * 64,
         uploaded_at=request.submitted_at,
         observation=observation,
