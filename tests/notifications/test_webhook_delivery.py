@@ -47,9 +47,9 @@ from services.webhooks import (
     set_endpoint_enabled,
 )
 from services.webhooks_policy import WebhookPolicy
-from tests.services.conftest import approve, reject, submit, upload
 from tests.support.factories import Caller
 from tests.support.server import CERTS, server_env
+from tests.support.use_cases import approve, reject, submit, upload
 from tests.support.waiting import wait_until
 from tests.support.webhook_receiver import WebhookReceiver, register_local_endpoint
 

@@ -14,8 +14,8 @@ from starlette.routing import Route
 from domain.clock import FixedClock
 from server.app import CertsStarlette, create_app
 from server.settings import Settings
-from tests.schema.test_hardening import multipart
 from tests.support.factories import Caller
+from tests.support.graphql import multipart
 
 KiB = 1024
 

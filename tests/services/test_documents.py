@@ -12,10 +12,10 @@ from models import RequestDocument
 from services.dependencies import Dependencies
 from services.documents import UploadedDocument, accept_documents, clean_file_name
 from storage.documents import DocumentStore
-from tests.services.conftest import document_set, submit, today, upload
 from tests.support.factories import Caller
 from tests.support.files import PNG, TEXT, pdf
 from tests.support.refusals import assert_refusal
+from tests.support.use_cases import document_set, submit, today, upload
 
 TODAY = date(2026, 11, 24)
 

@@ -15,10 +15,10 @@ from services.dependencies import Dependencies
 from services.principal import Principal
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.services.conftest import approve, current_documents, reject, submit, upload
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.files import pdf
 from tests.support.refusals import assert_refusal
+from tests.support.use_cases import approve, current_documents, reject, submit, upload
 
 
 async def submit_for_new_companies(deps: Dependencies, count: int) -> list[CertificateRequest]:

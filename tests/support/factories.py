@@ -4,7 +4,7 @@ Companies and people are made through the same operator use cases as the CLI (`m
 `make_user`, `make_caller` with a token). Requests, documents and certificates in a chosen state
 are written directly with the ORM (`make_request` ...): the notification tests need a row in any
 state without walking the whole lifecycle; the service tests go through the use cases instead
-(`tests/services/conftest.py`).
+(`tests/support/use_cases.py`).
 """
 
 from dataclasses import dataclass
