@@ -47,7 +47,7 @@ from services.webhooks import (
     set_endpoint_enabled,
 )
 from services.webhooks_policy import WebhookPolicy
-from tests.support.factories import Caller
+from tests.support.factories import Caller, make_company
 from tests.support.server import CERTS, server_env
 from tests.support.use_cases import approve, reject, submit, upload
 from tests.support.waiting import wait_until
@@ -338,14 +338,7 @@ async def test_the_same_cause_is_queued_once(
 async def test_an_endpoint_gets_only_its_types_and_its_company(
     deps: Dependencies, customer: Caller, reviewer: Caller, admin: Caller, receiver: WebhookReceiver
 ) -> None:
-    other = await Company.create(
-        nit_base="811111111",
-        nit_check_digit=0,
-        legal_name="Otra S.A.S.",
-        person_type=(await Company.get(id=customer.principal.company_id)).person_type,
-        contact_name="Ana",
-        contact_email="ana@ejemplo.co",
-    )
+    other = await make_company(name="Otra S.A.S.", contact_email="ana@ejemplo.co")
     await register(admin, receiver.url, [WebhookEventType.REQUEST_APPROVED])
     await register(admin, receiver.url + "/otra", ALL_TYPES, company_id=other.id)
     await full_story(deps, customer, reviewer)
