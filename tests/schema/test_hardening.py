@@ -77,7 +77,12 @@ async def test_a_query_whose_lists_multiply_beyond_the_cost_limit_is_refused(
     )
     body = await gql.execute(query, token=reviewer.token)
     assert "data" not in body  # refused before execution: a request error
-    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 153_701}
+    assert error["message"] == (
+        "La consulta es demasiado costosa (153701 > 20000). "
+        "Pide menos elementos por página o menos campos anidados."
+    )
 
 
 async def test_a_reviewer_queue_page_of_fifty_is_within_the_cost_limit(
