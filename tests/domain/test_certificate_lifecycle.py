@@ -21,6 +21,7 @@ from domain.certificate_lifecycle import (
 from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
 from tests.support.refusals import assert_refusal, refusal
+from tests.support.texts import certificate_refusal
 
 ISSUED = CertificateStatus.ISSUED
 ACTIVE = CertificateStatus.ACTIVE
@@ -121,8 +122,11 @@ class TestEnsureStateChange:
     ) -> None:
         with pytest.raises(DomainError) as caught:
             change(status, target, reason="motivo")
-        assert caught.value.code == ErrorCode.INVALID_STATE_TRANSITION
-        assert f"«{CERTIFICATE_STATUS_LABELS[status]}»" in caught.value.message
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_STATE_TRANSITION,
+            message=certificate_refusal(status, target),
+        )
 
     def test_final_states_message(self) -> None:
         with pytest.raises(DomainError) as caught:

@@ -126,6 +126,9 @@ class TestDecideEligibility:
         with pytest.raises(DomainError) as caught:
             decide_eligibility([cert(1, ACTIVE)], [IN_REVIEW_REQUEST], VALID_FROM)
         assert caught.value.code == ErrorCode.REQUEST_IN_PROGRESS
+        assert caught.value.message == (
+            "Ya tienes una solicitud en trámite. Haz seguimiento al trámite."
+        )
 
     def test_active_certificate_in_its_first_11_months_is_not_renewable(self) -> None:
         with pytest.raises(DomainError) as caught:
@@ -139,8 +142,10 @@ class TestDecideEligibility:
         with pytest.raises(DomainError) as caught:
             decide_eligibility([cert(1, INACTIVE)], [], VALID_FROM + timedelta(days=10))
         assert caught.value.code == ErrorCode.CERTIFICATE_NOT_RENEWABLE_YET
-        assert "activarlo" in caught.value.message
-        assert "15/02/2027" in caught.value.message
+        assert caught.value.message == (
+            "Tu certificado está inactivo, pero vigente hasta el 15/03/2027. "
+            "Puedes volver a activarlo, y podrás renovarlo desde el 15/02/2027."
+        )
 
     @pytest.mark.parametrize(
         "now",

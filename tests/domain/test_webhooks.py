@@ -22,6 +22,7 @@ from domain.webhooks import (
     signature_header,
     verify_signature,
 )
+from tests.support.refusals import assert_refusal, refusal
 
 T = 1_764_000_000
 
@@ -95,10 +96,20 @@ def test_which_addresses_are_public(address: str, public: bool) -> None:
 def test_a_name_with_any_private_address_is_refused_as_a_whole() -> None:
     with pytest.raises(DomainError) as refused:
         check_addresses("mixto.ejemplo.co", ["93.184.215.14", "10.0.0.1"], allow_local=False)
-    assert refused.value.code is ErrorCode.INVALID_INPUT
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message="La URL del webhook apunta a una dirección privada, local o reservada; "
+        "usa una dirección pública.",
+    )
     assert check_addresses("x", ["127.0.0.1"], allow_local=True) == ["127.0.0.1"]
-    with pytest.raises(DomainError, match="No pudimos resolver el nombre x"):
-        check_addresses("x", [], allow_local=True)
+    assert_refusal(
+        refusal(check_addresses, "x", [], allow_local=True),
+        code=ErrorCode.INVALID_INPUT,
+        field="url",
+        message="No pudimos resolver el nombre x de la URL del webhook.",
+    )
 
 
 def test_urls_https_only_unless_local_is_allowed() -> None:
