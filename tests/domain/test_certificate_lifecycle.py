@@ -177,8 +177,12 @@ class TestEnsureStateChange:
     def test_overlong_reason_is_refused(self) -> None:
         with pytest.raises(DomainError) as caught:
             change(ACTIVE, REVOKED, reason="x" * 501)
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "reason"
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_INPUT,
+            field="reason",
+            message="El motivo no puede tener más de 500 caracteres.",
+        )
         assert change(ACTIVE, REVOKED, reason="x" * 500) == "x" * 500
 
     def test_only_one_active_certificate_per_company(self) -> None:
