@@ -326,6 +326,12 @@ class TestEnsureFlaggedReplaced:
         with pytest.raises(DomainError) as caught:
             ensure_flagged_replaced({1: OTHER, 2: OTHER}, [])
         assert len(caught.value.errors) == 1
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.MISSING_DOCUMENT,
+            field="documents",
+            message="Debes reemplazar el documento «Otro documento» que el revisor marcó.",
+        )
 
 
 class TestEnsureChamberCertificateFresh:

@@ -123,9 +123,13 @@ def test_urls_https_only_unless_local_is_allowed() -> None:
         "https://x:99999/",
         "https://a b/",
     ):
-        with pytest.raises(DomainError) as refused:
-            parse_webhook_url(bad, allow_local=True)
-        assert refused.value.field == "url"
+        assert_refusal(
+            refusal(parse_webhook_url, bad, allow_local=True),
+            code=ErrorCode.INVALID_INPUT,
+            field="url",
+            message="La URL del webhook no es válida: usa una dirección https completa, "
+            "como https://erp.ejemplo.co/webhooks/certificados.",
+        )
 
 
 def test_which_event_a_request_change_is() -> None:
