@@ -4,7 +4,6 @@ dependencies, the app over an in-memory transport (`app`, `http`, `gql`)."""
 import asyncio
 import os
 from collections.abc import AsyncIterator, Generator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -33,7 +32,7 @@ from server.app import create_app
 from server.settings import Settings
 from services.dependencies import Dependencies
 from storage.documents import DocumentStore
-from tests.support.factories import Caller, make_caller, make_company
+from tests.support.factories import DEFAULT_NOW, Caller, make_caller, make_company
 from tests.support.graphql import GraphQLClient
 
 BACKENDS = ["sqlite", "postgres"]
@@ -63,9 +62,6 @@ settings.register_profile(
     ),
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
-
-#: A Tuesday in Bogotá, mid-morning: an ordinary business day away from holidays.
-DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from domain.calendar import local_date
-from tests.conftest import DEFAULT_NOW
-from tests.support.factories import Caller
+from tests.support.factories import DEFAULT_NOW, Caller
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
 

@@ -39,7 +39,10 @@ MAIL = MailConfig(
     mail_from="Andes Certificados <no-reply@certs.example.co>",
     public_base_url="https://certs.example.co",
 )
-SUBMITTED_AT = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+#: A Tuesday in Bogotá, mid-morning: an ordinary business day away from holidays; the `clock`
+#: fixture's time, and when the rows written directly were submitted.
+DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+SUBMITTED_AT = DEFAULT_NOW
 
 _counter = {"n": 0}
 
