@@ -1,15 +1,17 @@
-"""Fixtures for the whole suite: a migrated database per backend, a fixed clock, the services' dependencies."""
+"""Fixtures for the whole suite: a migrated database per backend, a fixed clock, the services'
+dependencies, the app over an in-memory transport (`app`, `http`, `gql`)."""
 
 import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from starlette.applications import Starlette
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
@@ -27,10 +29,12 @@ from events.bus import InProcessBus
 from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
+from server.app import create_app
 from server.settings import Settings
 from services.dependencies import Dependencies
 from storage.documents import DocumentStore
-from tests.support.factories import Caller, make_caller, make_company
+from tests.support.factories import DEFAULT_NOW, Caller, make_caller, make_company
+from tests.support.graphql import GraphQLClient
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -59,9 +63,6 @@ settings.register_profile(
     ),
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
-
-#: A Tuesday in Bogotá, mid-morning: an ordinary business day away from holidays.
-DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -143,6 +144,26 @@ def app_settings(tmp_path: Path, db: str) -> Settings:
     """The app's settings on the test database, its files under tmp_path; a module that needs
     other limits overrides this fixture."""
     return Settings(data_dir=tmp_path / "var", database_url=db)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock) -> Starlette:
+    """The real ASGI app on the test database and the fixed clock. httpx's ASGITransport does not
+    run the lifespan; `db` has already connected Tortoise."""
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """`app` over an in-memory transport."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
 
 
 @pytest.fixture

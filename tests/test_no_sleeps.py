@@ -27,14 +27,23 @@ def _is_zero(node: ast.expr) -> bool:
 
 
 def sleeps_in(source: str) -> list[int]:
-    """The line numbers of the timed sleeps called in `source`."""
+    """The line numbers of the timed sleeps called in `source`, under any name a `sleep` is
+    imported as (`from asyncio import sleep as nap`)."""
+    tree = ast.parse(source)
+    names = {"sleep"} | {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name == "sleep" and alias.asname
+    }
     lines = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name != "sleep":
+        if name not in names:
             continue
         if len(node.args) == 1 and not node.keywords and _is_zero(node.args[0]):
             continue  # asyncio.sleep(0): one turn of the loop, no time passes
@@ -46,14 +55,16 @@ def test_the_scanner_finds_every_spelling_of_a_sleep() -> None:
     source = (
         "import asyncio, time\n"
         "from time import sleep\n"
+        "from asyncio import sleep as nap\n"
         "async def f():\n"
         "    await asyncio.sleep(0.1)\n"
         "    time.sleep(1)\n"
         "    sleep(0.5)\n"
         "    await asyncio.sleep(delay=0)\n"
         "    await asyncio.sleep(0)\n"
+        "    await nap(0.2)\n"
     )
-    assert sleeps_in(source) == [4, 5, 6, 7]
+    assert sleeps_in(source) == [5, 6, 7, 8, 10]
 
 
 def test_no_test_sleeps_outside_the_waiting_helpers() -> None:

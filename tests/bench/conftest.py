@@ -1,4 +1,5 @@
-"""The service's GraphQL app and the benchmark's plain app, on the same test database and clock."""
+"""The benchmark's plain app, on the same test database and clock as the service's GraphQL app
+(`gql`, tests/conftest.py)."""
 
 from collections.abc import AsyncIterator
 
@@ -7,17 +8,7 @@ import pytest
 
 from bench.plain_app import create_plain_app
 from domain.clock import FixedClock
-from server.app import create_app
 from server.settings import Settings
-from tests.support.graphql import GraphQLClient
-
-
-@pytest.fixture
-async def gql(settings: Settings, clock: FixedClock) -> AsyncIterator[GraphQLClient]:
-    # httpx's ASGITransport does not run the lifespan; `db` has already connected Tortoise.
-    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield GraphQLClient(client)
 
 
 @pytest.fixture

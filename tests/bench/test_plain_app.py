@@ -18,8 +18,7 @@ from server.app import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
 from tests.support.factories import Caller, make_caller, make_company
-from tests.support.files import PDF
-from tests.support.flows import approve, reject, resubmit, submit
+from tests.support.flows import submit, three_requests
 from tests.support.graphql import GraphQLClient, data_of
 
 TODAY = date(2026, 11, 24)
@@ -28,26 +27,7 @@ TODAY = date(2026, 11, 24)
 async def queue_of_three(gql: GraphQLClient, reviewer: Caller, clock: FixedClock) -> None:
     """In review: two overdue requests (one rejected and resubmitted: a longer history, a
     replaced document) and a fresh one; a fourth, approved, is not in the queue."""
-    ids = []
-    for name in ("Empresa Uno", "Empresa Dos", "Empresa Tres"):
-        caller = await make_caller(Role.CUSTOMER, await make_company(name=name))
-        submitted = await submit(gql, caller.token, issued_on=TODAY - timedelta(days=3))
-        assert submitted["errors"] == []
-        ids.append((caller, submitted["request"]["id"]))
-        clock.advance(timedelta(minutes=7))
-    second, second_id = ids[1]
-    assert (await reject(gql, reviewer.token, second_id, "Falta la firma.", {}))["errors"] == []
-    again = await resubmit(gql, second.token, second_id, {"RUT": PDF + b"2"})
-    assert again["errors"] == []
-    approved = await approve(
-        gql,
-        reviewer.token,
-        ids[2][1],
-        "SN-1",
-        "2026-11-25T05:00:00+00:00",
-        "2027-11-25T05:00:00+00:00",
-    )
-    assert approved["errors"] == []
+    await three_requests(gql, reviewer, clock)
     clock.advance(timedelta(days=5))
     fresh = await make_caller(Role.CUSTOMER, await make_company(name="Empresa Cuatro"))
     assert (await submit(gql, fresh.token, issued_on=TODAY))["errors"] == []

@@ -21,6 +21,7 @@ from domain.certificate_lifecycle import (
 from domain.enums import CertificateStatus, ErrorCode
 from domain.errors import DomainError
 from tests.support.refusals import assert_refusal, refusal
+from tests.support.texts import certificate_refusal
 
 ISSUED = CertificateStatus.ISSUED
 ACTIVE = CertificateStatus.ACTIVE
@@ -121,8 +122,11 @@ class TestEnsureStateChange:
     ) -> None:
         with pytest.raises(DomainError) as caught:
             change(status, target, reason="motivo")
-        assert caught.value.code == ErrorCode.INVALID_STATE_TRANSITION
-        assert f"«{CERTIFICATE_STATUS_LABELS[status]}»" in caught.value.message
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_STATE_TRANSITION,
+            message=certificate_refusal(status, target),
+        )
 
     def test_final_states_message(self) -> None:
         with pytest.raises(DomainError) as caught:
@@ -173,8 +177,12 @@ class TestEnsureStateChange:
     def test_overlong_reason_is_refused(self) -> None:
         with pytest.raises(DomainError) as caught:
             change(ACTIVE, REVOKED, reason="x" * 501)
-        assert caught.value.code == ErrorCode.INVALID_INPUT
-        assert caught.value.field == "reason"
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.INVALID_INPUT,
+            field="reason",
+            message="El motivo no puede tener más de 500 caracteres.",
+        )
         assert change(ACTIVE, REVOKED, reason="x" * 500) == "x" * 500
 
     def test_only_one_active_certificate_per_company(self) -> None:

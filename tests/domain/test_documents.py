@@ -308,9 +308,18 @@ class TestValidateDocumentSet:
     def test_duplicates_and_missing_are_reported_together(self) -> None:
         with pytest.raises(DomainError) as caught:
             validate_document_set(PersonType.LEGAL_ENTITY, [RUT, RUT, ID])
-        assert [e.code for e in caught.value.errors] == [
-            ErrorCode.INVALID_INPUT,
-            ErrorCode.MISSING_DOCUMENT,
+        assert [(e.code, e.field, e.message) for e in caught.value.errors] == [
+            (
+                ErrorCode.INVALID_INPUT,
+                "documents",
+                "Adjuntaste más de un archivo como «RUT». Deja solo uno.",
+            ),
+            (
+                ErrorCode.MISSING_DOCUMENT,
+                "documents",
+                "Falta el documento «Certificado de existencia y representación legal "
+                "(cámara de comercio)».",
+            ),
         ]
 
 
@@ -337,6 +346,12 @@ class TestEnsureFlaggedReplaced:
         with pytest.raises(DomainError) as caught:
             ensure_flagged_replaced({1: OTHER, 2: OTHER}, [])
         assert len(caught.value.errors) == 1
+        assert_refusal(
+            caught.value,
+            code=ErrorCode.MISSING_DOCUMENT,
+            field="documents",
+            message="Debes reemplazar el documento «Otro documento» que el revisor marcó.",
+        )
 
 
 class TestEnsureChamberCertificateFresh:

@@ -3,7 +3,6 @@
 import pytest
 
 from domain.enums import ErrorCode
-from domain.errors import DomainError
 from domain.nit import Nit, check_digit, parse_nit
 from tests.support.refusals import assert_refusal, refusal
 
@@ -135,5 +134,10 @@ class TestParseNit:
             if digit == 8:
                 assert parse_nit(text).check_digit == 8
             else:
-                with pytest.raises(DomainError):
-                    parse_nit(text)
+                assert_refusal(
+                    refusal(parse_nit, text),
+                    code=ErrorCode.INVALID_INPUT,
+                    field="nit",
+                    message=f"El dígito de verificación {digit} no corresponde al NIT 900123456. "
+                    "Revisa el número y el dígito de verificación en el RUT.",
+                )

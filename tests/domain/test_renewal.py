@@ -153,6 +153,9 @@ class TestDecideEligibility:
         with pytest.raises(DomainError) as caught:
             decide_eligibility([cert(1, ACTIVE)], [IN_REVIEW_REQUEST], VALID_FROM)
         assert caught.value.code == ErrorCode.REQUEST_IN_PROGRESS
+        assert caught.value.message == (
+            "Ya tienes una solicitud en trámite. Haz seguimiento al trámite."
+        )
 
     def test_active_certificate_in_its_first_11_months_is_not_renewable(self) -> None:
         with pytest.raises(DomainError) as caught:

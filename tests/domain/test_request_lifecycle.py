@@ -14,6 +14,8 @@ from domain.request_lifecycle import (
     next_request_status,
     request_status_label,
 )
+from tests.support.refusals import assert_refusal
+from tests.support.texts import REQUEST_LABELS, request_refusal
 
 ALLOWED = {
     (None, RequestAction.SUBMIT): RequestStatus.IN_REVIEW,
@@ -27,12 +29,7 @@ REFUSED = [pair for pair in ALL_PAIRS if pair not in ALLOWED]
 
 
 def test_labels() -> None:
-    assert dict(REQUEST_STATUS_LABELS) == {
-        RequestStatus.IN_REVIEW: "En trámite",
-        RequestStatus.REJECTED: "Rechazado",
-        RequestStatus.COMPLETED: "Completado",
-        RequestStatus.WITHDRAWN: "Desistida",
-    }
+    assert dict(REQUEST_STATUS_LABELS) == REQUEST_LABELS
     assert request_status_label(RequestStatus.IN_REVIEW) == "En trámite"
 
 
@@ -52,9 +49,11 @@ def test_allowed_transitions(
 def test_every_other_pair_is_refused(current: RequestStatus | None, action: RequestAction) -> None:
     with pytest.raises(DomainError) as caught:
         next_request_status(current, action)
-    assert caught.value.code == ErrorCode.INVALID_STATE_TRANSITION
-    if current is not None:
-        assert f"«{REQUEST_STATUS_LABELS[current]}»" in caught.value.message
+    assert_refusal(
+        caught.value,
+        code=ErrorCode.INVALID_STATE_TRANSITION,
+        message=request_refusal(current, action),
+    )
 
 
 def test_twenty_five_pairs_of_which_twenty_are_refused() -> None:

@@ -40,8 +40,9 @@ from domain.request_lifecycle import (
     REQUEST_TRANSITIONS,
     RequestAction,
     next_request_status,
-    request_status_label,
 )
+from tests.support.refusals import assert_refusal
+from tests.support.texts import request_refusal
 
 ACTIVE = CertificateStatus.ACTIVE
 INACTIVE = CertificateStatus.INACTIVE
@@ -192,9 +193,11 @@ def test_every_pair_of_status_and_action_answers_as_the_model() -> None:
             result = outcome(next_request_status, current, action)
             if expected is None:
                 assert isinstance(result, DomainError), (current, action, result)
-                assert result.code is ErrorCode.INVALID_STATE_TRANSITION
-                if current is not None:
-                    assert f"«{request_status_label(current)}»" in result.message
+                assert_refusal(
+                    result,
+                    code=ErrorCode.INVALID_STATE_TRANSITION,
+                    message=request_refusal(current, action),
+                )
             else:
                 assert result == expected, (current, action)
     assert len(REQUEST_TRANSITIONS) == sum(
@@ -216,8 +219,11 @@ def test_a_request_moves_as_the_model_says_and_a_refusal_changes_nothing(
         result = outcome(next_request_status, before, action)
         if isinstance(result, DomainError):
             assert expected is None, (before, action)
-            assert result.code is ErrorCode.INVALID_STATE_TRANSITION
-            assert result.message  # a sentence for people, in Spanish
+            assert_refusal(
+                result,
+                code=ErrorCode.INVALID_STATE_TRANSITION,
+                message=request_refusal(before, action),
+            )
             assert status is before
         else:
             assert result == expected, (before, action)
@@ -254,8 +260,9 @@ def test_a_request_walk_from_scratch(actions: list[RequestAction]) -> None:
 def test_completed_and_withdrawn_are_final(action: RequestAction, final: RequestStatus) -> None:
     result = outcome(next_request_status, final, action)
     assert isinstance(result, DomainError), f"a {final} request accepted {action}"
-    assert result.code is ErrorCode.INVALID_STATE_TRANSITION
-    assert f"«{request_status_label(final)}»" in result.message
+    assert_refusal(
+        result, code=ErrorCode.INVALID_STATE_TRANSITION, message=request_refusal(final, action)
+    )
 
 
 @PROPERTIES
@@ -423,6 +430,11 @@ def change(company: Company, step: Change) -> None:
             # Refused for the reason alone: the move itself is one the model allows.
             assert note.field == "reason"
             assert not model_reason_ok(step.target, step.reason)
+            assert note.message == (
+                "Indica el motivo de la revocación."
+                if not (step.reason or "").strip()
+                else "El motivo no puede tener más de 500 caracteres."
+            )
             assert model_company_may(before, step.target, live)
         else:
             assert note.code is ErrorCode.INVALID_STATE_TRANSITION

@@ -51,8 +51,12 @@ class TestRequireText:
 
     def test_default_limit_is_200(self) -> None:
         assert require_text("a" * 200, field="f", label=LABEL) == "a" * 200
-        with pytest.raises(DomainError):
-            require_text("a" * 201, field="f", label=LABEL)
+        assert_refusal(
+            refusal(require_text, "a" * 201, field="f", label=LABEL),
+            code=ErrorCode.INVALID_INPUT,
+            field="f",
+            message="El nombre del representante legal no puede tener más de 200 caracteres.",
+        )
 
 
 class TestFieldLabel:

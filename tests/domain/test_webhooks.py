@@ -98,6 +98,21 @@ def test_which_addresses_are_public(address: str, public: bool) -> None:
 def test_urls_https_only_unless_local_is_allowed() -> None:
     assert parse_webhook_url("https://erp.ejemplo.co/h?a=1", allow_local=False).port == 443
     assert parse_webhook_url("http://127.0.0.1:9000/h", allow_local=True).port == 9000
+    for bad in (
+        "",
+        "erp.ejemplo.co",
+        "https://",
+        "https://x/#f",
+        "https://x:99999/",
+        "https://a b/",
+    ):
+        assert_refusal(
+            refusal(parse_webhook_url, bad, allow_local=True),
+            code=ErrorCode.INVALID_INPUT,
+            field="url",
+            message="La URL del webhook no es válida: usa una dirección https completa, "
+            "como https://erp.ejemplo.co/webhooks/certificados.",
+        )
 
 
 def test_which_event_a_request_change_is() -> None:

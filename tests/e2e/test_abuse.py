@@ -19,6 +19,7 @@ from domain.calendar import local_date
 from tests.support.flows import REPRESENTATIVE, legal_entity_documents, submit
 from tests.support.graphql import GraphQLClient
 from tests.support.operations import SUBMIT
+from tests.support.refusals import assert_refused
 from tests.support.server import RunningServer
 from tests.support.waiting import wait_until
 
@@ -84,7 +85,11 @@ async def oversized_and_nested_bodies(server: RunningServer, http: httpx.AsyncCl
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 413"), answer[:200]
         assert b"x-content-type-options: nosniff" in head.lower()
-        assert json.loads(body)["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+        (error,) = json.loads(body)["errors"]
+        assert (error["extensions"]["code"], error["message"]) == (
+            "REQUEST_TOO_LARGE",
+            "La solicitud supera el tamaño máximo permitido (65536 bytes).",
+        )
     nested = await http.post(
         "/graphql",
         content="[" * 30_000 + "]" * 30_000,
@@ -93,7 +98,11 @@ async def oversized_and_nested_bodies(server: RunningServer, http: httpx.AsyncCl
     assert nested.status_code == 400
     deep_query = "{" + "viewer {" * 3000 + "}" * 3001  # under 64 KiB of body, past the text limit
     refused = await http.post("/graphql", json={"query": deep_query})
-    assert errors_of(refused)[0]["extensions"]["code"] in {"QUERY_TOO_LARGE", "BAD_REQUEST"}
+    (error,) = errors_of(refused)
+    assert (error["extensions"]["code"], error["message"]) == (
+        "QUERY_TOO_LARGE",
+        "La consulta es demasiado larga: el máximo es de 16384 caracteres.",
+    )
 
 
 async def malformed_multipart(http: httpx.AsyncClient, token: str, issued_on: Any) -> None:
@@ -106,9 +115,18 @@ async def malformed_multipart(http: httpx.AsyncClient, token: str, issued_on: An
     )
     file = {"0": ("rut.pdf", b"%PDF-1.4\n%malformado\n", "application/pdf")}
     for files_map, expected in (
-        ({"0": ["variables.input.documents.0.file"], "1": ["variables.x"]}, "Falta el archivo"),
-        ({"0": ["variables.input.documents.9.file"]}, "no existe en la operación"),
-        ({"0": ["variables.input.documents.0.file"] * 3}, "más de una vez"),
+        (
+            {"0": ["variables.input.documents.0.file"], "1": ["variables.x"]},
+            "Falta el archivo «1» que nombra el campo «map».",
+        ),
+        (
+            {"0": ["variables.input.documents.9.file"]},
+            "La ruta «variables.input.documents.9.file» del campo «map» no existe en la operación.",
+        ),
+        (
+            {"0": ["variables.input.documents.0.file"] * 3},
+            "El archivo «0» está referenciado más de una vez en «map».",
+        ),
     ):
         response = await http.post(
             "/graphql",
@@ -117,9 +135,8 @@ async def malformed_multipart(http: httpx.AsyncClient, token: str, issued_on: An
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 400
-        error = errors_of(response)[0]
-        assert error["extensions"]["code"] == "MALFORMED_MULTIPART"
-        assert expected in error["message"]
+        (error,) = errors_of(response)
+        assert (error["extensions"]["code"], error["message"]) == ("MALFORMED_MULTIPART", expected)
 
 
 async def bad_tokens_then_a_good_one(http: httpx.AsyncClient, token: str) -> None:
@@ -198,8 +215,11 @@ async def test_a_stranger_cannot_make_the_server_parse_store_or_remember_anythin
                 files,
                 token=customer,
             )
-            refused = body["data"]["submitCertificateRequest"]
-            assert refused["errors"][0]["code"] == "REQUEST_IN_PROGRESS"
+            assert_refused(
+                body["data"]["submitCertificateRequest"],
+                "REQUEST_IN_PROGRESS",
+                message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
+            )
 
         for _ in range(3):
             await oversized_and_nested_bodies(server, http)

@@ -1,12 +1,11 @@
 """Webhooks from a real `certs serve` process: registered over HTTP, delivered by the server's
 own worker right after the change commits, to a real receiver on loopback."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from domain.calendar import local_date
@@ -28,12 +27,6 @@ def server(database_url: str, tmp_path: Path) -> Iterator[RunningServer]:
     env = server_env(tmp_path / "var", database_url, WEBHOOK_ALLOW_LOCAL="true")
     with running_server(env) as running:
         yield running
-
-
-@pytest.fixture
-async def client(server: RunningServer) -> AsyncIterator[GraphQLClient]:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
-        yield GraphQLClient(http)
 
 
 async def test_the_server_delivers_a_signed_event_right_after_the_change(

@@ -5,7 +5,7 @@ from tortoise import connections
 
 from domain.enums import RequestStatus
 from models import CertificateRequest
-from tests.models.test_reminder_migration import index_columns
+from tests.support.database import index_columns
 
 
 async def test_the_requests_have_the_queue_index(db: str) -> None:

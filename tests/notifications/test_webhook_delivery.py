@@ -47,9 +47,10 @@ from services.webhooks import (
     set_endpoint_enabled,
 )
 from services.webhooks_policy import WebhookPolicy
-from tests.services.conftest import approve, reject, submit, upload
-from tests.support.factories import Caller
+from tests.support.factories import Caller, make_company
+from tests.support.refusals import assert_refusal
 from tests.support.server import CERTS, server_env
+from tests.support.use_cases import approve, reject, submit, upload
 from tests.support.waiting import wait_until
 from tests.support.webhook_receiver import WebhookReceiver, register_local_endpoint
 
@@ -338,14 +339,7 @@ async def test_the_same_cause_is_queued_once(
 async def test_an_endpoint_gets_only_its_types_and_its_company(
     deps: Dependencies, customer: Caller, reviewer: Caller, admin: Caller, receiver: WebhookReceiver
 ) -> None:
-    other = await Company.create(
-        nit_base="811111111",
-        nit_check_digit=0,
-        legal_name="Otra S.A.S.",
-        person_type=(await Company.get(id=customer.principal.company_id)).person_type,
-        contact_name="Ana",
-        contact_email="ana@ejemplo.co",
-    )
+    other = await make_company(name="Otra S.A.S.", contact_email="ana@ejemplo.co")
     await register(admin, receiver.url, [WebhookEventType.REQUEST_APPROVED])
     await register(admin, receiver.url + "/otra", ALL_TYPES, company_id=other.id)
     await full_story(deps, customer, reviewer)
@@ -454,18 +448,31 @@ async def test_a_redirect_is_not_followed(
         target.stop()
 
 
+PRIVATE_ADDRESS = (
+    "La URL del webhook apunta a una dirección privada, local o reservada; "
+    "usa una dirección pública."
+)
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("https://127.0.0.1/hook", "privada, local o reservada"),
-        ("https://localhost/hook", "privada, local o reservada"),
-        ("https://169.254.169.254/latest/meta-data", "privada, local o reservada"),
-        ("https://10.0.0.7/hook", "privada, local o reservada"),
-        ("https://[::1]/hook", "privada, local o reservada"),
-        ("https://[::ffff:192.168.0.1]/hook", "privada, local o reservada"),
+        ("https://127.0.0.1/hook", PRIVATE_ADDRESS),
+        ("https://localhost/hook", PRIVATE_ADDRESS),
+        ("https://169.254.169.254/latest/meta-data", PRIVATE_ADDRESS),
+        ("https://10.0.0.7/hook", PRIVATE_ADDRESS),
+        ("https://[::1]/hook", PRIVATE_ADDRESS),
+        ("https://[::ffff:192.168.0.1]/hook", PRIVATE_ADDRESS),
         ("http://93.184.215.14/hook", "La URL del webhook debe usar https."),
-        ("https://usuario:clave@93.184.215.14/hook", "no puede llevar usuario ni contraseña"),
-        ("ftp://93.184.215.14/hook", "La URL del webhook no es válida"),
+        (
+            "https://usuario:clave@93.184.215.14/hook",
+            "La URL del webhook no puede llevar usuario ni contraseña.",
+        ),
+        (
+            "ftp://93.184.215.14/hook",
+            "La URL del webhook no es válida: usa una dirección https completa, "
+            "como https://erp.ejemplo.co/webhooks/certificados.",
+        ),
     ],
 )
 async def test_registering_a_url_to_a_private_address_is_refused(
@@ -478,9 +485,7 @@ async def test_registering_a_url_to_a_private_address_is_refused(
             RegisterEndpointCommand(url=url, event_types=ALL_TYPES),
             datetime.now(UTC),
         )
-    assert refused.value.code is ErrorCode.INVALID_INPUT
-    assert refused.value.field == "url"
-    assert message in refused.value.message
+    assert_refusal(refused.value, code=ErrorCode.INVALID_INPUT, field="url", message=message)
     assert await WebhookEndpoint.all().count() == 0
 
 

@@ -1,39 +1,15 @@
-"""The real ASGI app over an in-memory transport, on the test database (Tortoise set up by `db`)."""
+"""Fixtures of the API tests; the app over an in-memory transport (`app`, `http`, `gql`) is in
+tests/conftest.py."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
-from starlette.applications import Starlette
 
 from domain.calendar import local_date
-from domain.clock import FixedClock
-from server.app import create_app
-from server.settings import Settings
-from tests.conftest import DEFAULT_NOW
-from tests.support.factories import Caller
+from tests.support.factories import DEFAULT_NOW, Caller
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
-
-
-@pytest.fixture
-def app(settings: Settings, clock: FixedClock) -> Starlette:
-    # httpx's ASGITransport does not run the lifespan; `db` has already connected Tortoise.
-    return create_app(settings, clock=clock)
-
-
-@pytest.fixture
-async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-
-
-@pytest.fixture
-def gql(http: httpx.AsyncClient) -> GraphQLClient:
-    return GraphQLClient(http)
 
 
 @pytest.fixture

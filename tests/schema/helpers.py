@@ -1,73 +1,13 @@
-"""Small assertions shared by the API tests: raw GraphQL calls (any headers, any status), error
-codes, and "is this message written in Spanish"."""
+"""Small helpers shared by the API tests: raw GraphQL calls (any headers, any status) and the
+single error of a response refused as a whole."""
 
 import json
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from tests.support.factories import Caller
-
-#: Words that show up in almost any Spanish sentence, and English ones that never should.
-_SPANISH_WORDS = frozenset(
-    [
-        "de",
-        "la",
-        "el",
-        "los",
-        "las",
-        "no",
-        "un",
-        "una",
-        "es",
-        "en",
-        "que",
-        "del",
-        "debe",
-        "tu",
-        "tus",
-        "se",
-        "con",
-        "para",
-        "al",
-        "ya",
-        "tiene",
-        "ni",
-        "por",
-        "encontramos",
-        "indica",
-        "adjunta",
-        "escribe",
-        "inicia",
-        "permite",
-        "está",
-    ]
-)
-_ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "is",
-        "not",
-        "must",
-        "invalid",
-        "should",
-        "cannot",
-        "found",
-        "required",
-        "please",
-        "of",
-        "and",
-        "you",
-        "your",
-    ]
-)
-
-
-def is_spanish(message: str) -> bool:
-    words = set(re.findall(r"[a-záéíóúñü]+", message.lower()))
-    return bool(words & _SPANISH_WORDS) and not words & _ENGLISH_WORDS
 
 
 def auth(caller: Caller | None) -> dict[str, str]:
@@ -106,15 +46,6 @@ def only_error(body: dict[str, Any]) -> dict[str, Any]:
     assert len(errors) == 1, body
     error: dict[str, Any] = errors[0]
     return error
-
-
-def error_code(body: dict[str, Any]) -> str:
-    code: str = only_error(body)["extensions"]["code"]
-    return code
-
-
-def codes(user_errors: list[dict[str, Any]]) -> list[str]:
-    return [e["code"] for e in user_errors]
 
 
 def path_of(url: str) -> str:

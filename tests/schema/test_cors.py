@@ -66,22 +66,37 @@ async def test_the_request_id_is_exposed_to_the_page(client: httpx.AsyncClient) 
 
 
 @pytest.mark.parametrize(
-    ("request_kwargs", "status", "code"),
+    ("request_kwargs", "status", "code", "message"),
     [
         # Refused by the body limit before GraphQL runs.
-        ({"json": {"query": "#" + "x" * 70_000 + "\n{ __typename }"}}, 413, "REQUEST_TOO_LARGE"),
+        (
+            {"json": {"query": "#" + "x" * 70_000 + "\n{ __typename }"}},
+            413,
+            "REQUEST_TOO_LARGE",
+            "La solicitud supera el tamaño máximo permitido (65536 bytes).",
+        ),
         # Refused by the GraphQL view with a code of its own (limits).
         (
             {"data": {"operations": "{}", "map": "{}"}, "files": {"0": ("a.pdf", b"%PDF-1.4")}},
             400,
             "MALFORMED_MULTIPART",
+            "El archivo «0» no aparece en el campo «map».",
         ),
         # Refused by the GraphQL view for Strawberry (GraphQL over HTTP).
-        ({"content": b"query=1", "headers": {"Content-Type": "text/plain"}}, 415, None),
+        (
+            {"content": b"query=1", "headers": {"Content-Type": "text/plain"}},
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Tipo de contenido no admitido: usa application/json o multipart/form-data.",
+        ),
     ],
 )
 async def test_every_refusal_carries_cors_the_request_id_and_the_security_headers(
-    client: httpx.AsyncClient, request_kwargs: dict[str, Any], status: int, code: str | None
+    client: httpx.AsyncClient,
+    request_kwargs: dict[str, Any],
+    status: int,
+    code: str,
+    message: str,
 ) -> None:
     headers = {
         "Origin": FRONT_END,
@@ -95,4 +110,4 @@ async def test_every_refusal_carries_cors_the_request_id_and_the_security_header
     assert response.headers["x-request-id"] == "front-7"
     assert response.headers["x-content-type-options"] == "nosniff"
     [error] = response.json()["errors"]
-    assert error["extensions"]["code"] == (code or "UNSUPPORTED_MEDIA_TYPE")
+    assert (error["extensions"]["code"], error["message"]) == (code, message)

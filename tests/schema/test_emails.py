@@ -6,11 +6,13 @@ from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
 from notifications.transports import SmtpTransport
 from notifications.worker import deliver_until_idle
+from resolvers.ids import to_global_id
 from tests.support.factories import Caller
 from tests.support.files import pdf
 from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import UPDATE_CONTACT
+from tests.support.refusals import assert_refused
 
 REJECTION_SUBJECT = "Rechazo solicitud de certificado digital"
 
@@ -83,12 +85,23 @@ async def test_each_event_emails_the_current_principal_contact_exactly_once(
 
 async def test_the_outbox_is_for_operators_only(gql: GraphQLClient, customer: Caller) -> None:
     body = await gql.execute("{ outboxEmails { id } }", token=customer.token)
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    (error,) = body["errors"]
+    assert (error["extensions"]["code"], error["message"]) == (
+        "FORBIDDEN",
+        "Solo un operador (ADMIN) puede ver los correos enviados.",
+    )
+    # A well-formed id, so that the role is what refuses (a malformed one is NOT_FOUND first).
     body = await gql.execute(
-        'mutation { retryOutboxEmail(input: {emailId: "x"}) { errors { code } } }',
+        "mutation($id: ID!) { retryOutboxEmail(input: {emailId: $id}) {"
+        " email { id } errors { code field message } } }",
+        {"id": to_global_id("OutboxEmail", 1)},
         token=customer.token,
     )
-    assert data_of(body)["retryOutboxEmail"]["errors"][0]["code"] in {"FORBIDDEN", "NOT_FOUND"}
+    assert_refused(
+        data_of(body)["retryOutboxEmail"],
+        "FORBIDDEN",
+        message="Solo un operador (ADMIN) puede reintentar los correos enviados.",
+    )
 
 
 async def test_a_failed_email_can_be_retried_by_an_operator(

@@ -1,6 +1,5 @@
 """Abusive or hostile requests get a clean refusal: uploads, query cost, batching, introspection."""
 
-import json
 from datetime import date
 from typing import Any
 
@@ -14,33 +13,10 @@ from schema.root import build_schema
 from server.app import create_app
 from server.settings import Settings
 from tests.support.factories import Caller
-from tests.support.files import pdf
 from tests.support.flows import legal_entity_documents, submit
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, multipart
 from tests.support.operations import SUBMIT
 from tests.support.refusals import assert_user_error
-
-
-def multipart(
-    files: int, token: str | None
-) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
-    documents = [{"kind": "OTHER", "file": None} for _ in range(files)]
-    operations = {
-        "query": SUBMIT,
-        "variables": {
-            "input": {
-                "documents": documents,
-                "legalRepresentative": {"name": "L", "idType": "CC", "idNumber": "1020304050"},
-            }
-        },
-    }
-    data = {
-        "operations": json.dumps(operations),
-        "map": json.dumps({str(i): [f"variables.input.documents.{i}.file"] for i in range(files)}),
-    }
-    uploads = {str(i): (f"f{i}.pdf", pdf(str(i)), "application/pdf") for i in range(files)}
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return data, uploads, headers
 
 
 async def test_a_multipart_request_without_authorization_is_refused_before_parsing(
@@ -101,7 +77,12 @@ async def test_a_query_whose_lists_multiply_beyond_the_cost_limit_is_refused(
     )
     body = await gql.execute(query, token=reviewer.token)
     assert "data" not in body  # refused before execution: a request error
-    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 153_701}
+    assert error["message"] == (
+        "La consulta es demasiado costosa (153701 > 20000). "
+        "Pide menos elementos por página o menos campos anidados."
+    )
 
 
 async def test_a_reviewer_queue_page_of_fifty_is_within_the_cost_limit(

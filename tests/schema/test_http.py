@@ -94,7 +94,11 @@ async def test_mutations_over_get_are_refused(http: httpx.AsyncClient, customer:
         headers={**customer.headers, "Accept": "application/json"},
     )
     assert response.status_code == 405
-    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    (error,) = response.json()["errors"]
+    assert (error["extensions"]["code"], error["message"]) == (
+        "METHOD_NOT_ALLOWED",
+        "Las mutaciones se envían por POST, no por GET.",
+    )
 
 
 def assert_masked(error: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
@@ -106,7 +110,7 @@ def assert_masked(error: dict[str, Any], caplog: pytest.LogCaptureFixture) -> No
     assert extensions["code"] == "INTERNAL_SERVER_ERROR"
     error_id = extensions["errorId"]
     assert error_id
-    assert error_id in error["message"]
+    assert error["message"] == f"Error inesperado. Código de seguimiento: {error_id}."
     logged = [r for r in caplog.records if error_id in r.getMessage()]
     assert logged, [r.getMessage() for r in caplog.records]
     assert logged[0].levelno >= logging.ERROR

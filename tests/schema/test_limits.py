@@ -14,8 +14,8 @@ from starlette.routing import Route
 from domain.clock import FixedClock
 from server.app import CertsStarlette, create_app
 from server.settings import Settings
-from tests.schema.test_hardening import multipart
 from tests.support.factories import Caller
+from tests.support.graphql import multipart
 
 KiB = 1024
 
@@ -55,7 +55,11 @@ async def test_a_get_query_string_past_the_limit_is_refused_with_413(
         long = await http.get("/graphql", params={"query": "{ __typename }" + " " * (9 * KiB)})
     assert short.status_code == 200
     assert long.status_code == 413
-    assert error_of(long)["extensions"]["code"] == "REQUEST_TOO_LARGE"
+    error = error_of(long)
+    assert (error["extensions"]["code"], error["message"]) == (
+        "REQUEST_TOO_LARGE",
+        "La solicitud supera el tamaño máximo permitido (8192 bytes).",
+    )
 
 
 async def test_a_query_text_past_16_kib_is_refused_before_parsing(http: httpx.AsyncClient) -> None:
@@ -86,7 +90,11 @@ async def test_a_valid_token_passes_after_40_bad_ones_from_its_address(
     ]
     assert answers[-1] == 429
     refused = await http.post("/graphql", json=query, headers=bad)
-    assert error_of(refused)["extensions"]["code"] == "TOO_MANY_REQUESTS"
+    error = error_of(refused)
+    assert (error["extensions"]["code"], error["message"]) == (
+        "TOO_MANY_REQUESTS",
+        "Demasiados intentos de autenticación fallidos. Espera un minuto.",
+    )
     valid = await http.post(
         "/graphql", json=query, headers={"Authorization": f"Bearer {customer.token}"}
     )

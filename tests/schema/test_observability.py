@@ -81,6 +81,8 @@ async def test_a_masked_error_quotes_the_request_id_and_logs_one_traceback(
     [error] = response.json()["errors"]
     assert error["extensions"]["requestId"] == "ticket-7"
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    error_id = error["extensions"]["errorId"]
+    assert error["message"] == f"Error inesperado. Código de seguimiento: {error_id}."
     tracebacks = [r for r in caplog.records if r.exc_info]
     assert len(tracebacks) == 1, [r.getMessage() for r in tracebacks]
 
@@ -164,7 +166,9 @@ async def test_metrics_are_refused_outside_the_allowed_networks(app: Starlette) 
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as outsider:
         response = await outsider.get("/metrics")
     assert response.status_code == 403
-    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert response.json() == {
+        "errors": [{"message": "No autorizado.", "extensions": {"code": "FORBIDDEN"}}]
+    }
     assert "graphql_" not in response.text
 
 

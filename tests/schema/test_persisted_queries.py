@@ -30,7 +30,10 @@ async def test_a_hash_is_unknown_until_sent_with_its_query_then_works_by_get(
     )
     assert unknown.status_code == 200
     [error] = unknown.json()["errors"]
-    assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert (error["extensions"]["code"], error["message"]) == (
+        "PERSISTED_QUERY_NOT_FOUND",
+        "La operación persistida no se conoce todavía: envíala completa con su hash.",
+    )
     assert "data" not in unknown.json()
 
     full = await http.post(
@@ -78,11 +81,28 @@ async def test_the_memory_of_queries_is_bounded() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "code"),
-    [("off", "PERSISTED_QUERY_NOT_SUPPORTED"), ("only", "PERSISTED_QUERY_NOT_ALLOWED")],
+    ("mode", "code", "message"),
+    [
+        (
+            "off",
+            "PERSISTED_QUERY_NOT_SUPPORTED",
+            "Este servidor no admite consultas persistidas: envía la consulta completa.",
+        ),
+        (
+            "only",
+            "PERSISTED_QUERY_NOT_ALLOWED",
+            "Este servidor solo ejecuta operaciones registradas.",
+        ),
+    ],
 )
 async def test_the_other_modes_refuse(
-    tmp_path: Path, db: str, clock: FixedClock, customer: Caller, mode: str, code: str
+    tmp_path: Path,
+    db: str,
+    clock: FixedClock,
+    customer: Caller,
+    mode: str,
+    code: str,
+    message: str,
 ) -> None:
     settings = Settings(data_dir=tmp_path / "var", database_url=db, persisted_queries=mode)
     app = create_app(settings, clock=clock)
@@ -92,7 +112,8 @@ async def test_the_other_modes_refuse(
         response = await http.post(
             "/graphql", json={"query": QUERY, "extensions": persisted()}, headers=customer.headers
         )
-    assert response.json()["errors"][0]["extensions"]["code"] == code
+    (error,) = response.json()["errors"]
+    assert (error["extensions"]["code"], error["message"]) == (code, message)
 
 
 def test_an_unknown_mode_fails_at_start_up() -> None:

@@ -7,8 +7,8 @@ import orjson
 
 from domain.enums import CertificateStatus
 from models import Certificate, CertificateReminder, EmailKind, OutboxEmail
-from tests.server.jobs_support import certificate_ending_in
 from tests.support.server import certs, server_env
+from tests.support.use_cases import certificate_ending_in
 
 
 async def test_jobs_run_expires_reminds_and_prints_its_report(db: str, tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ from server.settings import Settings
 from services.dependencies import Dependencies
 from services.expire_and_remind import JobReport, run_daily_job
 from storage.documents import DocumentStore
-from tests.server.jobs_support import certificate_ending_in
 from tests.support.server import running_server, server_env
+from tests.support.use_cases import certificate_ending_in
 from tests.support.waiting import wait_until
 
 

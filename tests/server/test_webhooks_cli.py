@@ -11,9 +11,9 @@ from services.dependencies import Dependencies
 from services.webhooks import RegisterEndpointCommand, register_endpoint
 from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
-from tests.services.conftest import submit
 from tests.support.factories import make_caller, make_company
 from tests.support.server import certs, certs_json, server_env
+from tests.support.use_cases import submit
 from tests.support.webhook_receiver import WebhookReceiver
 
 

@@ -1,16 +1,13 @@
 """One log line per operation on a WebSocket (server/ws_operations.py), on both protocols: a real
 subscription driven through the app served by uvicorn in this process, its line read by caplog."""
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -22,43 +19,25 @@ from server.metrics import Metrics
 from server.settings import Settings
 from server.ws_operations import OperationLog
 from tests.support.factories import Caller
+from tests.support.in_process import InProcessServer, serve_in_process
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive
 from tests.support.operations import VIEWER
 from tests.support.waiting import wait_until
 
 
-@dataclass
-class Served:
-    ws_url: str
-
-
 @pytest.fixture
-async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[Served]:
+async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[InProcessServer]:
     """The app (Tortoise already set up by `db`, so no lifespan) behind uvicorn's sockets."""
     app = create_app(Settings(data_dir=tmp_path / "var", database_url=db), clock=clock)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        ws="tuning.light_ws_protocol:LightWSProtocol",
-        ws_per_message_deflate=False,
-        lifespan="off",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started, what="uvicorn to start")
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield Served(f"ws://127.0.0.1:{port}/graphql")
-    server.should_exit = True
-    await asyncio.wait_for(serving, 10)
+    async with serve_in_process(app) as server:
+        yield server
 
 
 async def opened(
-    served: Served, caller: Caller, protocol: Subprotocol, request_id: str
+    served: InProcessServer, caller: Caller, protocol: Subprotocol, request_id: str
 ) -> ClientConnection:
     ws = await connect(
-        served.ws_url,
+        served.ws_url(),
         subprotocols=[protocol],
         additional_headers={"X-Request-ID": request_id},
         open_timeout=10,
@@ -84,7 +63,10 @@ async def logged(caplog: pytest.LogCaptureFixture, count: int) -> list[Any]:
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_a_subscription_stopped_by_the_client_is_logged_once_with_who_and_how_long(
-    served: Served, customer: Caller, caplog: pytest.LogCaptureFixture, protocol: Subprotocol
+    served: InProcessServer,
+    customer: Caller,
+    caplog: pytest.LogCaptureFixture,
+    protocol: Subprotocol,
 ) -> None:
     start, stop = ("subscribe", "complete") if protocol == TRANSPORT_WS else ("start", "stop")
     with caplog.at_level(logging.INFO, logger="certs.operations"):
@@ -113,7 +95,10 @@ async def test_a_subscription_stopped_by_the_client_is_logged_once_with_who_and_
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_a_subscription_ended_by_the_socket_closing_says_so(
-    served: Served, customer: Caller, caplog: pytest.LogCaptureFixture, protocol: Subprotocol
+    served: InProcessServer,
+    customer: Caller,
+    caplog: pytest.LogCaptureFixture,
+    protocol: Subprotocol,
 ) -> None:
     start = "subscribe" if protocol == TRANSPORT_WS else "start"
     with caplog.at_level(logging.INFO, logger="certs.operations"):
@@ -130,7 +115,7 @@ async def test_a_subscription_ended_by_the_socket_closing_says_so(
 
 
 async def test_a_refused_subscription_is_logged_with_its_error_code(
-    served: Served, customer: Caller, caplog: pytest.LogCaptureFixture
+    served: InProcessServer, customer: Caller, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="certs.operations"):
         async with await opened(served, customer, TRANSPORT_WS, "sock-3") as ws:
@@ -144,7 +129,7 @@ async def test_a_refused_subscription_is_logged_with_its_error_code(
 
 
 async def test_a_query_over_the_socket_has_its_line_with_its_sql_count(
-    served: Served, customer: Caller, caplog: pytest.LogCaptureFixture
+    served: InProcessServer, customer: Caller, caplog: pytest.LogCaptureFixture
 ) -> None:
     query = "query Mine " + VIEWER.removeprefix("query ")
     with caplog.at_level(logging.INFO, logger="certs.operations"):

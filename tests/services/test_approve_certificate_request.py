@@ -16,7 +16,8 @@ from models import (
 )
 from services.approve_certificate_request import ApproveCommand, approve_certificate_request
 from services.dependencies import Dependencies
-from tests.services.conftest import (
+from tests.support.factories import Caller
+from tests.support.use_cases import (
     CommitProbingBus,
     approve,
     approve_command,
@@ -28,7 +29,6 @@ from tests.services.conftest import (
     submit,
     today,
 )
-from tests.support.factories import Caller
 
 VALID_FROM = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)  # 26 Nov 2026, midnight in Bogotá
 VALID_UNTIL = datetime(2027, 11, 26, 5, 0, tzinfo=UTC)

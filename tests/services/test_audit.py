@@ -19,8 +19,8 @@ from services.reminder_settings import add_recipient, remove_recipient, update_r
 from services.update_principal_contact import UpdateContactCommand, update_principal_contact
 from services.webhooks import set_endpoint_enabled
 from services.webhooks_policy import WebhookPolicy
-from tests.services.conftest import approve, emails, reject, submit
 from tests.support.factories import Caller
+from tests.support.use_cases import approve, emails, reject, submit
 from tests.support.webhook_receiver import register_local_endpoint
 
 

@@ -10,7 +10,8 @@ from domain.enums import CertificateStatus, ErrorCode, Role
 from models import Certificate, CertificateStatusChange, EmailKind
 from services.change_certificate_state import ChangeStateCommand, change_certificate_state
 from services.dependencies import Dependencies
-from tests.services.conftest import (
+from tests.support.factories import Caller
+from tests.support.use_cases import (
     approve,
     assert_no_event,
     emails,
@@ -19,7 +20,6 @@ from tests.services.conftest import (
     refused,
     submit,
 )
-from tests.support.factories import Caller
 
 
 async def change(

@@ -9,8 +9,8 @@ from domain.enums import CertificateStatus
 from models import Certificate, CertificateRequest
 from services.coverage import certificate_coverage
 from services.dependencies import Dependencies
-from tests.services.conftest import approve
 from tests.support.factories import Caller
+from tests.support.use_cases import approve
 
 
 async def test_an_issued_certificate_covers_the_days_from_its_valid_from(

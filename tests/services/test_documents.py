@@ -17,10 +17,10 @@ from services.documents import (
     ensure_storage_quota,
 )
 from storage.documents import DocumentStore
-from tests.services.conftest import document_set, refused, submit, today, upload
 from tests.support.factories import Caller, make_document, make_request
 from tests.support.files import PNG, TEXT, pdf
 from tests.support.refusals import assert_refusal
+from tests.support.use_cases import document_set, refused, submit, today, upload
 
 TODAY = date(2026, 11, 24)
 
@@ -162,7 +162,11 @@ async def test_a_refused_submission_leaves_no_file_in_the_store(
     again[0] = upload(DocumentKind.RUT, pdf("otra vez, mientras la primera está en trámite"))
     with pytest.raises(DomainError) as refused:
         await submit(deps, customer, documents=again)
-    assert refused.value.code is ErrorCode.REQUEST_IN_PROGRESS
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.REQUEST_IN_PROGRESS,
+        message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
+    )
     assert stored_files(deps.documents) == before
     referenced = await RequestDocument.filter(request_id=first.id).values_list("sha256", flat=True)
     assert sorted(p.name for p in before) == sorted(str(d) for d in referenced)
@@ -201,9 +205,11 @@ async def test_a_company_past_its_storage_quota_is_refused_with_a_clear_error(
     deps.company_storage_quota_bytes = 100  # smaller than one document set
     with pytest.raises(DomainError) as refused:
         await submit(deps, customer)
-    assert refused.value.code is ErrorCode.STORAGE_QUOTA_EXCEEDED
-    assert refused.value.field == "documents"
-    assert refused.value.message.startswith(
-        "La empresa no tiene espacio suficiente para estos documentos: el máximo es de 0 MB"
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.STORAGE_QUOTA_EXCEEDED,
+        field="documents",
+        message="La empresa no tiene espacio suficiente para estos documentos: el máximo es de "
+        "0 MB y ya usa 0 MB.",
     )
     assert stored_files(deps.documents) == []

@@ -27,7 +27,8 @@ from services.change_certificate_state import ChangeStateCommand, change_certifi
 from services.dependencies import Dependencies
 from services.expire_and_remind import JobReport, run_daily_job
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.services.conftest import (
+from tests.support.factories import Caller, make_caller, make_company
+from tests.support.use_cases import (
     CommitProbingBus,
     approve,
     fields_of,
@@ -36,7 +37,6 @@ from tests.services.conftest import (
     reject,
     submit,
 )
-from tests.support.factories import Caller, make_caller, make_company
 
 ISSUED = datetime(2026, 11, 26, tzinfo=BOGOTA)
 VALID_UNTIL = datetime(2027, 11, 26, tzinfo=BOGOTA)

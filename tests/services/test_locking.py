@@ -26,10 +26,10 @@ from services.change_certificate_state import ChangeStateCommand, change_certifi
 from services.dependencies import Dependencies
 from services.locking import lock_certificate, lock_request, save_versioned
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
-from tests.services.conftest import approve, fields_of, reject, submit, upload
 from tests.support.factories import Caller
 from tests.support.files import pdf
 from tests.support.refusals import assert_refusal
+from tests.support.use_cases import approve, fields_of, reject, submit, upload
 
 LOST_RACE = {ErrorCode.INVALID_STATE_TRANSITION, ErrorCode.CONFLICT}
 DECISIONS = (RequestStatus.REJECTED, RequestStatus.COMPLETED)

@@ -47,25 +47,51 @@ async def test_a_nit_registered_twice_is_a_conflict_however_it_is_written(db: st
     await new_company()
     with pytest.raises(DomainError) as conflict:
         await new_company(nit=DOTTED_NIT, legal_name="Otra")
-    assert (conflict.value.code, conflict.value.field) == (ErrorCode.CONFLICT, "nit")
+    assert_refusal(
+        conflict.value,
+        code=ErrorCode.CONFLICT,
+        field="nit",
+        message=f"Ya existe una empresa con el NIT {NIT}.",
+    )
     assert await Company.all().count() == 1
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "field", "message"),
     [
-        ({"nit": f"{BASE}-{(check_digit(BASE) + 1) % 10}"}, "nit"),
-        ({"nit": BASE}, "nit"),
-        ({"nit": ""}, "nit"),
-        ({"legal_name": "  "}, "name"),
-        ({"contact_name": ""}, "contactName"),
-        ({"contact_email": "ana@"}, "contactEmail"),
+        (
+            {"nit": f"{BASE}-{(check_digit(BASE) + 1) % 10}"},
+            "nit",
+            "El dígito de verificación 9 no corresponde al NIT 900123456. "
+            "Revisa el número y el dígito de verificación en el RUT.",
+        ),
+        (
+            {"nit": BASE},
+            "nit",
+            "Falta el dígito de verificación del NIT. Escríbelo después de un guion, "
+            "por ejemplo 900123456-8.",
+        ),
+        (
+            {"nit": ""},
+            "nit",
+            "Escribe el NIT con su dígito de verificación, por ejemplo 900123456-8.",
+        ),
+        ({"legal_name": "  "}, "name", "La razón social es obligatoria."),
+        ({"contact_name": ""}, "contactName", "El nombre del contacto es obligatorio."),
+        (
+            {"contact_email": "ana@"},
+            "contactEmail",
+            "El correo electrónico «ana@» no es válido. Revisa que esté completo, "
+            "por ejemplo nombre@empresa.com.co.",
+        ),
     ],
 )
-async def test_bad_company_data_is_refused(db: str, overrides: dict[str, str], field: str) -> None:
+async def test_bad_company_data_is_refused(
+    db: str, overrides: dict[str, str], field: str, message: str
+) -> None:
     with pytest.raises(DomainError) as invalid:
         await new_company(**overrides)
-    assert (invalid.value.code, invalid.value.field) == (ErrorCode.INVALID_INPUT, field)
+    assert_refusal(invalid.value, code=ErrorCode.INVALID_INPUT, field=field, message=message)
     assert await Company.all().count() == 0
 
 
@@ -104,11 +130,21 @@ async def test_a_customer_needs_a_company_and_staff_have_none(db: str) -> None:
     company = await new_company()
     with pytest.raises(DomainError) as without:
         await create_user(email="a@valle.co", name="A", role=Role.CUSTOMER, company=None)
-    assert (without.value.code, without.value.field) == (ErrorCode.INVALID_INPUT, "company")
+    assert_refusal(
+        without.value,
+        code=ErrorCode.INVALID_INPUT,
+        field="company",
+        message="Un usuario CUSTOMER necesita una empresa.",
+    )
     for role in (Role.REVIEWER, Role.ADMIN):
         with pytest.raises(DomainError) as staff:
             await create_user(email="b@andes.co", name="B", role=role, company=company)
-        assert (staff.value.code, staff.value.field) == (ErrorCode.INVALID_INPUT, "company")
+        assert_refusal(
+            staff.value,
+            code=ErrorCode.INVALID_INPUT,
+            field="company",
+            message=f"Un usuario {role} no pertenece a ninguna empresa.",
+        )
     assert await User.all().count() == 0
 
 

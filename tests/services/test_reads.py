@@ -15,10 +15,10 @@ from services.dependencies import Dependencies
 from services.principal import Principal
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.services.conftest import approve, current_documents, reject, submit, upload
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.files import pdf
 from tests.support.refusals import assert_refusal
+from tests.support.use_cases import approve, current_documents, reject, submit, upload
 
 
 async def submit_for_new_companies(deps: Dependencies, count: int) -> list[CertificateRequest]:
@@ -160,7 +160,12 @@ async def test_a_page_size_out_of_range_is_refused(reviewer: Caller, first: int)
         await reads.list_requests(
             reviewer.principal, company_id=None, status=None, first=first, after=None
         )
-    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "first")
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.INVALID_INPUT,
+        field="first",
+        message="`first` debe estar entre 0 y 100.",
+    )
 
 
 async def test_the_largest_page_size_is_accepted(reviewer: Caller) -> None:
@@ -189,7 +194,12 @@ async def test_an_invalid_cursor_is_refused(
         await reads.list_requests(
             reviewer.principal, company_id=None, status=None, first=2, after=cursor
         )
-    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "after")
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.INVALID_INPUT,
+        field="after",
+        message="El cursor de paginación no es válido.",
+    )
 
 
 # --- Scope ---------------------------------------------------------------------------------------
@@ -340,7 +350,12 @@ async def test_tracking_is_scoped_like_every_read(
     assert_refusal(refused.value, code=ErrorCode.NOT_FOUND, message="No encontramos la empresa.")
     with pytest.raises(DomainError) as refused:
         await reads.get_tracking(admin.principal, None, now)
-    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID_INPUT, "companyId")
+    assert_refusal(
+        refused.value,
+        code=ErrorCode.INVALID_INPUT,
+        field="companyId",
+        message="Indica la empresa (companyId).",
+    )
     by_admin = await reads.get_tracking(admin.principal, submitted.company_id, now)
     assert by_admin.company.id == submitted.company_id
 

@@ -10,7 +10,9 @@ from services.reject_certificate_request import (
     reject_certificate_request,
 )
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
-from tests.services.conftest import (
+from tests.support.factories import Caller
+from tests.support.files import pdf
+from tests.support.use_cases import (
     approve,
     assert_no_event,
     current_documents,
@@ -22,8 +24,6 @@ from tests.services.conftest import (
     submit,
     upload,
 )
-from tests.support.factories import Caller
-from tests.support.files import pdf
 
 
 def command(

@@ -41,7 +41,8 @@ from services.resubmit_certificate_request import ResubmitCommand, resubmit_cert
 from services.submit_certificate_request import LegalRepresentative
 from services.tracking import load_tracking
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.services.conftest import (
+from tests.support.factories import Caller, make_caller, make_company
+from tests.support.use_cases import (
     ONE_YEAR,
     approve,
     document_set,
@@ -52,7 +53,6 @@ from tests.services.conftest import (
     today,
     upload,
 )
-from tests.support.factories import Caller, make_caller, make_company
 
 
 def withdraw(

@@ -15,7 +15,9 @@ from services.dependencies import Dependencies
 from services.documents import UploadedDocument
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
 from services.submit_certificate_request import LegalRepresentative
-from tests.services.conftest import (
+from tests.support.factories import Caller
+from tests.support.files import TEXT, pdf
+from tests.support.use_cases import (
     approve,
     current_documents,
     emails,
@@ -27,8 +29,6 @@ from tests.services.conftest import (
     today,
     upload,
 )
-from tests.support.factories import Caller
-from tests.support.files import TEXT, pdf
 
 
 async def resubmit(

@@ -72,10 +72,9 @@ from services.expire_and_remind import run_daily_job
 from services.resubmit_certificate_request import ResubmitCommand, resubmit_certificate_request
 from services.tracking import load_tracking
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.conftest import DEFAULT_NOW
-from tests.services.conftest import approve, reject, row_counts, submit, upload
-from tests.support.factories import Caller, make_caller, make_company
+from tests.support.factories import DEFAULT_NOW, Caller, make_caller, make_company
 from tests.support.files import pdf
+from tests.support.use_cases import approve, reject, row_counts, submit, upload
 
 T = TypeVar("T")
 

@@ -28,7 +28,9 @@ from models import (
 from services.dependencies import Dependencies
 from services.submit_certificate_request import LegalRepresentative, submit_certificate_request
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.services.conftest import (
+from tests.support.factories import Caller, make_caller, make_company
+from tests.support.files import JPEG, PNG, TEXT, pdf
+from tests.support.use_cases import (
     REPRESENTATIVE,
     CommitProbingBus,
     assert_no_event,
@@ -43,8 +45,6 @@ from tests.services.conftest import (
     today,
     upload,
 )
-from tests.support.factories import Caller, make_caller, make_company
-from tests.support.files import JPEG, PNG, TEXT, pdf
 
 # --- Success ---------------------------------------------------------------------------------
 

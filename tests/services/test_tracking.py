@@ -9,8 +9,8 @@ from models import Certificate, CertificateRequest, Company
 from services.change_certificate_state import ChangeStateCommand, change_certificate_state
 from services.dependencies import Dependencies
 from services.tracking import Tracking, load_tracking
-from tests.services.conftest import approve, submit
 from tests.support.factories import Caller
+from tests.support.use_cases import approve, submit
 
 
 async def tracking_of(deps: Dependencies, company: Company) -> Tracking:

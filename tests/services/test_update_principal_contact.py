@@ -6,8 +6,8 @@ from domain.enums import ErrorCode
 from models import Company, EmailKind
 from services.dependencies import Dependencies
 from services.update_principal_contact import UpdateContactCommand, update_principal_contact
-from tests.services.conftest import emails, refused, reject, submit
 from tests.support.factories import Caller
+from tests.support.use_cases import emails, refused, reject, submit
 
 
 async def update(

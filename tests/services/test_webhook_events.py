@@ -14,8 +14,8 @@ from models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
 from services.withdraw_certificate_request import WithdrawCommand, withdraw_certificate_request
-from tests.services.conftest import approve
 from tests.support.factories import Caller
+from tests.support.use_cases import approve
 from tests.support.webhook_receiver import register_local_endpoint
 
 #: Registered, never called: these tests look at what is queued, not at delivery.

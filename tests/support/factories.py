@@ -4,7 +4,7 @@ Companies and people are made through the same operator use cases as the CLI (`m
 `make_user`, `make_caller` with a token). Requests, documents and certificates in a chosen state
 are written directly with the ORM (`make_request` ...): the notification tests need a row in any
 state without walking the whole lifecycle; the service tests go through the use cases instead
-(`tests/services/conftest.py`).
+(`tests/support/use_cases.py`).
 """
 
 from dataclasses import dataclass
@@ -39,7 +39,10 @@ MAIL = MailConfig(
     mail_from="Andes Certificados <no-reply@certs.example.co>",
     public_base_url="https://certs.example.co",
 )
-SUBMITTED_AT = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+#: A Tuesday in Bogotá, mid-morning: an ordinary business day away from holidays; the `clock`
+#: fixture's time, and when the rows written directly were submitted.
+DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+SUBMITTED_AT = DEFAULT_NOW
 
 _counter = {"n": 0}
 

@@ -1,9 +1,13 @@
 """Steps of the request flow over GraphQL, shared by API and end-to-end tests."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from tests.support.files import pdf
+from domain.calendar import local_date
+from domain.clock import FixedClock
+from domain.enums import Role
+from tests.support.factories import Caller, make_caller, make_company
+from tests.support.files import PDF, pdf
 from tests.support.graphql import GraphQLClient
 from tests.support.operations import APPROVE, REJECT, RESUBMIT, SUBMIT
 
@@ -87,3 +91,29 @@ async def approve(
     )
     payload: dict[str, Any] = body["data"]["approveCertificateRequest"]
     return payload
+
+
+async def three_requests(gql: GraphQLClient, reviewer: Caller, clock: FixedClock) -> None:
+    """Three companies' requests, 7 minutes apart, chambers issued 3 days before the clock's day:
+    one in review, one rejected and resubmitted (3 history rows, a replaced document), one
+    completed."""
+    issued_on = local_date(clock.now()) - timedelta(days=3)
+    ids = []
+    for name in ("Empresa Uno", "Empresa Dos", "Empresa Tres"):
+        caller = await make_caller(Role.CUSTOMER, await make_company(name=name))
+        submitted = await submit(gql, caller.token, issued_on=issued_on)
+        assert submitted["errors"] == []
+        ids.append((caller, submitted["request"]["id"]))
+        clock.advance(timedelta(minutes=7))
+    _, (second, second_id), (_, third_id) = ids
+    assert (await reject(gql, reviewer.token, second_id, "Falta la firma.", {}))["errors"] == []
+    assert (await resubmit(gql, second.token, second_id, {"RUT": PDF + b"2"}))["errors"] == []
+    approved = await approve(
+        gql,
+        reviewer.token,
+        third_id,
+        "SN-1",
+        "2026-11-25T05:00:00+00:00",
+        "2027-11-25T05:00:00+00:00",
+    )
+    assert approved["errors"] == []

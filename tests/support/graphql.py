@@ -5,6 +5,9 @@ from typing import Any
 
 import httpx
 
+from tests.support.files import pdf
+from tests.support.operations import SUBMIT
+
 
 class GraphQLClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
@@ -51,3 +54,27 @@ def data_of(body: dict[str, Any]) -> dict[str, Any]:
     assert not body.get("errors"), body.get("errors")
     data: dict[str, Any] = body["data"]
     return data
+
+
+def multipart(
+    files: int, token: str | None
+) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """A raw GraphQL multipart submission of `files` PDFs (data, files, headers for httpx), for
+    tests of what the server does before it parses one."""
+    documents = [{"kind": "OTHER", "file": None} for _ in range(files)]
+    operations = {
+        "query": SUBMIT,
+        "variables": {
+            "input": {
+                "documents": documents,
+                "legalRepresentative": {"name": "L", "idType": "CC", "idNumber": "1020304050"},
+            }
+        },
+    }
+    data = {
+        "operations": json.dumps(operations),
+        "map": json.dumps({str(i): [f"variables.input.documents.{i}.file"] for i in range(files)}),
+    }
+    uploads = {str(i): (f"f{i}.pdf", pdf(str(i)), "application/pdf") for i in range(files)}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return data, uploads, headers

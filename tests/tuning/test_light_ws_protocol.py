@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from wsproto.connection import Connection
 
 from server import cli
+from tests.support.in_process import InProcessServer, serve_in_process
 from tests.support.layout import SHARED_KEYS_LIMIT
 from tests.support.waiting import wait_until
 from tuning.light_ws_protocol import LightWSProtocol, SocketMessages, WriteGate
@@ -37,27 +38,9 @@ async def _echo(scope: Any, receive: Any, send: Any) -> None:
 
 
 @pytest.fixture
-async def echo_server() -> AsyncIterator[uvicorn.Server]:
-    config = uvicorn.Config(
-        _echo,
-        host="127.0.0.1",
-        port=0,
-        ws="tuning.light_ws_protocol:LightWSProtocol",
-        ws_per_message_deflate=False,
-        lifespan="off",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started, what="uvicorn to start")  # a flag, no event
-    yield server
-    server.should_exit = True
-    await asyncio.wait_for(serving, 10)
-
-
-def _url(server: uvicorn.Server, path: str) -> str:
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return f"ws://127.0.0.1:{port}{path}"
+async def echo_server() -> AsyncIterator[InProcessServer]:
+    async with serve_in_process(_echo) as served:
+        yield served
 
 
 def test_certs_serve_runs_uvicorn_on_the_light_protocol_without_deflate(
@@ -91,12 +74,12 @@ async def test_uvicorn_loads_it_and_its_messages_arrive_in_order() -> None:
 
 
 async def test_an_accepted_socket_keeps_the_connection_without_the_handshake(
-    echo_server: uvicorn.Server,
+    echo_server: InProcessServer,
 ) -> None:
-    async with connect(_url(echo_server, "/echo"), ping_interval=None) as client:
+    async with connect(echo_server.ws_url("/echo"), ping_interval=None) as client:
         await client.send("uno")
         assert await asyncio.wait_for(client.recv(), 5) == "uno"
-        (protocol,) = echo_server.server_state.connections
+        (protocol,) = echo_server.server.server_state.connections
         assert isinstance(protocol, LightWSProtocol)
         conn: object = protocol.conn  # uvicorn types it as the WSConnection it starts with
         assert type(conn) is Connection
@@ -108,25 +91,26 @@ async def test_an_accepted_socket_keeps_the_connection_without_the_handshake(
         assert len(vars(protocol)) <= SHARED_KEYS_LIMIT
     assert client.close_code == 1000
     await wait_until(
-        lambda: not echo_server.server_state.connections, what="the server to drop the connection"
+        lambda: not echo_server.server.server_state.connections,
+        what="the server to drop the connection",
     )
 
 
 async def test_a_server_shutting_down_closes_its_open_sockets_with_1012(
-    echo_server: uvicorn.Server,
+    echo_server: InProcessServer,
 ) -> None:
-    async with connect(_url(echo_server, "/echo"), ping_interval=None) as client:
+    async with connect(echo_server.ws_url("/echo"), ping_interval=None) as client:
         await client.send("uno")
         assert await asyncio.wait_for(client.recv(), 5) == "uno"
-        echo_server.should_exit = True
+        echo_server.server.should_exit = True
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(client.recv(), 10)
     assert client.close_code == 1012  # "service restart": the client may reconnect
 
 
-async def test_a_refused_handshake_still_answers_403(echo_server: uvicorn.Server) -> None:
+async def test_a_refused_handshake_still_answers_403(echo_server: InProcessServer) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(_url(echo_server, "/elsewhere"), ping_interval=None):
+        async with connect(echo_server.ws_url("/elsewhere"), ping_interval=None):
             pass
     assert refused.value.response.status_code == 403
 

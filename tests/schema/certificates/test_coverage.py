@@ -10,7 +10,7 @@ from domain.clock import FixedClock
 from domain.webhooks import WebhookEventType
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
-from tests.schema.certificates.test_expiry_reminders import STAGES, issue_a_year_ago
+from tests.support.expiry import STAGES, issue_a_year_ago
 from tests.support.factories import Caller
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.webhook_receiver import (

@@ -7,35 +7,19 @@ from starlette.applications import Starlette
 
 from devkit.smtp_server import SmtpServer
 from devkit.sqlcount import sql_statements
-from domain.calendar import BOGOTA, local_date
+from domain.calendar import local_date
 from domain.clock import FixedClock
 from domain.enums import Role
 from notifications.transports import SmtpTransport
 from notifications.worker import deliver_until_idle
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
+from tests.support.expiry import ISSUED, STAGES, VALID_UNTIL, bogota, issue_a_year_ago
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import approve, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import CHANGE_STATE
 from tests.support.refusals import assert_refused
-
-ISSUED = datetime(2026, 11, 26, tzinfo=BOGOTA)
-VALID_UNTIL = datetime(2027, 11, 26, tzinfo=BOGOTA)
-
-
-def bogota(month: int, day: int, hour: int = 1) -> datetime:
-    return datetime(2027, month, day, hour, tzinfo=BOGOTA)
-
-
-STAGES = [
-    (bogota(10, 26), "Ya puedes renovar tu certificado digital (vence el 26/11/2027)"),
-    (bogota(10, 27), "Tu certificado digital vence en 30 días (26/11/2027)"),
-    (bogota(11, 11), "Tu certificado digital vence en 15 días (26/11/2027)"),
-    (bogota(11, 19), "Tu certificado digital vence en 7 días (26/11/2027)"),
-    (bogota(11, 25), "Tu certificado digital vence mañana (26/11/2027)"),
-    (bogota(11, 26), "Tu certificado digital venció el 26/11/2027"),
-]
 
 CERTIFICATE = """
 query {
@@ -57,28 +41,6 @@ async def tracking(gql: GraphQLClient, caller: Caller) -> dict[str, Any]:
         "certificateTracking"
     ]
     return screen
-
-
-async def issue_a_year_ago(
-    gql: GraphQLClient, clock: FixedClock, customer: Caller, reviewer: Caller
-) -> str:
-    clock.set(ISSUED - timedelta(hours=14))
-    submitted = await submit(
-        gql, customer.token, issued_on=local_date(clock.now()) - timedelta(days=3)
-    )
-    assert submitted["errors"] == []
-    clock.set(ISSUED)  # approved as it starts, so it is Activo at once
-    approved = await approve(
-        gql,
-        reviewer.token,
-        submitted["request"]["id"],
-        "SN-VENCE-1",
-        ISSUED.isoformat(),
-        VALID_UNTIL.isoformat(),
-    )
-    assert approved["errors"] == []
-    certificate_id: str = approved["certificate"]["id"]
-    return certificate_id
 
 
 class Timeline:

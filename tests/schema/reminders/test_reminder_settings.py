@@ -14,7 +14,7 @@ from models import OutboxEmail
 from models.outbox import EmailKind
 from services.dependencies import Dependencies
 from services.expire_and_remind import run_daily_job
-from tests.schema.certificates.test_expiry_reminders import issue_a_year_ago
+from tests.support.expiry import issue_a_year_ago
 from tests.support.factories import Caller
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.refusals import assert_refused

@@ -2,18 +2,13 @@
 page at once, only those the query selects (through fragments too), and answers what each request
 answers on its own."""
 
-from datetime import date, timedelta
 from typing import Any
 
 from devkit.sqlcount import sql_statements
 from domain.clock import FixedClock
-from domain.enums import Role
-from tests.support.factories import Caller, make_caller, make_company
-from tests.support.files import PDF
-from tests.support.flows import approve, reject, resubmit, submit
+from tests.support.factories import Caller
+from tests.support.flows import three_requests
 from tests.support.graphql import GraphQLClient, data_of
-
-TODAY = date(2026, 11, 24)
 
 REQUEST_FIELDS = """
   id status company { nit legalName }
@@ -31,27 +26,6 @@ query {
 }
 fragment Files on CertificateRequest { documents { id } }
 """
-
-
-async def three_requests(gql: GraphQLClient, reviewer: Caller, clock: FixedClock) -> None:
-    """In review, rejected and resubmitted (3 history rows, a replaced document), completed."""
-    ids = []
-    for name in ("Empresa Uno", "Empresa Dos", "Empresa Tres"):
-        caller = await make_caller(Role.CUSTOMER, await make_company(name=name))
-        submitted = await submit(gql, caller.token, issued_on=TODAY - timedelta(days=3))
-        ids.append((caller, submitted["request"]["id"]))
-        clock.advance(timedelta(minutes=7))
-    assert (await reject(gql, reviewer.token, ids[1][1], "Falta la firma.", {}))["errors"] == []
-    assert (await resubmit(gql, ids[1][0].token, ids[1][1], {"RUT": PDF + b"2"}))["errors"] == []
-    approved = await approve(
-        gql,
-        reviewer.token,
-        ids[2][1],
-        "SN-1",
-        "2026-11-25T05:00:00+00:00",
-        "2027-11-25T05:00:00+00:00",
-    )
-    assert approved["errors"] == []
 
 
 async def page_and_statements(

@@ -105,8 +105,14 @@ async def test_bad_input_gets_a_spanish_error_and_registers_nothing(
         }
     ]
     result = await register(gql, admin, url="nada")
-    assert result["errors"][0]["field"] == "url"
-    assert result["errors"][0]["message"].startswith("La URL del webhook no es válida")
+    assert result["errors"] == [
+        {
+            "code": "INVALID_INPUT",
+            "message": "La URL del webhook no es válida: usa una dirección https completa, "
+            "como https://erp.ejemplo.co/webhooks/certificados.",
+            "field": "url",
+        }
+    ]
     assert await WebhookEndpoint.all().count() == 0
 
 
