@@ -145,7 +145,7 @@ async def test_the_validity_must_end_after_it_starts(
                 "validUntil",
                 message="La fecha de vencimiento debe ser posterior a la fecha de inicio de vigencia.",
             )
-        await assert_no_event(events)
+        await assert_no_event(events, deps.bus)
     assert (await CertificateRequest.get(id=submitted.id)).status is RequestStatus.IN_REVIEW
 
 

@@ -106,7 +106,7 @@ async def test_revoking_requires_a_reason(
             "reason",
             message="Indica el motivo de la revocación.",
         )
-        await assert_no_event(events)
+        await assert_no_event(events, deps.bus)
     assert await status_of(certificate) is CertificateStatus.ACTIVE
 
 

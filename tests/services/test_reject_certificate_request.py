@@ -121,7 +121,7 @@ async def test_observations_are_required(
                 "observations",
                 message="Escribe las observaciones: la empresa necesita saber qué corregir.",
             )
-        await assert_no_event(events)
+        await assert_no_event(events, deps.bus)
     stored = await CertificateRequest.get(id=submitted.id)
     assert stored.status is RequestStatus.IN_REVIEW
     assert (await RequestDocument.get(id=rut.id)).observation is None

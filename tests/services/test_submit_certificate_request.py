@@ -131,7 +131,7 @@ async def test_a_refused_submit_publishes_nothing(deps: Dependencies, customer: 
             ErrorCode.REQUEST_IN_PROGRESS,
             message="Ya tienes una solicitud en trámite. Haz seguimiento al trámite.",
         )
-        await assert_no_event(events)
+        await assert_no_event(events, deps.bus)
 
 
 async def test_a_natural_person_needs_no_chamber_of_commerce_certificate(
