@@ -42,6 +42,9 @@ CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 60.0
 #: Subscribers opened before the memory baseline is taken (code paths warmed up).
 WARM_SUBSCRIBERS = 20
+#: The dashboards all use the bench's one reviewer token: the servers measured here lift the
+#: per-token cap on sockets (MAX_SOCKETS_PER_TOKEN, 10 by default), which would refuse the 11th.
+SOCKETS_PER_TOKEN = {"MAX_SOCKETS_PER_TOKEN": "100000"}
 
 
 @dataclass
@@ -279,7 +282,8 @@ async def run_subscriptions(
         )
         with ExitStack() as stack:
             servers = [
-                stack.enter_context(certs_serve({**env, **extra}, 1)) for _ in range(processes)
+                stack.enter_context(certs_serve({**env, **extra, **SOCKETS_PER_TOKEN}, 1))
+                for _ in range(processes)
             ]
             result = await measure(setup, servers, dataset, chosen, subscribers)
         results.append(result)
@@ -514,7 +518,7 @@ async def run_subscriptions_at_rate(
     # The subscribers' worker only fans out; the changes come from elsewhere: mutations on other
     # processes of the deployment (as a load balancer spreads them), or written by this process.
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    shared = {**env, "REDIS_URL": redis_url, "REDIS_CHANNEL_PREFIX": prefix}
+    shared = {**env, **SOCKETS_PER_TOKEN, "REDIS_URL": redis_url, "REDIS_CHANNEL_PREFIX": prefix}
     writers_count = WRITERS if shared.get("DATABASE_URL", "").startswith("postgres") else 1
     half = per_setup // 2
     runs = [
