@@ -39,6 +39,10 @@ class SocketOperation:
         self.ended_by: str | None = None
         self.statements = [0]
 
+    def sent_payload(self, payload: Any) -> None:
+        """A result sent for this operation (`server.fanout` writes them past `send_message`)."""
+        self.sent("next", payload)
+
     def sent(self, kind: str, payload: Any) -> None:
         """A message sent for this operation: results count as events, their errors' codes kept."""
         if kind in ("next", "data"):
@@ -95,6 +99,10 @@ class OperationLog:
             if self._running.get(operation_id) is record:
                 del self._running[operation_id]
             log_operation(record, context)
+
+    def running(self, operation_id: str) -> SocketOperation | None:
+        """The record of an operation while it runs (`server.fanout` counts what it writes)."""
+        return self._running.get(operation_id)
 
     def sent(self, message: Any) -> None:
         if isinstance(message, dict):
