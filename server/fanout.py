@@ -47,6 +47,8 @@ from strawberry.types.execution import PreExecutionError
 
 from resolvers.context import Context
 from resolvers.status_events import SUBSCRIPTION_LAGGING, delivering
+from schema.extensions import current_operation, current_request_id
+from server.logs import sql_counter_off
 from server.uvicorn_websocket import FRAMES_EXTENSION, text_frame
 from services.principal import Principal
 
@@ -131,10 +133,11 @@ class Group:
         self.members: dict[Member, None] = {}
         self._context = context
         self._request = request
-        # Its own context: it is not any member's operation (their operation log, their sink).
-        self.task = asyncio.create_task(
-            self._run(), name="subscription-group", context=contextvars.Context()
-        )
+        # The joining member's context (the database's, among others), without what is that
+        # member's own: its operation's log record and SQL count, its socket's request id.
+        own = contextvars.copy_context()
+        own.run(_not_a_members_operation)
+        self.task = asyncio.create_task(self._run(), name="subscription-group", context=own)
 
     async def _run(self) -> None:
         outcome: Outcome = Ended.COMPLETE
@@ -274,6 +277,12 @@ class Fanout:
             member.end(outcome)
         if not group.task.done() and group.task is not asyncio.current_task():
             group.task.cancel()
+
+
+def _not_a_members_operation() -> None:
+    current_operation.set(None)
+    current_request_id.set(None)
+    sql_counter_off()
 
 
 def _lagging(result: Any) -> bool:

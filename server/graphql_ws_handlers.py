@@ -283,20 +283,16 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         operation_name: str | None,
         variables: dict[str, object] | None,
     ) -> None:
-        work = self._handle_async_results(operation_id, query, operation_name, variables)
+        request = {"query": query, "variables": variables, "operation_name": operation_name}
+        work = self._run_grouped_or_alone(operation_id, request)
         await self.operation_log.run(self.context, operation_id, operation_name, work)
 
-    async def _handle_async_results(
-        self,
-        operation_id: str,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, object] | None,
-    ) -> None:
-        request = {"query": query, "variables": variables, "operation_name": operation_name}
+    async def _run_grouped_or_alone(self, operation_id: str, request: dict[str, Any]) -> None:
         member = group_member(self, Wire.LEGACY_WS, operation_id, request)
         if member is None:
-            await super().handle_async_results(operation_id, query, operation_name, variables)
+            await super().handle_async_results(
+                operation_id, request["query"], request["operation_name"], request["variables"]
+            )
             return
         # As Strawberry's `handle_async_results` ends each way (its messages, its bookkeeping).
         try:

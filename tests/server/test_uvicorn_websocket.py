@@ -14,6 +14,7 @@ from wsproto.connection import Connection
 from server import cli
 from server.uvicorn_websocket import LightWSProtocol, SocketMessages, WriteGate
 from tests.support.layout import SHARED_KEYS_LIMIT
+from tests.support.uvicorn_served import port_of, served_by_uvicorn
 from tests.support.waiting import wait_until
 
 
@@ -38,26 +39,12 @@ async def _echo(scope: Any, receive: Any, send: Any) -> None:
 
 @pytest.fixture
 async def echo_server() -> AsyncIterator[uvicorn.Server]:
-    config = uvicorn.Config(
-        _echo,
-        host="127.0.0.1",
-        port=0,
-        ws="server.uvicorn_websocket:LightWSProtocol",
-        ws_per_message_deflate=False,
-        lifespan="off",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started, what="uvicorn to start")  # a flag, no event
-    yield server
-    server.should_exit = True
-    await asyncio.wait_for(serving, 10)
+    async with served_by_uvicorn(_echo) as server:
+        yield server
 
 
 def _url(server: uvicorn.Server, path: str) -> str:
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return f"ws://127.0.0.1:{port}{path}"
+    return f"ws://127.0.0.1:{port_of(server)}{path}"
 
 
 def test_certs_serve_runs_uvicorn_on_the_light_protocol_without_deflate(

@@ -1,7 +1,6 @@
 """One log line per operation on a WebSocket (server/ws_operations.py), on both protocols: a real
 subscription driven through the app served by uvicorn in this process, its line read by caplog."""
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -10,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -23,6 +21,7 @@ from server.ws_operations import OperationLog
 from tests.support.factories import Caller
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive
 from tests.support.operations import VIEWER
+from tests.support.uvicorn_served import port_of, served_by_uvicorn
 from tests.support.waiting import wait_until
 
 
@@ -35,22 +34,8 @@ class Served:
 async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[Served]:
     """The app (Tortoise already set up by `db`, so no lifespan) behind uvicorn's sockets."""
     app = create_app(Settings(data_dir=tmp_path / "var", database_url=db), clock=clock)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        ws="server.uvicorn_websocket:LightWSProtocol",
-        ws_per_message_deflate=False,
-        lifespan="off",
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    await wait_until(lambda: server.started, what="uvicorn to start")
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield Served(f"ws://127.0.0.1:{port}/graphql")
-    server.should_exit = True
-    await asyncio.wait_for(serving, 10)
+    async with served_by_uvicorn(app) as server:
+        yield Served(f"ws://127.0.0.1:{port_of(server)}/graphql")
 
 
 async def opened(
