@@ -8,7 +8,12 @@ Each of these modules relies on internals that a release may change without noti
 - `schema/extensions.py` (DocumentLimits): Strawberry's `parse_options` and `validation_rules` on
   the execution context.
 - `server/uvicorn_websocket.py` (LightWSProtocol): uvicorn's wsproto protocol and the wsproto
-  connection it drives.
+  connection it drives; `write_frame` writes whole frames to its transport past `send` (its
+  `handshake_complete`, `close_sent`, `transport`).
+- `server/fanout.py` and `server/graphql_ws_handlers.py` (subscription groups): the ends of
+  Strawberry's two protocol handlers (`run_operation`, `handle_async_results`, the messages they
+  send and the bookkeeping they release), reproduced for a grouped subscription; the Starlette
+  `WebSocket` under Strawberry's adapter (`ws.scope`).
 - `server/direct_socket.py`: how Starlette matches a route's path below its mount point.
 
 `constraints.txt` pins the same versions (tests/server/test_tuning_versions.py checks they
