@@ -31,7 +31,7 @@ import asyncio
 import contextvars
 import enum
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -52,6 +52,7 @@ from resolvers.status_events import SUBSCRIPTION_LAGGING, delivering
 from schema.extensions import current_operation, current_request_id
 from server.logs import sql_counter_off
 from server.uvicorn_websocket import FRAMES_EXTENSION, text_frame
+from server.ws_operations import result_codes
 from services.principal import Principal
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ logger = logging.getLogger(__name__)
 MAX_BUFFERED_BYTES = 1 << 20
 #: After a write to the members, the answers of the next this many seconds are written together,
 #: one write per member: a write (a system call) is most of a member's cost, and at 100 changes/s
-#: this halves them. A quiet group writes at once.
-COALESCE_SECONDS = 0.02
+#: this makes five of them one. A quiet group writes at once.
+COALESCE_SECONDS = 0.05
 #: Documents longer than this are not looked at here: they run on their own, where the schema's
 #: limits refuse them.
 MAX_GROUPED_QUERY_CHARS = 16 * 1024
@@ -114,8 +115,8 @@ class Member:
     protocol: Wire
     #: The operation's name in its document (None for an anonymous one), for its log line.
     name: str | None
-    #: Told each payload sent (the operation's log line counts events and error codes).
-    on_sent: Callable[[Mapping[str, Any]], None] | None = None
+    #: Told each result sent, with its error codes (the operation's log line counts them).
+    on_sent: Callable[[list[str]], None] | None = None
     ended: "asyncio.Future[Outcome]" = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -185,6 +186,7 @@ class Group:
         if result.extensions:
             payload["extensions"] = result.extensions
         body = orjson.dumps(payload)
+        codes = result_codes(payload)
         frames: dict[tuple[Wire, str], bytes] = {}
         limit = self.fanout.max_buffered_bytes
         company_id = getattr(event, "company_id", None)
@@ -213,7 +215,7 @@ class Group:
             else:
                 self._pending.setdefault(member, []).append(frame)
             if member.on_sent is not None:
-                member.on_sent(payload)
+                member.on_sent(codes)
         if self._flush is None:
             self._open_window()
 
@@ -276,7 +278,7 @@ class Fanout:
         protocol: Wire,
         operation_id: str,
         request: dict[str, Any],
-        on_sent: Callable[[Mapping[str, Any]], None] | None = None,
+        on_sent: Callable[[list[str]], None] | None = None,
     ) -> Member | None:
         """A member for this subscription, or None when it must run on its own: no caller, a
         socket without a `FrameSink`, not a subscription, or an id that cannot go in a frame as

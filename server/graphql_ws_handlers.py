@@ -81,7 +81,7 @@ def group_member(
         wire,
         operation_id,
         request,
-        record.sent_payload if record is not None else None,
+        record.counted if record is not None else None,
     )
     if member is not None and record is not None:
         record.operation["type"] = "subscription"
