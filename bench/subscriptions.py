@@ -349,10 +349,13 @@ Change: TypeAlias = Callable[[int, str], Awaitable[None]]
 Changes: TypeAlias = Callable[[list[str], float], Awaitable[dict[str, tuple[float, float]]]]
 
 
-def in_this_process(change: Change) -> Changes:
+def in_this_process(change: Change, start: float | None = None) -> Changes:
+    """Each change made by this process, the first at `start` (a `time.perf_counter()` instant;
+    at once by default)."""
+
     async def run(request_ids: list[str], rate: float) -> dict[str, tuple[float, float]]:
         times: dict[str, tuple[float, float]] = {}
-        started = time.perf_counter()
+        started = time.perf_counter() if start is None else start
 
         async def one(index: int, request_id: str) -> None:
             await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))

@@ -10,15 +10,13 @@ Reads a JSON object on stdin (`database_url`, `redis_url`, `prefix`, `request_id
 writes `{request_id: [sent, committed]}` (perf_counter instants) on stdout.
 """
 
-import asyncio
 import sys
-import time
 
 import orjson
 import uvloop
 
 from bench.data import tortoise
-from bench.subscriptions import direct_changes
+from bench.subscriptions import direct_changes, in_this_process
 
 
 async def write_at_rate(
@@ -29,18 +27,10 @@ async def write_at_rate(
     rate: float,
     start: float,
 ) -> dict[str, tuple[float, float]]:
-    times: dict[str, tuple[float, float]] = {}
     async with tortoise(database_url):
         change, close = await direct_changes(redis_url, prefix)
         try:
-
-            async def one(index: int, request_id: str) -> None:
-                await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
-                sent = time.perf_counter()
-                await change(index, request_id)
-                times[request_id] = (sent, time.perf_counter())
-
-            await asyncio.gather(*(one(i, rid) for i, rid in enumerate(request_ids)))
+            times = await in_this_process(change, start)(request_ids, rate)
         finally:
             await close()
     return times
