@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from domain.clock import FixedClock
@@ -23,6 +25,7 @@ from server.app import create_app
 from server.fanout import Fanout
 from server.settings import Settings
 from server.uvicorn_websocket import LightWSProtocol
+from services.auth import revoke_tokens
 from services.history import record_request_change
 from tests.support.factories import Caller, make_caller, make_request
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive, silent
@@ -105,6 +108,16 @@ async def changes(
         assert "errors" not in message["payload"], message
         ids.append(message["payload"]["data"]["certificateRequestStatusChanged"]["request"]["id"])
     return ids
+
+
+async def until_closed(ws: ClientConnection) -> list[dict[str, Any]]:
+    """What arrives on `ws` until the server closes it."""
+    received = []
+    try:
+        while True:
+            received.append(await receive(ws))
+    except ConnectionClosed:
+        return received
 
 
 def request_id(event: StatusChanged) -> str:
@@ -200,3 +213,22 @@ async def test_a_socket_that_does_not_keep_up_is_told_to_refetch_the_others_get_
     assert await silent(stalled, 0.2)
     await keeping_up.close()
     await stalled.close()
+
+
+async def test_a_revoked_socket_gets_nothing_more_from_its_group(
+    served: Served, company: Company, reviewer: Caller
+) -> None:
+    another = await make_caller(Role.REVIEWER, name="Otra Revisora")
+    staying = await subscribed(served, reviewer)
+    revoked = await subscribed(served, another)
+    [group] = served.fanout.groups.values()
+    await revoke_tokens(another.user.email, now=datetime.now(UTC))
+    assert await served.app.state.live_sessions.recheck() == 1  # as its periodic check does
+    event = await a_rejection(company, reviewer)
+    deliver(served, event)
+    assert await changes(staying, 1) == [request_id(event)]
+    assert len(group.members) == 1
+    # Closed with 4403, and nothing of the change before the close.
+    assert [message["type"] for message in await until_closed(revoked)] in ([], ["complete"])
+    assert revoked.close_code == 4403
+    await staying.close()
