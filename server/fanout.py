@@ -47,6 +47,7 @@ from graphql import (
 )
 from strawberry.types.execution import PreExecutionError
 
+from events.metrics import metrics
 from resolvers.context import Context
 from resolvers.status_events import SUBSCRIPTION_LAGGING, delivering
 from schema.extensions import current_operation, current_request_id
@@ -245,8 +246,10 @@ class Group:
 
     def leave(self, member: Member, outcome: Outcome) -> None:
         frames = self._pending.pop(member, None)
-        if frames and outcome is Ended.LAGGING:
-            self._write(member, frames)  # what it was sent comes before being told
+        if outcome is Ended.LAGGING:
+            metrics.subscribers_lagging_total += 1
+            if frames:
+                self._write(member, frames)  # what it was sent comes before being told
         member.end(outcome)
         self.members.pop(member, None)
         if not self.members:
@@ -326,6 +329,9 @@ class Fanout:
             del self.groups[group.key]
         group.close()
         members, group.members = list(group.members), {}
+        if outcome is Ended.LAGGING and len(members) > 1:
+            # The bus counted the group's own subscription once; each member was told.
+            metrics.subscribers_lagging_total += len(members) - 1
         for member in members:
             member.end(outcome)
         if not group.task.done() and group.task is not asyncio.current_task():

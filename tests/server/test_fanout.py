@@ -19,6 +19,7 @@ from websockets.typing import Subprotocol
 from domain.clock import FixedClock
 from domain.enums import RequestStatus, Role
 from events.messages import StatusChanged
+from events.metrics import metrics
 from models import Company
 from resolvers.ids import to_global_id
 from server.app import create_app
@@ -181,6 +182,7 @@ async def test_a_socket_that_does_not_keep_up_is_told_to_refetch_the_others_get_
     served: Served, company: Company, reviewer: Caller
 ) -> None:
     served.fanout.max_buffered_bytes = 0  # lagging once the kernel takes no more of its frames
+    lagging_before = metrics.subscribers_lagging_total
     keeping_up = await subscribed(served, reviewer)
     stalled_socket = socket.create_connection(("127.0.0.1", served.port))
     stalled_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -208,6 +210,7 @@ async def test_a_socket_that_does_not_keep_up_is_told_to_refetch_the_others_get_
     assert error["extensions"] == {"code": "SUBSCRIPTION_LAGGING"}
     assert await receive(stalled) == {"id": "slow", "type": "complete"}
     assert 0 < received < sent  # what it was written before, then told: nothing skipped silently
+    assert metrics.subscribers_lagging_total == lagging_before + 1  # on /metrics
     deliver(served, dataclasses.replace(event))
     assert await changes(keeping_up, 1) == [request_id(event)]
     assert await silent(stalled, 0.2)
