@@ -10,7 +10,9 @@ Redis (subscribers split between them, the mutation sent to the first).
 
 import asyncio
 import contextlib
+import os
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,7 +31,7 @@ from bench.data import Dataset
 from bench.load import percentile
 from bench.operations import REJECT, SUBSCRIPTION
 from bench.report import Table
-from bench.servers import Server, certs_serve
+from bench.servers import REPO, Server, certs_serve
 from domain.enums import RequestStatus, Role
 from events.deployment import deployment_id
 from events.redis_wakeups import channel_name
@@ -42,6 +44,9 @@ CONNECT_CONCURRENCY = 50
 EVENT_TIMEOUT = 60.0
 #: Subscribers opened before the memory baseline is taken (code paths warmed up).
 WARM_SUBSCRIBERS = 20
+#: The dashboards all use the bench's one reviewer token: the servers measured here lift the
+#: per-token cap on sockets (MAX_SOCKETS_PER_TOKEN, 10 by default), which would refuse the 11th.
+SOCKETS_PER_TOKEN = {"MAX_SOCKETS_PER_TOKEN": "100000"}
 
 
 @dataclass
@@ -279,7 +284,8 @@ async def run_subscriptions(
         )
         with ExitStack() as stack:
             servers = [
-                stack.enter_context(certs_serve({**env, **extra}, 1)) for _ in range(processes)
+                stack.enter_context(certs_serve({**env, **extra, **SOCKETS_PER_TOKEN}, 1))
+                for _ in range(processes)
             ]
             result = await measure(setup, servers, dataset, chosen, subscribers)
         results.append(result)
@@ -338,6 +344,59 @@ def customer_of(dataset: Dataset, company_id: int) -> str:
 
 #: One change to make: (its index, the request's global id).
 Change: TypeAlias = Callable[[int, str], Awaitable[None]]
+#: Changes to the requests (global ids) made at a rate (per second), each on its own schedule;
+#: for each, when it was started and when it was committed (`time.perf_counter()`).
+Changes: TypeAlias = Callable[[list[str], float], Awaitable[dict[str, tuple[float, float]]]]
+
+
+def in_this_process(change: Change, start: float | None = None) -> Changes:
+    """Each change made by this process, the first at `start` (a `time.perf_counter()` instant;
+    at once by default)."""
+
+    async def run(request_ids: list[str], rate: float) -> dict[str, tuple[float, float]]:
+        times: dict[str, tuple[float, float]] = {}
+        started = time.perf_counter() if start is None else start
+
+        async def one(index: int, request_id: str) -> None:
+            await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+            sent = time.perf_counter()
+            await change(index, request_id)
+            times[request_id] = (sent, time.perf_counter())
+
+        await asyncio.gather(*(one(i, rid) for i, rid in enumerate(request_ids)))
+        return times
+
+    return run
+
+
+def from_a_writer_process(database_url: str, redis_url: str, prefix: str) -> Changes:
+    """The changes written by `python -m bench.writer`, so that reading the subscribers' messages
+    here does not delay them."""
+
+    async def run(request_ids: list[str], rate: float) -> dict[str, tuple[float, float]]:
+        job = {
+            "database_url": database_url,
+            "redis_url": redis_url,
+            "prefix": prefix,
+            "request_ids": request_ids,
+            "rate": rate,
+            "start": time.perf_counter() + 2.0,  # the writer's start-up (Tortoise, Redis)
+        }
+        writer = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.writer",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        out, _ = await writer.communicate(orjson.dumps(job))
+        if writer.returncode != 0:
+            raise RuntimeError(f"bench.writer failed ({writer.returncode})")
+        times: dict[str, list[float]] = orjson.loads(out)
+        return {request_id: (sent, done) for request_id, (sent, done) in times.items()}
+
+    return run
 
 
 async def direct_changes(
@@ -379,7 +438,7 @@ def _mutations(http: httpx.AsyncClient, writers: list[Server], token: str) -> Ch
 
 async def measure_rate(
     server: Server,
-    change: Change,
+    changes: Changes,
     dataset: Dataset,
     request_ids: list[int],
     tokens: list[str],
@@ -408,34 +467,27 @@ async def measure_rate(
     try:
         await _open_all(everyone, arrivals)
         await asyncio.sleep(2.0)
-        if True:
+        ids = [to_global_id("CertificateRequest", pk) for pk in request_ids]
+        times = await changes(ids, rate)
+        for request_id, (sent, answered) in times.items():
+            sent_at[request_id], answered_at[request_id] = sent, answered
+            mutation.append((answered - sent) * 1000)
+        seconds = max(answered_at.values()) - min(sent_at.values())
 
-            async def one(index: int, request_id: str, at: float) -> None:
-                await asyncio.sleep(max(0.0, at - time.perf_counter()))
-                sent_at[request_id] = sent = time.perf_counter()
-                await change(index, request_id)
-                answered_at[request_id] = time.perf_counter()
-                mutation.append((answered_at[request_id] - sent) * 1000)
+        def expected(index: int) -> set[str]:
+            company = may_see[index]
+            return {r for r, c in companies.items() if company is None or c == company}
 
-            started = time.perf_counter()
-            ids = [to_global_id("CertificateRequest", pk) for pk in request_ids]
-            await asyncio.gather(*(one(i, rid, started + i / rate) for i, rid in enumerate(ids)))
-            seconds = time.perf_counter() - started
+        def settled() -> bool:
+            return all(
+                s.told_at is not None or s.problem or len(s.received) >= len(expected(i))
+                for i, s in enumerate(everyone)
+            )
 
-            def expected(index: int) -> set[str]:
-                company = may_see[index]
-                return {r for r, c in companies.items() if company is None or c == company}
-
-            def settled() -> bool:
-                return all(
-                    s.told_at is not None or s.problem or len(s.received) >= len(expected(i))
-                    for i, s in enumerate(everyone)
-                )
-
-            for _ in range(int(EVENT_TIMEOUT * 10)):  # until settled, at most EVENT_TIMEOUT
-                if settled():
-                    break
-                await asyncio.sleep(0.1)
+        for _ in range(int(EVENT_TIMEOUT * 10)):  # until settled, at most EVENT_TIMEOUT
+            if settled():
+                break
+            await asyncio.sleep(0.1)
         lag: list[float] = []
         after_commit: list[float] = []
         delivered = silently_missed = 0
@@ -514,7 +566,7 @@ async def run_subscriptions_at_rate(
     # The subscribers' worker only fans out; the changes come from elsewhere: mutations on other
     # processes of the deployment (as a load balancer spreads them), or written by this process.
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    shared = {**env, "REDIS_URL": redis_url, "REDIS_CHANNEL_PREFIX": prefix}
+    shared = {**env, **SOCKETS_PER_TOKEN, "REDIS_URL": redis_url, "REDIS_CHANNEL_PREFIX": prefix}
     writers_count = WRITERS if shared.get("DATABASE_URL", "").startswith("postgres") else 1
     half = per_setup // 2
     runs = [
@@ -531,14 +583,16 @@ async def run_subscriptions_at_rate(
                     stack.enter_context(certs_serve(shared, 1)) for _ in range(writers_count)
                 ]
                 http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200))
-                change: Change = _mutations(http, writers, dataset.reviewer_token)
-                close: Callable[[], Awaitable[None]] = http.aclose
+                changes = in_this_process(_mutations(http, writers, dataset.reviewer_token))
+                close: Callable[[], Awaitable[None]] | None = http.aclose
             else:
-                change, close = await direct_changes(redis_url, prefix)
+                changes = from_a_writer_process(dataset.database_url, redis_url, prefix)
+                close = None
             try:
-                result = await measure_rate(server, change, dataset, chosen, tokens, rate)
+                result = await measure_rate(server, changes, dataset, chosen, tokens, rate)
             finally:
-                await close()
+                if close is not None:
+                    await close()
         table.add(
             name,
             how,
@@ -562,8 +616,8 @@ async def run_subscriptions_at_rate(
         "watches its own company (one per company whose request changes, the rest other "
         f"companies'); rejections sent at {rate:g}/s for {seconds:g} s, each on its own "
         "schedule; 'mutations': rejections over HTTP to other processes (2 on PostgreSQL, 1 on "
-        "SQLite), 'written': the same rows written by the benchmark's process in one transaction "
-        "each, then a Redis wake-up (the subscribers' worker only fans out); lag from starting "
+        "SQLite), 'written': the same rows written by a process of the benchmark's "
+        "(`bench.writer`) in one transaction each, then a Redis wake-up (the subscribers' worker only fans out); lag from starting "
         "the change, and from its end (after its commit), to the arrival; 'delivered' counts (subscriber, change it may see) pairs; 'told to refetch': "
         "subscribers that got SUBSCRIPTION_LAGGING (then complete)"
     )

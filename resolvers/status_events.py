@@ -7,6 +7,7 @@ must refetch what it shows and subscribe again. A socket whose token is revoked 
 more (and is closed with 4403, `server.live_sessions`)."""
 
 from collections.abc import AsyncGenerator
+from contextvars import ContextVar
 from typing import Literal
 
 from graphql import GraphQLError
@@ -19,6 +20,10 @@ from resolvers.loaders import loaders_for_event
 from services.principal import require_principal
 
 SUBSCRIPTION_LAGGING = "SUBSCRIPTION_LAGGING"
+
+#: The event a subscription is executing, in the task that reads it: `server.fanout` checks it
+#: against each member of a group before writing the group's answer to that member's socket.
+delivering: ContextVar[StatusChanged | None] = ContextVar("delivering", default=None)
 
 
 def lagging_error() -> GraphQLError:
@@ -59,6 +64,7 @@ async def status_events(
                 if session is not None and session.revoked:
                     return
                 info.context.loaders = loaders_for_event(event)
+                delivering.set(event)
                 yield event
         except SubscriptionLagging:
             raise lagging_error() from None

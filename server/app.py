@@ -269,6 +269,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     app.trusted_proxies = settings.trusted_proxies
     app.state.deps = deps
     app.state.metrics = metrics
+    app.state.fanout = graphql.fanout  # its groups, for tests and operators
     app.state.settings = settings
     app.state.scheduler = scheduler
     app.state.live_sessions = live_sessions

@@ -37,6 +37,7 @@ from server.auth import (
     client_address,
     header_from_params,
 )
+from server.fanout import Fanout
 from server.graphiql import render_page
 from server.graphql_http import (
     APPLICATION_JSON,
@@ -58,6 +59,7 @@ from server.socket_limits import SocketsPerToken, token_key
 from services.audit import audit_source
 from services.auth import hash_token
 from services.dependencies import Dependencies
+from services.principal import Principal
 
 #: Files in one multipart request: a full submission has 3 documents plus a few "other" ones.
 MAX_FILES_PER_REQUEST = 10
@@ -158,6 +160,11 @@ class CertsGraphQL(GraphQL[Context, None]):
         self.metrics = metrics or Metrics()
         self.data_dir = data_dir
         self.persisted_queries = persisted_queries or PersistedQueries()
+        self.fanout = Fanout(schema, self._group_context)
+
+    def _group_context(self, principal: Principal) -> Context:
+        """The context a subscription group runs with: a caller of its members' visibility."""
+        return Context(deps=self.deps, public_base_url=self.public_base_url, principal=principal)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a GET carrying a persisted query's hash (no `query`, but an operation)."""

@@ -13,6 +13,10 @@
   (4408), as `graphql-transport-ws` already does.
 - **A log line per operation** (`server.ws_operations`): a subscription's when it ends, a query's
   or mutation's once answered, on both protocols.
+- **Subscriptions in groups** (`server.fanout`): on a socket that takes ready frames, a
+  subscription joins the group asking the same question with the same visibility, which
+  executes once per event and writes each member's frame; the operation itself only waits for
+  how it ends and says so (SUBSCRIPTION_LAGGING, the schema's refusal, `complete`).
 """
 
 import asyncio
@@ -33,14 +37,21 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
+    CompleteMessage as LegacyCompleteMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ErrorMessage,
     OperationMessage,
     StartMessage,
     StopMessage,
 )
+from strawberry.types.execution import ExecutionResult
 
 from resolvers.context import Context
+from resolvers.status_events import lagging_error
+from server.fanout import Ended, Fanout, Member, Outcome, Refused, Wire
 from server.socket_limits import TOO_MANY_SOCKETS_CLOSE_CODE, TooManySockets
-from server.ws_operations import OperationLog
+from server.ws_operations import OperationLog, SocketOperation
 
 TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 
@@ -51,6 +62,36 @@ def subscription_limit_error(limit: int) -> GraphQLError:
         "Cierra alguna antes de abrir otra.",
         extensions={"code": TOO_MANY_SUBSCRIPTIONS},
     )
+
+
+def group_member(
+    handler: Any,
+    wire: Wire,
+    operation_id: str,
+    request: dict[str, Any],
+) -> Member | None:
+    """A member of a subscription group for this operation, or None: it runs on its own."""
+    fanout: Fanout | None = getattr(handler.view, "fanout", None)
+    if fanout is None:
+        return None
+    record: SocketOperation | None = handler.operation_log.running(operation_id)
+    member = fanout.member(
+        handler.context,
+        handler.websocket,
+        wire,
+        operation_id,
+        request,
+        record.counted if record is not None else None,
+    )
+    if member is not None and record is not None:
+        record.operation["type"] = "subscription"
+        record.operation["name"] = member.name
+    return member
+
+
+async def follow(handler: Any, member: Member, request: dict[str, Any]) -> Outcome:
+    fanout: Fanout = handler.view.fanout
+    return await fanout.follow(member, request)
 
 
 def socket_ended(view: object, context: Context) -> None:
@@ -137,8 +178,26 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         await self.operation_log.run(
-            self.context, operation.id, operation.operation_name, super().run_operation(operation)
+            self.context, operation.id, operation.operation_name, self._run_operation(operation)
         )
+
+    async def _run_operation(self, operation: Operation[Context, None]) -> None:
+        request = {
+            "query": operation.query,
+            "variables": operation.variables,
+            "operation_name": operation.operation_name,
+        }
+        member = group_member(self, Wire.TRANSPORT_WS, operation.id, request)
+        if member is None:
+            await super().run_operation(operation)
+            return
+        outcome = await follow(self, member, request)
+        if isinstance(outcome, Refused):
+            await operation.send_initial_errors(outcome.errors)
+            return
+        if outcome is Ended.LAGGING:
+            await operation.send_next(ExecutionResult(data=None, errors=[lagging_error()]))
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
 
     async def handle_complete(self, message: CompleteMessage) -> None:
         self.operation_log.stopped(message["id"])
@@ -223,8 +282,35 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         operation_name: str | None,
         variables: dict[str, object] | None,
     ) -> None:
-        work = super().handle_async_results(operation_id, query, operation_name, variables)
+        request = {"query": query, "variables": variables, "operation_name": operation_name}
+        work = self._run_grouped_or_alone(operation_id, request)
         await self.operation_log.run(self.context, operation_id, operation_name, work)
+
+    async def _run_grouped_or_alone(self, operation_id: str, request: dict[str, Any]) -> None:
+        member = group_member(self, Wire.LEGACY_WS, operation_id, request)
+        if member is None:
+            await super().handle_async_results(
+                operation_id, request["query"], request["operation_name"], request["variables"]
+            )
+            return
+        # As Strawberry's `handle_async_results` ends each way (its messages, its bookkeeping).
+        try:
+            outcome = await follow(self, member, request)
+            if isinstance(outcome, Refused):
+                error = ErrorMessage(
+                    type="error", id=operation_id, payload=outcome.errors[0].formatted
+                )
+                await self.send_message(error)
+                return
+            if outcome is Ended.LAGGING:
+                lagging = ExecutionResult(data=None, errors=[lagging_error()])
+                await self.send_data_message(lagging, operation_id)
+            await self.send_message(LegacyCompleteMessage(type="complete", id=operation_id))
+        except asyncio.CancelledError:
+            await self.send_message(LegacyCompleteMessage(type="complete", id=operation_id))
+        finally:
+            self.subscriptions.pop(operation_id, None)
+            self.tasks.pop(operation_id, None)
 
     async def handle_stop(self, message: StopMessage) -> None:
         self.operation_log.stopped(message["id"])

@@ -100,6 +100,11 @@ def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, A
 _sql_count: ContextVar[list[int] | None] = ContextVar("sql_count", default=None)
 
 
+def sql_counter_off() -> None:
+    """Statements run from here on, in this context, count for no operation."""
+    _sql_count.set(None)
+
+
 class _SqlCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         box = _sql_count.get()

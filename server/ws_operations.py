@@ -44,16 +44,17 @@ class SocketOperation:
         self.ended_by: str | None = None
         self.statements = [0]
 
+    def counted(self, codes: list[str]) -> None:
+        """A result sent for this operation past `send_message`, with its codes (`result_codes`):
+        `server.fanout` works them out once for all the members it writes a result to."""
+        self.events += 1
+        if codes:
+            self.codes.extend(codes)
+
     def sent(self, kind: str, payload: Any) -> None:
         """A message sent for this operation: results count as events, their errors' codes kept."""
         if kind in ("next", "data"):
-            self.events += 1
-            errors = payload.get("errors") if isinstance(payload, dict) else None
-            self.codes.extend(codes_of(errors or ()))
-            data = payload.get("data") if isinstance(payload, dict) else None
-            for field in (data or {}).values():
-                if isinstance(field, dict):
-                    self.codes.extend(codes_of(field.get("errors") or ()))
+            self.counted(result_codes(payload))
         elif kind == "error":
             self.codes.extend(codes_of(payload if isinstance(payload, list) else [payload]))
             self.end(ERROR)
@@ -62,6 +63,17 @@ class SocketOperation:
         """The first reason given is the one logged."""
         if self.ended_by is None:
             self.ended_by = how
+
+
+def result_codes(payload: Any) -> list[str]:
+    """The codes of a result's errors, and of the errors its fields' payloads return."""
+    if not isinstance(payload, dict):
+        return []
+    codes = codes_of(payload.get("errors") or ())
+    for field in (payload.get("data") or {}).values():
+        if isinstance(field, dict) and field.get("errors"):
+            codes.extend(codes_of(field["errors"]))
+    return codes
 
 
 def codes_of(errors: Any) -> list[str]:
@@ -106,6 +118,10 @@ class OperationLog:
                 self._metrics.subscriptions.dec()
                 self._metrics.count_errors(record.codes)
             log_operation(record, context)
+
+    def running(self, operation_id: str) -> SocketOperation | None:
+        """The record of an operation while it runs (`server.fanout` counts what it writes)."""
+        return self._running.get(operation_id)
 
     def sent(self, message: Any) -> None:
         if isinstance(message, dict):

@@ -24,6 +24,13 @@ class Principal:
     def may_see_company(self, company_id: int) -> bool:
         return self.sees_every_company or self.company_id == company_id
 
+    @property
+    def visibility(self) -> tuple[Role, int | None]:
+        """What decides what this caller may see: its role and its company, not who it is. Two
+        callers with the same visibility get the same answer to the same question (no read or
+        field depends on the user's id, name or email)."""
+        return (self.role, self.company_id)
+
 
 def require_principal(principal: Principal | None) -> Principal:
     if principal is None:

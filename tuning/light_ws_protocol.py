@@ -23,12 +23,31 @@ from typing import Any
 
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from wsproto import WSConnection
+from wsproto.events import Request
 
 from events.inbox import Inbox
 
 #: What this module relies on: the attributes uvicorn's wsproto protocol sets and the methods it
 #: calls on its queue, its `writable` flag and its wsproto connection.
 CHECKED_AGAINST: Mapping[str, str] = {"uvicorn": "0.54.0", "wsproto": "1.3.2"}
+
+
+#: Where a socket served by `LightWSProtocol` offers itself in the ASGI scope's extensions, for
+#: `server.fanout` to write subscription messages through `write_frame` (a `fanout.FrameSink`).
+FRAMES_EXTENSION = "certs.frames"
+
+
+def text_frame(message: bytes) -> bytes:
+    """A whole WebSocket text frame (RFC 6455 §5.2) carrying `message` (UTF-8), as a server sends
+    it: final, unmasked, uncompressed (allowed with permessage-deflate too: RFC 7692 §6)."""
+    size = len(message)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + message
 
 
 class SocketMessages(Inbox[Any]):
@@ -116,6 +135,24 @@ class LightWSProtocol(WSProtocol):
         super().__init__(*args, **kwargs)
         self.queue = SocketMessages()  # type: ignore[assignment]
         self.writable = WriteGate()  # type: ignore[assignment]
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        extensions: dict[str, Any] = self.scope["extensions"]
+        extensions[FRAMES_EXTENSION] = self
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a whole frame (`text_frame`) now, past the ASGI `send`: False when the socket is
+        not open (not accepted yet, closing or closed). Frames are written whole, so they never
+        interleave with what `send` writes; wsproto keeps no state for a complete data message."""
+        if not self.handshake_complete or self.close_sent or self.transport.is_closing():
+            return False
+        self.transport.write(frame)
+        return True
+
+    def buffered(self) -> int:
+        """Bytes written and not yet taken by the kernel: a client that does not keep up."""
+        return int(self.transport.get_write_buffer_size())
 
     async def send(self, message: Any) -> None:
         await super().send(message)

@@ -1,9 +1,13 @@
 """The library versions each piece of tuning was checked against; any other refuses to start.
 
 Every module of this package relies on a library's internals that a release may change without
-notice, and names the versions it was read against in its `CHECKED_AGAINST`. So does one module
-outside it, which is not tuning but wraps a library's methods all the same: `server/tracing.py`
-(spans around Tortoise's SQLite client methods, by their names).
+notice, and names the versions it was read against in its `CHECKED_AGAINST`. So do two modules
+outside it, which are not patches but lean on a library's internals all the same:
+`server/tracing.py` (spans around Tortoise's SQLite client methods, by their names) and
+`server/fanout.py` with `server/graphql_ws_handlers.py` (subscription groups: they reproduce the
+ends of Strawberry's two protocol handlers — `run_operation`, `handle_async_results`, the messages
+they send and the bookkeeping they release — and reach the Starlette `WebSocket` under Strawberry's
+adapter; `tuning.light_ws_protocol.write_frame` writes the group's ready frames).
 
 `constraints.txt` pins the same versions (tests/tuning/test_versions.py checks they agree). To
 upgrade a library: read the notes of every patch that names it against the new release, rerun
@@ -24,6 +28,8 @@ PATCHES: Mapping[str, Mapping[str, str]] = {
     "tuning.direct_socket": direct_socket.CHECKED_AGAINST,
     # SQLITE_EXECUTE_METHODS: the names of Tortoise's SQLite client methods it wraps.
     "server.tracing": {"tortoise-orm": "1.1.9"},
+    # Subscription groups: Strawberry's protocol handlers' ends, Starlette's WebSocket under them.
+    "server.fanout": {"strawberry-graphql": "0.341.2", "starlette": "1.10.0"},
 }
 
 
