@@ -11,11 +11,12 @@ import pytest
 from graphql import GraphQLError, GraphQLSchema, build_schema, parse
 from graphql.execution.values import get_variable_values
 from starlette.applications import Starlette
+from websockets.typing import Subprotocol
 
 from schema.request_errors import worded
 from tests.support.factories import Caller
 from tests.support.in_process import opened, serve_in_process
-from tests.support.live import TRANSPORT_WS, WATCH, receive
+from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, receive
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 NODE = "query($id: ID!) { node(id: $id) { id } }"
@@ -220,19 +221,22 @@ async def test_a_document_refused_before_it_runs_has_its_code(
     assert (error["message"], error["extensions"]) == (message, {"code": code})
 
 
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_a_subscription_with_a_refused_variable_gets_the_same_error(
-    app: Starlette, customer: Caller
+    app: Starlette, customer: Caller, protocol: Subprotocol
 ) -> None:
+    start = "subscribe" if protocol == TRANSPORT_WS else "start"
     async with (
         serve_in_process(app) as served,
-        await opened(served, customer, TRANSPORT_WS, "bad-variables") as ws,
+        await opened(served, customer, protocol, "bad-variables") as ws,
     ):
         payload = {"query": WATCH, "variables": {"id": ["a", "b"]}}
-        await ws.send(json.dumps({"id": "w1", "type": "subscribe", "payload": payload}))
+        await ws.send(json.dumps({"id": "w1", "type": start, "payload": payload}))
         answer = await receive(ws)
     assert answer["type"] == "error"
     assert answer["id"] == "w1"
-    [error] = answer["payload"]
+    # graphql-transport-ws sends a list of errors; the legacy graphql-ws protocol, one error.
+    [error] = answer["payload"] if protocol == TRANSPORT_WS else [answer["payload"]]
     assert error["message"] == (
         "El valor de la variable $id no es válido: se espera un valor de tipo ID."
     )
