@@ -15,6 +15,8 @@ from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from schema.core.errors import reworded
+
 V = TypeVar("V")
 
 
@@ -57,15 +59,7 @@ def without_suggestions(error: GraphQLError) -> GraphQLError:
     message = SUGGESTION.sub("", error.message)
     if message == error.message:
         return error
-    return GraphQLError(
-        message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
-    )
+    return reworded(error, message)
 
 
 class CachedParseAndValidate(SchemaExtension):

@@ -1,5 +1,5 @@
-"""Schema extensions: unexpected errors are masked; refusals meant for people pass through; the
-operation is noted for logs and metrics. The limits on documents are `tuning.document_limits`."""
+"""Schema extensions: unexpected errors are masked; refusals meant for people pass through, request
+errors with a code (schema/request_errors.py); the operation is noted for logs and metrics. The limits on documents are `tuning.document_limits`."""
 
 import logging
 import uuid
@@ -10,6 +10,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.enums import ErrorCode
+from schema.request_errors import worded
 
 logger = logging.getLogger("certs.errors")
 
@@ -31,7 +32,10 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 class MaskUnexpectedErrors(SchemaExtension):
     """Replaces a bug's message (which may hold SQL, paths or data) with a generic Spanish one and
-    an error id; the full traceback goes to the server log under that id.
+    an error id; the full traceback goes to the server log under that id. Request errors (parse,
+    validation, variables: no path) get their code, and refused variables a Spanish message
+    (`schema.request_errors.worded`): here, because this is the one hook that sees every result,
+    over HTTP and on both WebSocket protocols, subscriptions included.
 
     Written on the public hooks of `SchemaExtension` (`on_operation`, and `on_stream_result` for
     each result of a subscription) rather than as a subclass of Strawberry's `MaskErrors`, whose
@@ -53,7 +57,10 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         self._streamed = False
-        yield
+        try:
+            yield
+        except GraphQLError as error:  # raised while parsing: it ends the operation
+            raise self._word(error) from None
         if self._streamed:  # each result was masked as it was yielded
             return
         result = self.execution_context.result
@@ -74,8 +81,15 @@ class MaskUnexpectedErrors(SchemaExtension):
         errors = getattr(result, "errors", None)
         if errors:
             result.errors = [  # type: ignore[attr-defined]
-                self.anonymise_error(error) if is_unexpected(error) else error for error in errors
+                self.anonymise_error(error) if is_unexpected(error) else self._word(error)
+                for error in errors
             ]
+
+    def _word(self, error: GraphQLError) -> GraphQLError:
+        if error.path is not None or "code" in (error.extensions or {}):
+            return error  # a field's error (ours carry their code) or a refusal with its code
+        context = self.execution_context
+        return worded(error, context.schema._schema, context.variables)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:12]

@@ -32,3 +32,19 @@ class PublicError(GraphQLError):
         if error.field:
             extensions["field"] = error.field
         super().__init__(error.message, extensions=extensions)
+
+
+def reworded(
+    error: GraphQLError, message: str, extensions: dict[str, Any] | None = None
+) -> GraphQLError:
+    """`error` with another message and more extensions, where it stands in the document as it
+    was (nodes, positions, path) and with its original error."""
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), **(extensions or {})},
+    )

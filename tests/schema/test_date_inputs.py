@@ -255,8 +255,13 @@ async def test_a_date_out_of_range_is_refused_with_a_clear_spanish_error(
         token=reviewer.token,
     )
     [error] = body["errors"]
-    # graphql-core's own prefix, then the scalar's Spanish sentence: what the caller reads today.
+    # The variable and the field named in Spanish, then the scalar's own sentence.
     assert error["message"] == (
-        "Variable '$input' has invalid value at .validFrom: "
+        "El valor de la variable $input no es válido en validFrom: "
         "La fecha «9999-12-31T23:59:59+00:00» está fuera del rango admitido (años 1900 a 2200)."
     )
+    assert error["extensions"] == {
+        "code": "INVALID_INPUT",
+        "variable": "input",
+        "field": "validFrom",
+    }

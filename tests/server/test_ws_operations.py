@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from domain.clock import FixedClock
@@ -19,7 +19,7 @@ from server.metrics import Metrics
 from server.settings import Settings
 from server.ws_operations import OperationLog
 from tests.support.factories import Caller
-from tests.support.in_process import InProcessServer, serve_in_process
+from tests.support.in_process import InProcessServer, opened, serve_in_process
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive
 from tests.support.operations import VIEWER
 from tests.support.waiting import wait_until
@@ -31,21 +31,6 @@ async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[In
     app = create_app(Settings(data_dir=tmp_path / "var", database_url=db), clock=clock)
     async with serve_in_process(app) as server:
         yield server
-
-
-async def opened(
-    served: InProcessServer, caller: Caller, protocol: Subprotocol, request_id: str
-) -> ClientConnection:
-    ws = await connect(
-        served.ws_url(),
-        subprotocols=[protocol],
-        additional_headers={"X-Request-ID": request_id},
-        open_timeout=10,
-    )
-    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {caller.token}"}}
-    await ws.send(json.dumps(init))
-    assert (await receive(ws, 5))["type"] == "connection_ack"
-    return ws
 
 
 async def send(ws: ClientConnection, message: dict[str, Any]) -> None:

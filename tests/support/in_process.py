@@ -3,13 +3,18 @@ with the WebSocket protocol `certs serve` uses: for tests that need a real socke
 server's own state (its connections, its log records)."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import uvicorn
 from starlette.types import ASGIApp
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
+from tests.support.factories import Caller
+from tests.support.live import receive
 from tests.support.waiting import wait_until
 
 #: How long the server may take to close its connections once asked to stop.
@@ -47,3 +52,20 @@ async def serve_in_process(app: ASGIApp) -> AsyncIterator[InProcessServer]:
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, SHUTDOWN_SECONDS)
+
+
+async def opened(
+    served: InProcessServer, caller: Caller, protocol: Subprotocol, request_id: str
+) -> ClientConnection:
+    """A socket to `served` in `protocol`, authenticated as `caller`, `connection_ack` received;
+    `request_id` is sent in the handshake (`X-Request-ID`)."""
+    ws = await connect(
+        served.ws_url(),
+        subprotocols=[protocol],
+        additional_headers={"X-Request-ID": request_id},
+        open_timeout=10,
+    )
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {caller.token}"}}
+    await ws.send(json.dumps(init))
+    assert (await receive(ws, 5))["type"] == "connection_ack"
+    return ws
