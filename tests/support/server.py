@@ -17,7 +17,9 @@ from devkit.ports import free_port
 from tests.support.waiting import wait_until_sync
 
 CERTS = str(Path(sys.executable).with_name("certs"))
-STARTUP_SECONDS = 20
+#: A deadline, not a wait: a server is used as soon as it answers /health. Generous, because
+#: `certs serve --workers 2` on two cores busy with the rest of the suite took 13 s to be healthy.
+STARTUP_SECONDS = 60
 
 
 def certs(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
