@@ -3,7 +3,8 @@
 PERSISTED_QUERIES=apq (default): a client may send `extensions.persistedQuery.sha256Hash`
 without the query; the server answers PERSISTED_QUERY_NOT_FOUND until it has seen the query
 once with that hash (Apollo's PersistedQueryLink then resends it whole). Queries are kept in a
-bounded, least-recently-used memory of PERSISTED_QUERIES_CACHE_SIZE entries per process. With a
+bounded, least-recently-used memory of PERSISTED_QUERIES_CACHE_SIZE entries per process, shared by
+every worker through Redis when REDIS_URL is set (server/apq_memory.py). With a
 hash, queries may travel by GET, which a CDN can cache. A registered document may also be asked
 for by its id, as below.
 
@@ -27,7 +28,6 @@ and `certs documents add` lists it under `custom_ids`, so that whoever registers
 
 import hashlib
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -39,6 +39,7 @@ from strawberry.types.execution import ExecutionResult
 from tortoise.transactions import in_transaction
 
 from models.persisted import PersistedDocument, PersistedDocumentId
+from server.apq_memory import ApqMemory, LocalMemory
 
 MODES = ("off", "apq", "only")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -133,12 +134,14 @@ NOT_SUPPORTED = (
 
 
 class PersistedQueries:
-    def __init__(self, mode: str = "apq", cache_size: int = 1000) -> None:
+    def __init__(
+        self, mode: str = "apq", cache_size: int = 1000, memory: ApqMemory | None = None
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"PERSISTED_QUERIES must be one of {', '.join(MODES)}")
         self.mode = mode
-        self.cache_size = cache_size
-        self._seen: OrderedDict[str, str] = OrderedDict()
+        #: The APQ queries seen: this process's own, or shared through Redis (server/apq_memory.py).
+        self.memory = memory or LocalMemory(cache_size)
         #: Registered documents already read from the database (they never change).
         self._trusted: dict[str, str] = {}
 
@@ -179,12 +182,11 @@ class PersistedQueries:
                 return refusal(*NOT_ALLOWED)
             return _with_query(data, registered)
         if data.query is not None:
-            self._remember(digest, data.query)
+            await self.memory.put(digest, data.query)
             return data
-        known = self._seen.get(digest)
+        known = await self.memory.get(digest)
         if known is None:
             return refusal(*NOT_FOUND)
-        self._seen.move_to_end(digest)
         return _with_query(data, known)
 
     async def _by_id(
@@ -206,23 +208,16 @@ class PersistedQueries:
                     "PERSISTED_QUERY_HASH_MISMATCH", "El documentId no corresponde a la consulta."
                 )
             if self.mode == "apq":  # the appendix's way to persist it: remembered by its sha256
-                self._remember(sha256_hex(data.query), data.query)
+                await self.memory.put(sha256_hex(data.query), data.query)
             return await self.resolve(GraphQLRequestData(**_request_fields(data)))
         named = named_hash(document_id)
         digest = named[1] if named is not None and named[0] == "sha256" else None
         body = await (self._registered(digest) if digest else self._registered_alias(document_id))
-        if body is None and self.mode == "apq" and digest is not None and digest in self._seen:
-            self._seen.move_to_end(digest)
-            body = self._seen[digest]
+        if body is None and self.mode == "apq" and digest is not None:
+            body = await self.memory.get(digest)
         if body is not None:
             return _with_query(data, body)
         return refusal(*(NOT_ALLOWED if self.mode == "only" else NOT_FOUND))
-
-    def _remember(self, digest: str, query: str) -> None:
-        self._seen[digest] = query
-        self._seen.move_to_end(digest)
-        while len(self._seen) > self.cache_size:
-            self._seen.popitem(last=False)
 
     async def _registered(self, digest: str) -> str | None:
         known = self._trusted.get(digest)
