@@ -5,7 +5,7 @@ from models.certificates import Certificate, CertificateStatusChange
 from models.companies import Company
 from models.live import Deployment, LiveEvent, LiveEventKind
 from models.outbox import EmailKind, OutboxEmail, OutboxStatus
-from models.persisted import PersistedDocument
+from models.persisted import PersistedDocument, PersistedDocumentId
 from models.reminder_settings import CompanyReminderSettings, ReminderRecipient
 from models.reminders import CertificateReminder
 from models.requests import CertificateRequest, RequestDocument, RequestStatusChange
@@ -28,6 +28,7 @@ __all__ = [
     "OutboxEmail",
     "OutboxStatus",
     "PersistedDocument",
+    "PersistedDocumentId",
     "ReminderRecipient",
     "RequestDocument",
     "RequestStatusChange",

@@ -29,6 +29,7 @@ from notifications.webhook_http import WebhookSender
 from notifications.worker import OutboxWorker
 from schema.root import build_schema
 from server import cors, graphiql
+from server.apq_memory import LocalMemory, RedisMemory
 from server.auth import Authenticator
 from server.documents import DocumentDownload
 from server.graphql_app import CertsGraphQL
@@ -109,6 +110,23 @@ def build_bus(settings: Settings) -> LiveBus:
     )
 
 
+def build_persisted_queries(settings: Settings) -> PersistedQueries:
+    """APQ remembered per process, or shared by every worker through Redis (REDIS_URL)."""
+    local = LocalMemory(settings.persisted_queries_cache_size)
+    memory = (
+        RedisMemory(
+            settings.redis_url,
+            local,
+            prefix=settings.redis_channel_prefix,
+            ttl_seconds=settings.persisted_queries_ttl_seconds,
+            max_chars=settings.max_query_chars,
+        )
+        if settings.redis_url
+        else local
+    )
+    return PersistedQueries(settings.persisted_queries, memory=memory)
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     require_checked_versions()
     deps = build_dependencies(settings, clock)
@@ -144,6 +162,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         configure_tracing(settings.otel_exporter_otlp_endpoint)
     metrics = Metrics(settings.metrics_allowed_networks, live=live_metrics, feed=bus.feed)
     count_sql_statements()  # the SQL count of each operation's log line
+    persisted_queries = build_persisted_queries(settings)
     graphql = CertsGraphQL(
         build_schema(
             introspection=settings.introspection,
@@ -162,9 +181,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         max_sockets_per_token=settings.max_sockets_per_token,
         metrics=metrics,
         data_dir=settings.data_dir,
-        persisted_queries=PersistedQueries(
-            settings.persisted_queries, settings.persisted_queries_cache_size
-        ),
+        persisted_queries=persisted_queries,
     )
 
     @contextlib.asynccontextmanager
@@ -196,6 +213,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 await webhook_worker.stop()
             await live_sessions.stop()
             metrics.process_stopped()
+            await persisted_queries.memory.close()
             await bus.stop()
             await Tortoise.close_connections()
 

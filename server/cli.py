@@ -28,7 +28,6 @@ from events.redis_wakeups import wake_servers
 from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from models.persisted import PersistedDocument
 from models.webhooks import WebhookDeliveryStatus
 from notifications.transports import transport_from_settings
 from notifications.webhook_delivery import deliver_webhooks_until_idle
@@ -41,7 +40,7 @@ from server.demo import seed_demo
 from server.graphiql import DEMO_TOKENS_FILE
 from server.logs import logging_config
 from server.metrics import prepare_multiprocess_dir, remove_multiprocess_dir
-from server.persisted_queries import documents_in
+from server.persisted_queries import Registered, documents_in, register
 from server.settings import Settings
 from services.audit import export_audit_events
 from services.auth import issue_token, list_tokens, revoke_tokens
@@ -334,32 +333,41 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_documents_add(settings: Settings, args: argparse.Namespace) -> int:
-    """Registers the documents of each FILE for PERSISTED_QUERIES=only; each must validate."""
-    documents: dict[str, str] = {}
+    """Registers the documents of each FILE for PERSISTED_QUERIES=only; each must validate. Each
+    is known by its sha256 and by the other ids its manifest gave it (server/persisted_queries.py)."""
+    documents: dict[str, Registered] = {}
     for name in args.files:
         try:
             found = documents_in(Path(name).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             print(f"error: {name}: {error}", file=sys.stderr)
             return 1
-        for digest, document in found.items():
+        for entry in found:
             try:
-                problems = validate(schema._schema, parse(document))
+                problems = validate(schema._schema, parse(entry.body))
             except GraphQLError as error:
                 problems = [error]
             if problems:
                 print(f"error: {name}: {problems[0].message}", file=sys.stderr)
                 return 1
-            documents[digest] = document
+            documents.setdefault(entry.sha256, Registered(entry.body)).ids.update(entry.ids)
+    entries = list(documents.values())
 
     async def work() -> int:
-        added = 0
-        for digest, document in documents.items():
-            _, created = await PersistedDocument.get_or_create(
-                sha256=digest, defaults={"body": document}
-            )
-            added += created
-        emit({"added": added, "known": len(documents) - added, "sha256": sorted(documents)})
+        try:
+            added = await register(entries)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        emit(
+            {
+                "added": added,
+                "known": len(entries) - added,
+                "sha256": sorted(documents),
+                "ids": {alias: e.sha256 for e in entries for alias in sorted(e.ids)},
+                "custom_ids": sorted(alias for e in entries for alias in e.custom_ids),
+            }
+        )
         return 0
 
     return asyncio.run(with_database(settings, work))

@@ -53,7 +53,13 @@ from server.live_sessions import REVOKED_CLOSE_CODE, REVOKED_REASON, LiveSession
 from server.logs import sql_counter
 from server.metrics import Metrics
 from server.multipart import CodedHTTPException, malformed, place_files
-from server.persisted_queries import PersistedQueries
+from server.persisted_queries import (
+    DOCUMENT_ID_FIELDS,
+    DOCUMENT_ID_FIELDS_WITH_QUERY,
+    PersistedQueries,
+    document_id_in,
+    with_document_id,
+)
 from server.request_id import current_request_id, request_id_from
 from server.socket_limits import SocketsPerToken, token_key
 from services.audit import audit_source
@@ -167,10 +173,36 @@ class CertsGraphQL(GraphQL[Context, None]):
         return Context(deps=self.deps, public_base_url=self.public_base_url, principal=principal)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
-        """Not for a GET carrying a persisted query's hash (no `query`, but an operation)."""
-        return super().should_render_graphql_ide(request) and not request.query_params.get(
-            "extensions"
+        """Not for a GET carrying a persisted query's hash or a document's id (no `query`, but an
+        operation)."""
+        params = request.query_params
+        return super().should_render_graphql_ide(request) and not any(
+            params.get(name) for name in ("extensions", *DOCUMENT_ID_FIELDS)
         )
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry's reading, plus the persisted document's id the request names (`documentId`,
+        `doc_id`, or `id` without a `query`: server/persisted_queries.py). A JSON body is parsed
+        again only when it may hold one (Starlette keeps the body it read)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        with_query = data.query is not None
+        if request.method == "GET":
+            params: object = request.query_params
+        elif "json" in (request.content_type or ""):
+            body = await request.get_body()
+            raw = body.encode() if isinstance(body, str) else body
+            if with_query and not any(
+                f'"{n}"'.encode() in raw for n in DOCUMENT_ID_FIELDS_WITH_QUERY
+            ):
+                return data
+            params = self.parse_json(raw)
+        else:
+            return data
+        return with_document_id(data, document_id_in(params, with_query=with_query))
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, from the package's own files (no CDN)."""

@@ -91,6 +91,8 @@ class Settings:
     persisted_queries: str = "apq"
     #: Automatic persisted queries remembered per process (least recently used first out).
     persisted_queries_cache_size: int = 1000
+    #: With REDIS_URL, how long Redis keeps an automatic persisted query every worker shares.
+    persisted_queries_ttl_seconds: int = 86400
     #: OpenTelemetry: where to export traces over OTLP/HTTP (e.g. http://collector:4318); unset: none.
     otel_exporter_otlp_endpoint: str | None = None
     #: Webhook URLs may use http:// and point to private, loopback or link-local addresses (development).
@@ -262,6 +264,9 @@ class Settings:
             .lower(),
             persisted_queries_cache_size=int(
                 values.get("PERSISTED_QUERIES_CACHE_SIZE") or cls.persisted_queries_cache_size
+            ),
+            persisted_queries_ttl_seconds=int(
+                values.get("PERSISTED_QUERIES_TTL_SECONDS") or cls.persisted_queries_ttl_seconds
             ),
             otel_exporter_otlp_endpoint=values.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
         )

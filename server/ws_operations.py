@@ -9,7 +9,9 @@ asked, how long it lasted, how many results (`events`) were sent, and the error 
 
 While it runs, an operation counts in /metrics (`graphql_subscriptions`, server/metrics.py): one up
 when it starts, one down when it ends, so each worker's file always holds its current number. The
-error codes it sent count in `graphql_errors_total`, as those of HTTP answers do.
+error codes it sent count in `graphql_errors_total`, as those of HTTP answers do, and a query or
+mutation is timed in `graphql_operation_duration_seconds` with the same labels (operation name and
+type) as over HTTP.
 """
 
 import logging
@@ -116,7 +118,7 @@ class OperationLog:
                 del self._running[operation_id]
             if self._metrics is not None:
                 self._metrics.subscriptions.dec()
-                self._metrics.count_errors(record.codes)
+                record_metrics(self._metrics, record)
             log_operation(record, context)
 
     def running(self, operation_id: str) -> SocketOperation | None:
@@ -138,6 +140,18 @@ class OperationLog:
     def socket_closed(self) -> None:
         for record in self._running.values():
             record.end(SOCKET_CLOSED)
+
+
+def record_metrics(metrics: Metrics, record: SocketOperation) -> None:
+    """A query or mutation is timed in `graphql_operation_duration_seconds` with the labels of an
+    HTTP one; a subscription is not (it lasts as long as its client listens), only its codes
+    count."""
+    operation_type = record.operation["type"] or "unknown"
+    if operation_type == "subscription":
+        metrics.count_errors(record.codes)
+    else:
+        seconds = time.perf_counter() - record.started
+        metrics.observe_operation(record.operation["name"], operation_type, seconds, record.codes)
 
 
 def log_operation(record: SocketOperation, context: Context) -> None:

@@ -1,7 +1,9 @@
-"""Automatic persisted queries over HTTP: the not-found round trip, GET by hash, a hash that does
-not match its query, the bounded memory, and the server's other modes."""
+"""Persisted queries over HTTP: the not-found round trip, GET by hash, a hash that does not match
+its query, the bounded memory, the server's other modes, and documents asked for by id
+(`documentId`, `doc_id`, `id`) by POST and GET."""
 
 import hashlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -10,7 +12,7 @@ import pytest
 
 from domain.clock import FixedClock
 from server.app import create_app
-from server.persisted_queries import PersistedQueries
+from server.persisted_queries import PersistedQueries, documents_in, register
 from server.settings import Settings
 from tests.support.factories import Caller
 
@@ -119,3 +121,119 @@ async def test_the_other_modes_refuse(
 def test_an_unknown_mode_fails_at_start_up() -> None:
     with pytest.raises(ValueError, match="PERSISTED_QUERIES"):
         PersistedQueries("sometimes")
+
+
+MD5 = hashlib.md5(QUERY.encode(), usedforsecurity=False).hexdigest()
+SHA1 = hashlib.sha1(QUERY.encode(), usedforsecurity=False).hexdigest()
+MUTATION = "mutation Touch { __typename }"
+MUTATION_MD5 = hashlib.md5(MUTATION.encode(), usedforsecurity=False).hexdigest()
+
+
+@pytest.fixture
+async def trusted(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
+    """A server in trusted-documents mode, with a relay-style (MD5) and a codegen-style (SHA-1)
+    manifest registered."""
+    await register(documents_in(orjson.dumps({MD5: QUERY, MUTATION_MD5: MUTATION}).decode()))
+    await register(documents_in(orjson.dumps({SHA1: QUERY}).decode()))
+    settings = Settings(data_dir=tmp_path / "var", database_url=db, persisted_queries="only")
+    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"documentId": f"sha256:{HASH}"},  # the GraphQL-over-HTTP appendix
+        {"documentId": SHA1},  # graphql-codegen's client preset, sha1 hashes
+        {"doc_id": MD5, "query": None},  # Relay's network layer with persistConfig
+        {"id": MD5},  # older Relay network layers
+    ],
+)
+async def test_a_registered_document_runs_by_the_id_a_client_sends_by_post(
+    trusted: httpx.AsyncClient, customer: Caller, body: dict[str, object]
+) -> None:
+    response = await trusted.post(
+        "/graphql", json={**body, "operationName": "Mine"}, headers=customer.headers
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["viewer"]["user"]["email"] == customer.user.email
+
+
+@pytest.mark.parametrize("name", ["documentId", "doc_id"])
+async def test_a_registered_document_runs_by_its_id_by_get(
+    trusted: httpx.AsyncClient, customer: Caller, name: str
+) -> None:
+    response = await trusted.get(
+        "/graphql", params={name: MD5}, headers={**customer.headers, "Accept": "text/html, */*"}
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["viewer"]["user"]["email"] == customer.user.email
+
+
+async def test_a_registered_mutation_is_refused_by_get(
+    trusted: httpx.AsyncClient, customer: Caller
+) -> None:
+    response = await trusted.get(
+        "/graphql", params={"documentId": MUTATION_MD5}, headers=customer.headers
+    )
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        (
+            {"documentId": "0" * 32},
+            "PERSISTED_QUERY_NOT_ALLOWED",
+            "Este servidor solo ejecuta operaciones registradas.",
+        ),
+        (
+            {"documentId": "md5:" + MD5},
+            "BAD_REQUEST",
+            "`documentId` no es un identificador de documento válido: usa sha256:<hex>, un hash "
+            "hexadecimal o el id que le dio el manifiesto.",
+        ),
+        (
+            {"documentId": MD5, "query": QUERY + " "},
+            "PERSISTED_QUERY_HASH_MISMATCH",
+            "El documentId no corresponde a la consulta.",
+        ),
+    ],
+)
+async def test_an_unknown_or_malformed_id_is_refused_in_trusted_mode(
+    trusted: httpx.AsyncClient,
+    customer: Caller,
+    body: dict[str, object],
+    code: str,
+    message: str,
+) -> None:
+    response = await trusted.post(
+        "/graphql",
+        json=body,
+        headers={**customer.headers, "Accept": "application/graphql-response+json"},
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["extensions"]["code"], error["message"]) == (code, message)
+    assert "data" not in response.json()
+
+
+async def test_in_apq_mode_a_document_id_works_for_registered_and_sent_documents(
+    http: httpx.AsyncClient, customer: Caller
+) -> None:
+    await register(documents_in(orjson.dumps({MD5: QUERY}).decode()))
+    registered = await http.post("/graphql", json={"documentId": MD5}, headers=customer.headers)
+    assert registered.json()["data"]["viewer"]["user"]["email"] == customer.user.email
+
+    other = "query Company { viewer { company { nit } } }"
+    other_id = "sha256:" + hashlib.sha256(other.encode()).hexdigest()
+    unknown = await http.get("/graphql", params={"documentId": other_id}, headers=customer.headers)
+    assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    sent = await http.post(
+        "/graphql", json={"documentId": other_id, "query": other}, headers=customer.headers
+    )
+    assert "errors" not in sent.json()
+    again = await http.get("/graphql", params={"documentId": other_id}, headers=customer.headers)
+    assert again.json()["data"]["viewer"]["company"]["nit"]

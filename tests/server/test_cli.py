@@ -1,5 +1,6 @@
 """The `certs` command as operators and scripts use it: one JSON object on stdout, logs on stderr."""
 
+import hashlib
 from pathlib import Path
 
 import orjson
@@ -139,6 +140,41 @@ def test_documents_add_registers_valid_documents_once_and_refuses_bad_ones(
     refused = certs(env, "documents", "add", str(lying), check=False)
     assert refused.returncode == 1
     assert "no corresponde" in refused.stderr
+
+
+def test_documents_add_registers_relay_and_codegen_manifests_under_their_ids(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    mine = "query Mine { viewer { user { email } } }"
+    other = "query Other { viewer { company { nit } } }"
+    sha256 = hashlib.sha256(mine.encode()).hexdigest()
+    md5 = hashlib.md5(mine.encode(), usedforsecurity=False).hexdigest()
+    sha1 = hashlib.sha1(other.encode(), usedforsecurity=False).hexdigest()
+    relay = tmp_path / "persisted_queries.json"  # relay-compiler: md5 → text
+    relay.write_text(orjson.dumps({md5: mine}).decode())
+    codegen = tmp_path / "persisted-documents.json"  # codegen's client preset, sha1 and a custom id
+    codegen.write_text(orjson.dumps({sha1: other, "x-app:mine": mine}).decode())
+
+    added = orjson.loads(certs(env, "documents", "add", str(relay), str(codegen)).stdout)
+    assert (added["added"], added["known"]) == (2, 0)
+    assert added["ids"] == {
+        md5: sha256,
+        "x-app:mine": sha256,
+        sha1: hashlib.sha256(other.encode()).hexdigest(),
+    }
+    assert added["custom_ids"] == ["x-app:mine"]
+
+    lying = tmp_path / "lying.json"  # an MD5-looking id that is not its document's MD5
+    lying.write_text(orjson.dumps({"0" * 32: mine}).decode())
+    refused = certs(env, "documents", "add", str(lying), check=False)
+    assert refused.returncode == 1
+    assert "no corresponde a su documento: no es su md5" in refused.stderr
+
+    stolen = tmp_path / "stolen.json"  # a custom id already naming another document
+    stolen.write_text(orjson.dumps({"x-app:mine": other}).decode())
+    refused = certs(env, "documents", "add", str(stolen), check=False)
+    assert refused.returncode == 1
+    assert "ya nombra otro documento" in refused.stderr
 
 
 def test_token_use_and_the_audit_trail_are_shown_to_operators(env: dict[str, str]) -> None:

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
@@ -128,6 +130,54 @@ async def test_a_query_over_the_socket_has_its_line_with_its_sql_count(
     assert line.sql_count >= 1
     assert line.events is None
     assert line.principal == customer.user.id
+
+
+def duration_count(exposition: str, name: str, operation_type: str) -> float:
+    """How many operations `graphql_operation_duration_seconds` timed with these labels."""
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == "graphql_operation_duration_seconds_count" and sample.labels == {
+                "operation_name": name,
+                "operation_type": operation_type,
+            }:
+                return sample.value
+    return 0.0
+
+
+async def test_queries_and_mutations_over_the_socket_are_timed_as_over_http(
+    served: InProcessServer, customer: Caller
+) -> None:
+    """/metrics read from the server after a query and a mutation sent on a socket; the
+    subscription on the same socket is not timed (it lasts as long as its client listens)."""
+    query = "query Mine " + VIEWER.removeprefix("query ")
+    mutation = "mutation Touch { __typename }"
+    metrics_url = f"http://127.0.0.1:{served.port}/metrics"
+    async with await opened(served, customer, TRANSPORT_WS, "sock-5") as ws:
+        for operation_id, document in (("q1", query), ("q2", query), ("m1", mutation)):
+            await send(
+                ws, {"id": operation_id, "type": "subscribe", "payload": {"query": document}}
+            )
+            assert (await receive(ws))["type"] == "next"
+            assert (await receive(ws))["type"] == "complete"
+        await send(ws, {"id": "w1", "type": "subscribe", "payload": {"query": WATCH}})
+        assert await in_step(ws) == []
+        await send(ws, {"id": "w1", "type": "complete"})
+        async with httpx.AsyncClient() as http:
+
+            async def ended() -> str:
+                """The exposition once the subscription no longer runs (empty before)."""
+                text = (await http.get(metrics_url)).text
+                return text if "\ngraphql_subscriptions 0.0\n" in text else ""
+
+            exposition = await wait_until(ended, what="the subscription to end")
+    assert duration_count(exposition, "Mine", "query") == 2
+    assert duration_count(exposition, "Touch", "mutation") == 1
+    assert "subscription" not in {
+        sample.labels.get("operation_type")
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "graphql_operation_duration_seconds_count"
+    }
 
 
 async def test_a_subscription_told_it_lags_ends_by_the_server_with_the_code(
