@@ -30,7 +30,7 @@ from domain.clock import SystemClock
 from resolvers.context import Context
 from resolvers.requests import queries
 from schema.root import schema
-from server.app import build_dependencies
+from server.dependencies import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
 

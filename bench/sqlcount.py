@@ -11,7 +11,7 @@ from devkit.sqlcount import sql_statements
 from domain.clock import SystemClock
 from resolvers.context import Context
 from schema.root import schema
-from server.app import build_dependencies
+from server.dependencies import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
 

@@ -4,23 +4,15 @@ errors with a code (schema/request_errors.py); the operation is noted for logs a
 import logging
 import uuid
 from collections.abc import Iterator
-from contextvars import ContextVar
 
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.enums import ErrorCode
 from schema.request_errors import worded
+from schema.request_scope import current_operation, current_request_id
 
 logger = logging.getLogger("certs.errors")
-
-#: The request id of the HTTP request or WebSocket connection being served (server.request_id
-#: sets it), quoted in masked errors.
-current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-#: Filled by OperationRecorder for whoever set it (the HTTP view): the operation's name and type.
-current_operation: ContextVar[dict[str, str | None] | None] = ContextVar(
-    "current_operation", default=None
-)
 
 
 def is_unexpected(error: GraphQLError) -> bool:

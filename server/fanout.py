@@ -50,7 +50,7 @@ from strawberry.types.execution import PreExecutionError
 from events.metrics import metrics
 from resolvers.context import Context
 from resolvers.status_events import SUBSCRIPTION_LAGGING, delivering
-from schema.extensions import current_operation, current_request_id
+from schema.request_scope import current_operation, current_request_id
 from server.logs import sql_counter_off
 from server.ws_operations import result_codes
 from services.principal import Principal

@@ -28,7 +28,7 @@ from strawberry.utils.operation import get_operation_type
 
 from domain.enums import ErrorCode
 from resolvers.context import Context
-from schema.extensions import current_operation
+from schema.request_scope import current_operation
 from schema.root import MAX_QUERY_CHARS_DEFAULT, MAX_TOKENS
 from server.auth import (
     Authenticator,

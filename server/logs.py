@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from server.request_id import current_request_id
+from schema.request_scope import current_request_id
 
 LOG_FORMATS = ("json", "text")
 #: LogRecord attributes that are not fields of the event.

@@ -10,7 +10,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.extensions import current_request_id
+from schema.request_scope import current_request_id
 
 HEADER = "X-Request-ID"
 #: What a client's id may look like: printable, no spaces, short (it goes into logs as is).

@@ -20,7 +20,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from resolvers.context import Context
-from schema.extensions import current_operation, current_request_id
+from schema.request_scope import current_operation, current_request_id
 from server.logs import sql_counter
 from server.metrics import Metrics
 

@@ -2,27 +2,17 @@
 documented (and nothing else is), the README stays short, the role is ADMIN, and the package data
 pyproject.toml declares exists."""
 
-import argparse
 import re
 import tomllib
 from pathlib import Path
 
 from server.cli import build_parser
+from tests.support.cli import command_parsers
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 OPERATIONS = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
 DOCS = [README, *(p.read_text(encoding="utf-8") for p in sorted((REPO / "docs").glob("*.md")))]
-
-
-def commands(parser: argparse.ArgumentParser, prefix: str = "certs") -> list[str]:
-    """Every command line, down to the leaves: `certs token issue`, `certs migrate`…"""
-    found: list[str] = []
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                found.extend(commands(sub, f"{prefix} {name}"))
-    return found or [prefix]
 
 
 def settings_read_by_the_code() -> set[str]:
@@ -40,7 +30,7 @@ def settings_documented() -> set[str]:
 
 
 def test_every_certs_command_is_documented() -> None:
-    lines = commands(build_parser())
+    lines = list(command_parsers(build_parser()))
     assert len(lines) >= 10
     missing = [line for line in lines if not re.search(re.escape(line) + r"\b", OPERATIONS)]
     assert missing == []

@@ -14,7 +14,7 @@ from domain.clock import FixedClock
 from domain.enums import Role
 from resolvers.context import Context
 from schema.root import schema
-from server.app import build_dependencies
+from server.dependencies import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
 from tests.support.factories import Caller, make_caller, make_company

@@ -1,4 +1,8 @@
-"""The `certs` command as operators and scripts use it: one JSON object on stdout, logs on stderr."""
+"""The `certs` command as operators and scripts use it: one JSON object on stdout, logs on stderr.
+
+The real program starts for the tests of what the process does (its migrations on a new
+database, a refusal's exit status and empty stdout); the other commands run in this process
+(tests/support/cli.py), as `main` with the same arguments and environment."""
 
 import hashlib
 from pathlib import Path
@@ -6,7 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.support.server import certs, certs_json, server_env
+from tests.support.cli import run_certs, run_certs_json
+from tests.support.server import certs, server_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +37,7 @@ def test_migrate_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path) 
 
 
 def test_company_user_and_token_creation_print_json(env: dict[str, str]) -> None:
-    company = certs_json(
+    company = run_certs_json(
         env,
         "company", "create", "--nit", "900123456-8", "--name", "Ejemplo S.A.S.",
         "--person-type", "LEGAL_ENTITY", "--contact-name", "María Peña",
@@ -41,18 +46,18 @@ def test_company_user_and_token_creation_print_json(env: dict[str, str]) -> None
     assert company["nit"] == "900123456-8"
     assert set(company) == {"id", "nit"}
 
-    by_nit = certs_json(
+    by_nit = run_certs_json(
         env, "user", "create", "--email", "ana@ejemplo.co", "--name", "Ana",
         "--role", "CUSTOMER", "--company", "900123456-8",
     )  # fmt: skip
-    by_id = certs_json(
+    by_id = run_certs_json(
         env, "user", "create", "--email", "luis@ejemplo.co", "--name", "Luis",
         "--role", "CUSTOMER", "--company", company["id"],
     )  # fmt: skip
     assert by_nit["id"] != by_id["id"]
 
-    first = certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")["token"]
-    second = certs_json(
+    first = run_certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")["token"]
+    second = run_certs_json(
         env, "token", "issue", "--email", "ana@ejemplo.co", "--expires-in-days", "30"
     )["token"]
     assert first != second
@@ -88,14 +93,14 @@ def test_refusals_exit_1_with_a_spanish_message_and_nothing_on_stdout(
 def test_demo_prints_ids_and_tokens_and_graphiql_headers_and_is_repeatable(
     env: dict[str, str],
 ) -> None:
-    first = certs(env, "demo")
+    first = run_certs(env, "demo")
     data = orjson.loads(first.stdout)
     assert data["company"]["nit"] == "900123456-8"
     assert set(data["tokens"]) == {"customer", "reviewer", "admin"}
     for token in data["tokens"].values():
         assert f'{{"Authorization":"Bearer {token}"}}' in first.stderr
     assert "GraphiQL: http://127.0.0.1:8000/graphql" in first.stderr
-    again_output = certs({**env, "PUBLIC_BASE_URL": "http://127.0.0.1:9123"}, "demo")
+    again_output = run_certs({**env, "PUBLIC_BASE_URL": "http://127.0.0.1:9123"}, "demo")
     assert "GraphiQL: http://127.0.0.1:9123/graphql" in again_output.stderr  # the real address
     again = orjson.loads(again_output.stdout)
     assert again["company"] == data["company"]
@@ -104,18 +109,18 @@ def test_demo_prints_ids_and_tokens_and_graphiql_headers_and_is_repeatable(
 
 def test_export_schema_writes_the_committed_sdl(tmp_path: Path, env: dict[str, str]) -> None:
     committed = (REPO / "schema.graphql").read_text(encoding="utf-8")
-    assert certs(env, "export-schema").stdout == committed
+    assert run_certs(env, "export-schema").stdout == committed
     target = tmp_path / "out.graphql"
-    assert certs(env, "export-schema", "--output", str(target)).stdout == ""
+    assert run_certs(env, "export-schema", "--output", str(target)).stdout == ""
     assert target.read_text(encoding="utf-8") == committed
 
 
 def test_revoking_a_users_tokens_reports_how_many(env: dict[str, str]) -> None:
-    demo = certs_json(env, "demo")
+    demo = run_certs_json(env, "demo")
     assert demo["tokens"]["customer"]
-    revoked = certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co")
+    revoked = run_certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co")
     assert revoked == {"revoked": 1}
-    assert certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co") == {
+    assert run_certs_json(env, "token", "revoke", "--email", "cliente@demo.example.co") == {
         "revoked": 0
     }
 
@@ -125,19 +130,19 @@ def test_documents_add_registers_valid_documents_once_and_refuses_bad_ones(
 ) -> None:
     good = tmp_path / "good.graphql"
     good.write_text("query Yo { viewer { user { email } } }")
-    first = orjson.loads(certs(env, "documents", "add", str(good)).stdout)
+    first = orjson.loads(run_certs(env, "documents", "add", str(good)).stdout)
     assert (first["added"], first["known"]) == (1, 0)
-    assert orjson.loads(certs(env, "documents", "add", str(good)).stdout)["known"] == 1
+    assert orjson.loads(run_certs(env, "documents", "add", str(good)).stdout)["known"] == 1
 
     invalid = tmp_path / "invalid.graphql"
     invalid.write_text("query { viewer { nope } }")
-    refused = certs(env, "documents", "add", str(invalid), check=False)
+    refused = run_certs(env, "documents", "add", str(invalid), check=False)
     assert refused.returncode == 1
     assert "nope" in refused.stderr
 
     lying = tmp_path / "manifest.json"
     lying.write_text('{"' + "0" * 64 + '": "{ __typename }"}')
-    refused = certs(env, "documents", "add", str(lying), check=False)
+    refused = run_certs(env, "documents", "add", str(lying), check=False)
     assert refused.returncode == 1
     assert "no corresponde" in refused.stderr
 
@@ -178,61 +183,63 @@ def test_documents_add_registers_relay_and_codegen_manifests_under_their_ids(
 
 
 def test_token_use_and_the_audit_trail_are_shown_to_operators(env: dict[str, str]) -> None:
-    certs_json(
+    run_certs_json(
         env, "company", "create", "--nit", "900123456-8", "--name", "Ejemplo S.A.S.",
         "--person-type", "LEGAL_ENTITY", "--contact-name", "María Peña",
         "--contact-email", "maria@ejemplo.co",
     )  # fmt: skip
-    certs_json(
+    run_certs_json(
         env, "user", "create", "--email", "ana@ejemplo.co", "--name", "Ana",
         "--role", "CUSTOMER", "--company", "900123456-8",
     )  # fmt: skip
-    certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")
-    assert certs_json(env, "token", "revoke", "--email", "ana@ejemplo.co") == {"revoked": 1}
-    (listed,) = certs_json(env, "token", "list", "--email", "ana@ejemplo.co")["tokens"]
+    run_certs_json(env, "token", "issue", "--email", "ana@ejemplo.co")
+    assert run_certs_json(env, "token", "revoke", "--email", "ana@ejemplo.co") == {"revoked": 1}
+    (listed,) = run_certs_json(env, "token", "list", "--email", "ana@ejemplo.co")["tokens"]
     assert listed["revokedAt"] is not None
     assert listed["lastUsedAt"] is None  # never used against the API
 
-    lines = certs(env, "audit", "export", "--format", "csv").stdout.splitlines()
+    lines = run_certs(env, "audit", "export", "--format", "csv").stdout.splitlines()
     assert lines[0].split(",")[:4] == ["id", "at", "action", "actor_name"]
     assert [line.split(",")[2] for line in lines[1:]] == ["TOKEN_ISSUED", "TOKENS_REVOKED"]
     records = [
         orjson.loads(line)
-        for line in certs(env, "audit", "export", "--format", "jsonl").stdout.splitlines()
+        for line in run_certs(env, "audit", "export", "--format", "jsonl").stdout.splitlines()
     ]
     assert [(r["action"], r["source"], r["details"]["email"]) for r in records] == [
         ("TOKEN_ISSUED", "cli", "ana@ejemplo.co"),
         ("TOKENS_REVOKED", "cli", "ana@ejemplo.co"),
     ]
-    future = certs(env, "audit", "export", "--format", "jsonl", "--since", "2999-01-01")
+    future = run_certs(env, "audit", "export", "--format", "jsonl", "--since", "2999-01-01")
     assert future.stdout == ""
 
 
 def test_deactivating_activating_and_moving_a_user_print_where_they_stand(
     env: dict[str, str],
 ) -> None:
-    demo = certs_json(env, "demo")
+    demo = run_certs_json(env, "demo")
     email = "cliente@demo.example.co"
     user = {"email": email, "company": demo["company"]["id"]}
 
-    deactivated = certs_json(env, "user", "deactivate", "--email", email)
+    deactivated = run_certs_json(env, "user", "deactivate", "--email", email)
     assert {**user, "active": False, "changed": True}.items() <= deactivated.items()
-    assert certs_json(env, "user", "deactivate", "--email", email)["changed"] is False
-    refused = certs(env, "token", "issue", "--email", email, check=False)
+    assert run_certs_json(env, "user", "deactivate", "--email", email)["changed"] is False
+    refused = run_certs(env, "token", "issue", "--email", email, check=False)
     assert (refused.returncode, refused.stdout) == (1, "")
     assert f"No existe un usuario activo con el correo {email}." in refused.stderr
-    activated = certs_json(env, "user", "activate", "--email", email)
+    activated = run_certs_json(env, "user", "activate", "--email", email)
     assert {**user, "active": True, "changed": True}.items() <= activated.items()
 
-    other = certs_json(
+    other = run_certs_json(
         env,
         "company", "create", "--nit", "901234567-7", "--name", "Otra S.A.S.",
         "--person-type", "LEGAL_ENTITY", "--contact-name", "Pedro Ruiz",
         "--contact-email", "pedro@otra.co",
     )  # fmt: skip
-    by_nit = certs_json(env, "user", "move", "--email", email, "--company", "901234567-7")
+    by_nit = run_certs_json(env, "user", "move", "--email", email, "--company", "901234567-7")
     assert (by_nit["company"], by_nit["changed"]) == (other["id"], True)
-    by_id = certs_json(env, "user", "move", "--email", email, "--company", demo["company"]["id"])
+    by_id = run_certs_json(
+        env, "user", "move", "--email", email, "--company", demo["company"]["id"]
+    )
     assert (by_id["company"], by_id["changed"]) == (demo["company"]["id"], True)
     assert by_id["id"] == deactivated["id"] == activated["id"]
 
@@ -251,7 +258,7 @@ def test_deactivating_activating_and_moving_a_user_print_where_they_stand(
 def test_user_changes_that_cannot_be_made_exit_1_with_a_spanish_message(
     env: dict[str, str], args: list[str], message: str
 ) -> None:
-    certs_json(env, "demo")
-    result = certs(env, *args, check=False)
+    run_certs_json(env, "demo")
+    result = run_certs(env, *args, check=False)
     assert (result.returncode, result.stdout) == (1, "")
     assert message in result.stderr.splitlines()

@@ -6,7 +6,8 @@ import pytest
 
 from events.live_bus import LiveBus
 from events.redis_wakeups import RedisNotifier
-from server.app import build_bus, create_app
+from server.app import create_app
+from server.dependencies import build_bus
 from server.settings import Settings
 
 

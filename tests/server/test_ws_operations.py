@@ -15,7 +15,7 @@ from websockets.typing import Subprotocol
 
 from domain.clock import FixedClock
 from resolvers.context import Context
-from schema.extensions import current_operation
+from schema.request_scope import current_operation
 from server.app import create_app
 from server.metrics import Metrics
 from server.settings import Settings
