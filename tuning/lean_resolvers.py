@@ -18,7 +18,9 @@ Strawberry's resolver (their arguments need converting), and so do fields withou
 **Measured alone** (the reviewer queue page of 50 in-process on SQLite, this patch off and on
 taking turns for 40 rounds of 10 pages, `time.process_time`; 2026-12-01 10:59-11:01 UTC, load
 average 7.4-7.7): the median of the rounds' ratios on/off **0.944 and 0.948** in two runs, about
-**5 % of the page's CPU** (fastest rounds 20.4 → 19.0 ms and 21.1 → 20.2 ms). `python -m
+**5 % of the page's CPU** (fastest rounds 20.4 → 19.0 ms and 21.1 → 20.2 ms); a third run at load
+average 3.6 (11:18): 0.937. A bare `getattr` for fields without a resolver too was measured the
+same way and did not pay (0.998, 0.983; docs/performance.md, "Tried, and did not pay"). `python -m
 bench.inprocess` shows it as the row "+ lean resolvers" against the row above it.
 
 **Upstream.** No issue exists; the text to file is docs/performance/upstream/
