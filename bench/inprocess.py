@@ -5,13 +5,15 @@ No HTTP, no load generator: one process executes the page (schema.execute + the 
 as the view does) and the plain endpoint's `queue_page` + orjson, `--calls` times per round, the
 variants taking turns for `--rounds` rounds; the figure per variant is its fastest round's CPU per
 call (time.process_time, SQLite's thread included), the least disturbed by other load on a shared
-host. What it leaves out (HTTP, authentication, parsing, validation: cached) is the same for
+host, and the median over the rounds of its ratio to the variant run just before it (each pair
+shares that moment's load). What it leaves out (HTTP, authentication, parsing, validation: cached) is the same for
 every variant.
 """
 
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -33,6 +35,7 @@ from schema.root import schema
 from server.dependencies import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
+from tuning.lean_resolvers import lean_resolvers, restore
 
 BASE_URL = "https://certs.bench.example"
 
@@ -50,6 +53,16 @@ def without_page_subtrees() -> Iterator[None]:
         yield
     finally:
         queries.children = real
+
+
+@contextmanager
+def without_lean_resolvers() -> Iterator[None]:
+    """Strawberry's own resolver chain for every field (tuning/lean_resolvers.py off)."""
+    restore(schema.lean_fields)
+    try:
+        yield
+    finally:
+        schema.lean_fields = lean_resolvers(schema)
 
 
 @contextmanager
@@ -98,7 +111,12 @@ async def run(args: argparse.Namespace) -> Table:
                 graphql(_json_dumps),
             ),
             ("GraphQL, + page sub-trees", as_is, graphql(_json_dumps)),
-            ("GraphQL, + orjson (now)", as_is, graphql(_orjson_dumps)),
+            (
+                "GraphQL, + orjson, Strawberry's resolver chain",
+                without_lean_resolvers,
+                graphql(_orjson_dumps),
+            ),
+            ("GraphQL, + lean resolvers (now)", as_is, graphql(_orjson_dumps)),
             ("plain", as_is, plain),
         ]
         answer = orjson.loads(await graphql(_orjson_dumps)())
@@ -116,16 +134,32 @@ async def run(args: argparse.Namespace) -> Table:
         best = {name: min(values) for name, values in rounds.items()}
         table = Table(
             f"Reviewer queue page of {args.first} in-process (SQLite): CPU per call, A/B",
-            ["variant", "CPU ms/page", "µs/field", "plain/this CPU", "all rounds (ms)"],
+            [
+                "variant",
+                "CPU ms/page",
+                "µs/field",
+                "plain/this CPU",
+                "÷ row above, median of rounds",
+                "all rounds (ms)",
+            ],
         )
+        above: str | None = None
         for name, _, _ in variants:
+            # Each round's ratio to the variant run just before it: the pair shares that moment's
+            # load, so the median of the pairs shows a few % that the fastest rounds can hide.
+            paired = ""
+            if above is not None:
+                pairs = zip(rounds[name], rounds[above], strict=True)
+                paired = f"{statistics.median(this / before for this, before in pairs):.3f}"
             table.add(
                 name,
                 best[name],
                 best[name] * 1000 / fields,
                 f"{best['plain'] / best[name]:.2f}",
+                paired,
                 " ".join(f"{v:.1f}" for v in rounds[name]),
             )
+            above = name
         table.note(
             f"{fields:,} fields per page; fastest of {args.rounds} rounds of {args.calls} calls, "
             "the variants taking turns"

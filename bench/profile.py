@@ -62,6 +62,7 @@ COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
             "strawberry/utils/await_maybe.py",
             "strawberry/execution/is_awaitable.py",
             "build_resolve_info",
+            "tuning/lean_resolvers.py",
         ),
     ),
     ("Strawberry schema extensions (hooks)", ("strawberry/extensions/",)),

@@ -38,6 +38,7 @@ from schema.users import fields as users
 from schema.users.types import User
 from schema.webhooks import fields as webhooks
 from tuning.document_limits import DocumentLimits
+from tuning.lean_resolvers import Replaced, lean_resolvers
 from tuning.shared_event_results import SharedEventResultsExecutionContext
 
 #: The types `node(id:)` answers with, by the type name in the id, and their rows.
@@ -125,6 +126,8 @@ LIMIT_RULES = (
 class CertsSchema(strawberry.Schema):
     #: The parse and validation caches of this schema (tests and operators look at their size).
     document_caches: tuple["BoundedCache[Any]", "BoundedCache[Any]"] = ()  # type: ignore[assignment]
+    #: The fields whose resolver is called directly (tuning/lean_resolvers.py), with Strawberry's.
+    lean_fields: Replaced = []  # noqa: RUF012
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Every operation on a WebSocket (both protocols come through here) gets a context of its
@@ -148,7 +151,7 @@ def build_schema(
     introspection: bool = True,
     max_query_chars: int = MAX_QUERY_CHARS_DEFAULT,
     extra_extensions: Sequence[Any] = (),
-) -> strawberry.Schema:
+) -> CertsSchema:
     """The schema with its limits. `introspection=False` for production (INTROSPECTION=false):
     validation errors then suggest no names either. `extra_extensions` run after ours (tracing,
     when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
@@ -186,6 +189,7 @@ def build_schema(
     )
     apply_descriptions(built._schema)
     built.document_caches = (parsed, validated)
+    built.lean_fields = lean_resolvers(built)
     return built
 
 

@@ -18,12 +18,19 @@ patch's `CHECKED_AGAINST` and the pin together.
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 
-from tuning import direct_socket, document_limits, light_ws_protocol, shared_event_results
+from tuning import (
+    direct_socket,
+    document_limits,
+    lean_resolvers,
+    light_ws_protocol,
+    shared_event_results,
+)
 
 #: Each patch (its module) and the library versions it was checked against.
 PATCHES: Mapping[str, Mapping[str, str]] = {
     "tuning.shared_event_results": shared_event_results.CHECKED_AGAINST,
     "tuning.document_limits": document_limits.CHECKED_AGAINST,
+    "tuning.lean_resolvers": lean_resolvers.CHECKED_AGAINST,
     "tuning.light_ws_protocol": light_ws_protocol.CHECKED_AGAINST,
     "tuning.direct_socket": direct_socket.CHECKED_AGAINST,
     # SQLITE_EXECUTE_METHODS: the names of Tortoise's SQLite client methods it wraps.
