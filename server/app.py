@@ -56,6 +56,7 @@ def build_persisted_queries(settings: Settings) -> PersistedQueries:
             prefix=settings.redis_channel_prefix,
             ttl_seconds=settings.persisted_queries_ttl_seconds,
             max_chars=settings.max_query_chars,
+            timeout=settings.persisted_queries_redis_timeout_seconds,
         )
         if settings.redis_url
         else local

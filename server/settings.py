@@ -93,6 +93,9 @@ class Settings:
     persisted_queries_cache_size: int = 1000
     #: With REDIS_URL, how long Redis keeps an automatic persisted query every worker shares.
     persisted_queries_ttl_seconds: int = 86400
+    #: With REDIS_URL, how long a request waits on Redis for a shared persisted query before it
+    #: falls back to this process's memory (Redis is then left alone for 5 s).
+    persisted_queries_redis_timeout_seconds: float = 0.25
     #: OpenTelemetry: where to export traces over OTLP/HTTP (e.g. http://collector:4318); unset: none.
     otel_exporter_otlp_endpoint: str | None = None
     #: Webhook URLs may use http:// and point to private, loopback or link-local addresses (development).
@@ -267,6 +270,10 @@ class Settings:
             ),
             persisted_queries_ttl_seconds=int(
                 values.get("PERSISTED_QUERIES_TTL_SECONDS") or cls.persisted_queries_ttl_seconds
+            ),
+            persisted_queries_redis_timeout_seconds=float(
+                values.get("PERSISTED_QUERIES_REDIS_TIMEOUT_SECONDS")
+                or cls.persisted_queries_redis_timeout_seconds
             ),
             otel_exporter_otlp_endpoint=values.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
         )
