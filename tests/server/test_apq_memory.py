@@ -92,12 +92,9 @@ async def test_a_query_one_worker_learned_is_served_by_another_by_hash(
     assert served.json()["data"]["viewer"]["user"]["email"] == customer.user.email
 
 
-@pytest.mark.redis
-@needs_redis
-async def test_keys_are_namespaced_expire_and_are_bounded_and_a_forged_one_is_ignored(
-    db: str, redis: Redis, prefix: str
-) -> None:
-    memory = RedisMemory(
+def process_memory(prefix: str) -> RedisMemory:
+    """What one process keeps: 10 queries of its own, 100 characters at most, Redis for 60 s."""
+    return RedisMemory(
         REDIS_URL,
         LocalMemory(10),
         prefix=prefix,
@@ -105,6 +102,14 @@ async def test_keys_are_namespaced_expire_and_are_bounded_and_a_forged_one_is_ig
         max_chars=100,
         timeout=HEALTHY_REDIS_TIMEOUT,
     )
+
+
+@pytest.mark.redis
+@needs_redis
+async def test_keys_are_namespaced_expire_and_are_bounded_and_a_forged_one_is_ignored(
+    db: str, redis: Redis, prefix: str
+) -> None:
+    memory = process_memory(prefix)
     try:
         await memory.put(HASH, QUERY)
         key = f"{prefix}:{await deployment_id()}:apq:{HASH}"
@@ -122,14 +127,7 @@ async def test_keys_are_namespaced_expire_and_are_bounded_and_a_forged_one_is_ig
     finally:
         await memory.close()
 
-    other_process = RedisMemory(
-        REDIS_URL,
-        LocalMemory(10),
-        prefix=prefix,
-        ttl_seconds=60,
-        max_chars=100,
-        timeout=HEALTHY_REDIS_TIMEOUT,
-    )
+    other_process = process_memory(prefix)
     try:
         assert await other_process.get(HASH) == QUERY
     finally:
