@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
+# Bytecode caching on for every recipe, whatever the shell says: with PYTHONDONTWRITEBYTECODE set,
+# every pytest worker and every server the suite starts compiles the whole project again
+# (collection took 8.7 s instead of 4.3 s, and the suite 175 s instead of 153 s).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install node-deps run serve migrate demo test lint format typecheck schema check-schema bench mutation clean
 
 $(STAMP): pyproject.toml constraints.txt
