@@ -17,7 +17,7 @@ from domain.calendar import local_date
 from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
 from tests.support.operations import TRACKING
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, SharedServer
 from tests.support.waiting import wait_until
 
 WATCH = """
@@ -137,8 +137,8 @@ async def maildir_subjects(path: Path, expected: int, within: float = 15) -> lis
     return read_subjects(path)
 
 
-async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) -> None:
-    async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+async def test_a_socket_without_a_valid_token_is_refused(shared_server: SharedServer) -> None:
+    async with connect(shared_server.server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
@@ -146,8 +146,8 @@ async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) 
     assert closed.value.rcvd.code == 4403
 
 
-async def test_health_and_graphiql_are_served(server: RunningServer) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+async def test_health_and_graphiql_are_served(shared_server: SharedServer) -> None:
+    async with httpx.AsyncClient(base_url=shared_server.server.base_url, timeout=10) as http:
         health = await http.get("/health")
         ready = await http.get("/ready")
         page = await http.get("/graphql", headers={"Accept": "text/html"})
