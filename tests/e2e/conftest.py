@@ -107,8 +107,12 @@ def shared(
     workers: int,
 ) -> Iterator[SharedServer]:
     database_url = new_database(backend)
-    env = server_env(tmp_path_factory.mktemp("shared-server") / "var", database_url)
-    env["LOG_FORMAT"] = "json"
+    env = server_env(
+        tmp_path_factory.mktemp("shared-server") / "var",
+        database_url,
+        LOG_FORMAT="json",
+        WEBHOOK_ALLOW_LOCAL="true",  # the webhook test's receiver is on loopback
+    )
     if workers > 1:
         env["LOG_LEVEL"] = (
             "INFO"  # the workers' startup lines with their pids, a line per operation
