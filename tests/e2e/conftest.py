@@ -63,14 +63,6 @@ async def client(server: RunningServer) -> AsyncIterator[GraphQLClient]:
         yield GraphQLClient(http)
 
 
-@pytest.fixture
-def sqlite_server(tmp_path: Path, sqlite_template: MigratedSqlite) -> Iterator[RunningServer]:
-    """A real server on SQLite only: for protocol tests, where the backend changes nothing."""
-    env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path))
-    with running_server(env) as running:
-        yield running
-
-
 # Servers shared by the tests of a pytest-xdist worker.
 
 
@@ -113,10 +105,8 @@ def shared(
         LOG_FORMAT="json",
         WEBHOOK_ALLOW_LOCAL="true",  # the webhook test's receiver is on loopback
     )
-    if workers > 1:
-        env["LOG_LEVEL"] = (
-            "INFO"  # the workers' startup lines with their pids, a line per operation
-        )
+    if workers > 1:  # the workers' startup lines with their pids, and a line per operation
+        env["LOG_LEVEL"] = "INFO"
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the serve command makes a private folder
     with running_server(env, workers=workers) as running:
         logs = json_logs(running)
