@@ -12,7 +12,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 # (collection took 8.7 s instead of 4.3 s, and the suite 175 s instead of 153 s).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install node-deps run serve migrate demo test lint format typecheck schema check-schema bench mutation clean
+.PHONY: install node-deps run serve migrate demo test fuzz lint format typecheck schema check-schema bench mutation clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ serve: install
 ## Hypothesis runs the `ci` profile (derandomized) unless HYPOTHESIS_PROFILE says otherwise (docs/testing.md)
 test: lint typecheck node-deps
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -n auto
+
+## The fuzz test (tests/e2e/test_fuzz.py) at CI's budget: FUZZ_EXAMPLES documents per operation, each
+## sent as every caller (`make test` runs it with 4). Derandomized; .ci/run runs it after `make test`.
+FUZZ_EXAMPLES ?= 30
+fuzz: install
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n auto -q tests/e2e/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,8 +19,9 @@ Findings are collected, not stopped at: the test fails once, at the end, listing
 finding with the document that triggered it, the response, and the server's log lines for its
 error id. Generation is derandomized, so a run is reproducible and CI does not flake on a new
 random draw (FUZZ_SEED=n draws another one, FUZZ_EXAMPLES widens it); the budget is bounded in
-examples only (`MAX_EXAMPLES` per operation and caller), never in seconds: how much a run checks
-must not depend on how loaded the machine is.
+examples only (`MAX_EXAMPLES` documents per operation, each sent as every caller), never in
+seconds: how much a run checks must not depend on how loaded the machine is. `make test` runs a
+small budget, `make fuzz` (CI) the full one (docs/testing.md).
 """
 
 import asyncio
@@ -57,9 +58,13 @@ from tests.support.waiting import WaitTimeout, wait_until_sync
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
 
-#: Generated documents per operation and caller (valid ones and ones breaking the schema's types).
-#: FUZZ_EXAMPLES and FUZZ_SEED (a new random draw) widen a run by hand.
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 30)
+#: Generated documents per operation (valid ones and ones breaking the schema's types), each sent
+#: as every caller. `make test` runs this small budget; `make fuzz` (CI, after `make test`) runs
+#: FUZZ_EXAMPLES=30. FUZZ_EXAMPLES and FUZZ_SEED (a new random draw) widen a run by hand.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 4)
+#: The operations are split in this many shares, each a test with its own server, so that
+#: pytest-xdist can run them side by side.
+PARTS = 2
 SEED = os.environ.get("FUZZ_SEED")
 REQUEST_TIMEOUT_SECONDS = 10.0
 
@@ -326,10 +331,11 @@ def register_scalars(ids: list[str]) -> None:
 
 
 def run_examples(
-    fuzzer: Fuzzer, strategy: st.SearchStrategy[Case[Any]], caller: str, headers: dict[str, str]
+    fuzzer: Fuzzer, strategy: st.SearchStrategy[Case[Any]], callers: dict[str, dict[str, str]]
 ) -> None:
-    """Send `MAX_EXAMPLES` cases drawn from `strategy` as `caller`; no shrinking: the findings
-    are collected, and each comes with the exact document that triggered it."""
+    """Draw `MAX_EXAMPLES` cases from `strategy` and send each as every caller (the document is
+    the costly part to make: drawn once, it is checked under each role); no shrinking: the
+    findings are collected, and each comes with the exact document that triggered it."""
 
     @settings(
         max_examples=MAX_EXAMPLES,
@@ -341,28 +347,43 @@ def run_examples(
     )
     @given(case=strategy)
     def fuzz(case: Case[Any]) -> None:
-        fuzzer.check(caller, case, headers)
+        for caller, headers in callers.items():
+            fuzzer.check(caller, case, headers)
 
     if SEED is not None:
         fuzz = seed(int(SEED))(fuzz)
     fuzz()
 
 
+def schema_operations() -> list[Any]:
+    """Every query and mutation of `schema.graphql`, in the schema's order."""
+    operations = []
+    for result in schemathesis.graphql.from_path(SCHEMA_FILE).get_all_operations():
+        assert isinstance(result, Ok), result.err()
+        operations.append(result.ok())
+    return operations
+
+
+@pytest.mark.parametrize("part", range(PARTS), ids=lambda part: f"part{part + 1}of{PARTS}")
 def test_fuzzing_the_running_server_finds_no_5xx_and_no_unmasked_error(
-    server: RunningServer, demo: dict[str, Any]
+    server: RunningServer, demo: dict[str, Any], part: int
 ) -> None:
+    """One of `PARTS` shares of the operations (every `PARTS`-th one), on a server of its own:
+    pytest-xdist runs the shares on different workers, and each share sees the same rows on
+    every run, whichever ran before it."""
     assert server.process.stderr is not None
     log = LogTail(server.process.stderr)
     seeded = asyncio.run(seed_rows(server, demo))
     register_scalars(seeded.ids)
-    callers: dict[str, str | None] = {"anonymous": None, **seeded.tokens}
+    tokens: dict[str, str | None] = {"anonymous": None, **seeded.tokens}
+    callers = {
+        caller: {"Authorization": f"Bearer {token}"} if token else {}
+        for caller, token in tokens.items()
+    }
 
-    schema = schemathesis.graphql.from_path(SCHEMA_FILE)
-    operations = []
-    for result in schema.get_all_operations():
-        assert isinstance(result, Ok), result.err()
-        operations.append(result.ok())
-    assert len(operations) >= 10, [op.label for op in operations]
+    every = schema_operations()
+    assert len(every) >= 10, [op.label for op in every]
+    operations = every[part::PARTS]
     fuzzer = Fuzzer(
         url=f"{server.base_url}/graphql",
         log=log,
@@ -372,9 +393,7 @@ def test_fuzzing_the_running_server_finds_no_5xx_and_no_unmasked_error(
         strategy = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
             GenerationMode.NEGATIVE
         )
-        for caller, token in callers.items():
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            run_examples(fuzzer, strategy, caller, headers)
+        run_examples(fuzzer, strategy, callers)
     elapsed = time.monotonic() - started
     print(
         f"\nfuzzing: {fuzzer.sent} requests, {len(operations)} operations x {len(callers)} callers, "

@@ -11,11 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from devkit.database import MigratedSqlite
 from domain.calendar import local_date
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient
-from tests.support.server import RunningServer, certs_json, running_server, server_env
+from tests.support.server import SharedServer
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -31,13 +30,6 @@ def chromium_or_skip() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return chromium
-
-
-@pytest.fixture
-def demo_server(tmp_path: Path, sqlite_template: MigratedSqlite) -> Any:
-    env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path))
-    with running_server(env) as server:
-        yield server, certs_json(server.env, "demo")
 
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:
@@ -67,12 +59,14 @@ async def editors_text(page: Any) -> str:
 
 
 async def test_graphiql_runs_a_query_and_a_subscription_offline(
-    demo_server: tuple[RunningServer, dict[str, Any]], tmp_path: Path
+    shared_sqlite_server: SharedServer, tmp_path: Path
 ) -> None:
+    """On the shared server, whose demo customer no other test submits for (the page's headers
+    hint carries that customer's token)."""
     chromium = chromium_or_skip()
     from playwright.async_api import async_playwright
 
-    server, demo = demo_server
+    server, demo = shared_sqlite_server.server, shared_sqlite_server.demo
     customer_token = demo["tokens"]["customer"]
     outside: list[str] = []
     problems: list[str] = []

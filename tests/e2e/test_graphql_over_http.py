@@ -4,7 +4,7 @@ import orjson
 import pytest
 
 from tests.support.node import run_node
-from tests.support.server import RunningServer
+from tests.support.server import SharedServer
 
 pytestmark = pytest.mark.e2e
 
@@ -12,8 +12,10 @@ pytestmark = pytest.mark.e2e
 AUDITS = 61
 
 
-def test_graphql_http_audit_passes_every_must_and_should(sqlite_server: RunningServer) -> None:
-    result = run_node("audit.mjs", f"{sqlite_server.base_url}/graphql")
+def test_graphql_http_audit_passes_every_must_and_should(
+    shared_sqlite_server: SharedServer,
+) -> None:
+    result = run_node("audit.mjs", f"{shared_sqlite_server.server.base_url}/graphql")
     assert result.returncode == 0, result.stderr
     audits = [orjson.loads(line) for line in result.stdout.splitlines() if line.strip()]
     failing = [a for a in audits if a["status"] != "ok"]

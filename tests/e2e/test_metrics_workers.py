@@ -28,8 +28,7 @@ from tests.support.live import (
 from tests.support.server import (
     STARTUP_SECONDS,
     RunningServer,
-    certs_json,
-    json_logs,
+    SharedServer,
     running_server,
     server_env,
 )
@@ -222,24 +221,16 @@ async def _shows(server: RunningServer, expected: tuple[float, float]) -> bool:
     return live_totals(await ascrape(server)) == expected
 
 
-@pytest.fixture
-def two_workers(
-    tmp_path: Path, database_url: str
-) -> Iterator[tuple[RunningServer, list[dict[str, Any]]]]:
-    """`certs serve --workers 2` on the test database, and its JSON log lines as they come."""
-    env = server_env(tmp_path / "var", database_url, LOG_FORMAT="json")
-    env["LOG_LEVEL"] = "INFO"  # the workers' startup lines, with their pids
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    with running_server(env, workers=2) as server:
-        yield server, json_logs(server)
+# The next two tests share one `certs serve --workers 2` per backend (tests/e2e/conftest.py): each
+# leaves no socket open, and the second counts the events read from where it starts.
 
 
 async def test_open_sockets_and_subscriptions_add_up_over_two_workers(
-    two_workers: tuple[RunningServer, list[dict[str, Any]]],
+    two_worker_server: SharedServer,
 ) -> None:
-    server, logs = two_workers
+    server, logs = two_worker_server.server, two_worker_server.logs
     workers = await workers_of(logs)
-    tokens = list(certs_json(server.env, "demo")["tokens"].values())
+    tokens = list(two_worker_server.demo["tokens"].values())
     # Subscriptions per socket, by worker: 4 sockets and 5 subscriptions on one, 3 and 3 on
     # the other.
     plan = {workers[0]: [1, 3, 0, 1], workers[1]: [2, 0, 1]}
@@ -270,11 +261,12 @@ async def test_open_sockets_and_subscriptions_add_up_over_two_workers(
 
 
 async def test_the_event_lag_is_the_worker_furthest_behind(
-    two_workers: tuple[RunningServer, list[dict[str, Any]]],
+    two_worker_server: SharedServer,
 ) -> None:
-    server, logs = two_workers
+    """The one test of the shared server that submits for its demo customer."""
+    server, logs = two_worker_server.server, two_worker_server.logs
     behind, _ = await workers_of(logs)
-    tokens = certs_json(server.env, "demo")["tokens"]
+    tokens = two_worker_server.demo["tokens"]
 
     async def lag() -> float:
         return sample(await ascrape(server), "live_event_lag_seconds")

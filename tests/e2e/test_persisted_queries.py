@@ -10,7 +10,14 @@ import pytest
 
 from devkit.database import MigratedSqlite
 from tests.support.node import run_node
-from tests.support.server import RunningServer, certs, certs_json, running_server, server_env
+from tests.support.server import (
+    RunningServer,
+    SharedServer,
+    certs,
+    certs_json,
+    running_server,
+    server_env,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -19,24 +26,19 @@ OTHER = "query Other { viewer { company { nit } } }\n"
 DEMO_EMAIL = "cliente@demo.example.co"
 
 
-def started(tmp_path: Path, template: MigratedSqlite, **extra: str) -> Iterator[RunningServer]:
-    env = server_env(tmp_path / "var", template.fresh_copy(tmp_path), **extra)
+@pytest.fixture
+def trusted_server(tmp_path: Path, sqlite_template: MigratedSqlite) -> Iterator[RunningServer]:
+    env = server_env(
+        tmp_path / "var", sqlite_template.fresh_copy(tmp_path), PERSISTED_QUERIES="only"
+    )
     with running_server(env) as server:
         yield server
 
 
-@pytest.fixture
-def apq_server(tmp_path: Path, sqlite_template: MigratedSqlite) -> Iterator[RunningServer]:
-    yield from started(tmp_path, sqlite_template)
-
-
-@pytest.fixture
-def trusted_server(tmp_path: Path, sqlite_template: MigratedSqlite) -> Iterator[RunningServer]:
-    yield from started(tmp_path, sqlite_template, PERSISTED_QUERIES="only")
-
-
-def apollo(server: RunningServer, tmp_path: Path, *queries: str) -> list[dict[str, Any]]:
-    token = certs_json(server.env, "demo")["tokens"]["customer"]
+def apollo(
+    server: RunningServer, token: str, tmp_path: Path, *queries: str
+) -> list[dict[str, Any]]:
+    """What Apollo Client (tests/node/apollo.mjs) saw at each step, sending `queries` with `token`."""
     files = []
     for index, query in enumerate(queries):
         path = tmp_path / f"q{index}.graphql"
@@ -54,9 +56,11 @@ def shape(requests: list[dict[str, Any]]) -> list[tuple[str, bool]]:
 
 
 def test_apollo_s_persisted_query_round_trip_then_a_get_by_hash(
-    apq_server: RunningServer, tmp_path: Path
+    shared_sqlite_server: SharedServer, tmp_path: Path
 ) -> None:
-    first, again = apollo(apq_server, tmp_path, MINE)
+    # The shared server has not seen MINE before: no other test sends it.
+    token = shared_sqlite_server.demo["tokens"]["customer"]
+    first, again = apollo(shared_sqlite_server.server, token, tmp_path, MINE)
     assert first["data"]["viewer"]["user"]["email"] == DEMO_EMAIL
     # The hash alone by GET: unknown; then the query with its hash by POST.
     assert shape(first["requests"]) == [("GET", False), ("POST", True)]
@@ -79,7 +83,10 @@ def test_trusted_documents_run_registered_operations_only(
     added = orjson.loads(certs(trusted_server.env, "documents", "add", str(manifest)).stdout)
     assert added["added"] == 1
 
-    registered, registered_again, unregistered, _ = apollo(trusted_server, tmp_path, MINE, OTHER)
+    token = certs_json(trusted_server.env, "demo")["tokens"]["customer"]
+    registered, registered_again, unregistered, _ = apollo(
+        trusted_server, token, tmp_path, MINE, OTHER
+    )
     assert registered["data"]["viewer"]["user"]["email"] == DEMO_EMAIL
     assert shape(registered["requests"]) == [("GET", False)]
     assert registered_again["data"]["viewer"]["user"]["email"] == DEMO_EMAIL

@@ -4,7 +4,7 @@ subscription over a real WebSocket, with the tokens `certs demo` prints."""
 import asyncio
 import json
 import mailbox
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,16 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from domain.calendar import local_date
+from tests.support.cli import run_certs_json
 from tests.support.flows import approve, reject, resubmit, submit
 from tests.support.graphql import GraphQLClient, data_of
+from tests.support.live import new_company_customer
 from tests.support.operations import TRACKING
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, SharedServer
 from tests.support.waiting import wait_until
+
+#: The NIT (without its check digit) of the flow test's own company.
+BASE = "812345670"
 
 WATCH = """
 subscription Watch($id: ID) {
@@ -60,10 +65,28 @@ async def next_event(ws: ClientConnection) -> dict[str, Any]:
 
 
 async def test_submit_reject_resubmit_approve_against_a_real_server(
-    server: RunningServer, demo: dict[str, Any], client: GraphQLClient
+    shared_server: SharedServer,
 ) -> None:
-    customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
+    """On the shared server, for a company of the test's own (its emails are the ones to its
+    contact); the only test there that approves."""
+    server, reviewer = shared_server.server, shared_server.demo["tokens"]["reviewer"]
+    customer = await asyncio.to_thread(new_company_customer, server.env, BASE, run_certs_json)
     today = local_date(datetime.now(UTC))
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+        await request_flow(server, GraphQLClient(http), customer, reviewer, today)
+
+    # With no SMTP_URL the server's own worker writes the emails to the Maildir under DATA_DIR.
+    subjects = await maildir_subjects(
+        Path(server.env["DATA_DIR"]) / "mail", f"contacto@{BASE}.example.co", expected=4
+    )
+    assert subjects.count("Rechazo solicitud de certificado digital") == 1
+    assert len(subjects) == 4
+
+
+async def request_flow(
+    server: RunningServer, client: GraphQLClient, customer: str, reviewer: str, today: date
+) -> None:
+    """Submitted, downloaded, rejected, sent again and approved, each change heard live."""
 
     submitted = await submit(client, customer, issued_on=today - timedelta(days=5))
     assert submitted["errors"] == []
@@ -117,28 +140,28 @@ async def test_submit_reject_resubmit_approve_against_a_real_server(
     assert screen["certificate"]["statusLabel"] == "Emitido"
     assert screen["notices"][0]["code"] == "CERTIFICATE_ISSUED"
 
-    # With no SMTP_URL the server's own worker writes the emails to the Maildir under DATA_DIR.
-    subjects = await maildir_subjects(Path(server.env["DATA_DIR"]) / "mail", expected=4)
-    assert subjects.count("Rechazo solicitud de certificado digital") == 1
-    assert len(subjects) == 4
 
-
-def read_subjects(path: Path) -> list[str]:
+def read_subjects(path: Path, to: str) -> list[str]:
+    """The subjects of the messages to `to` in the Maildir."""
     if not path.exists():
         return []
-    return [str(message["Subject"]) for message in mailbox.Maildir(path, create=False)]
+    return [
+        str(message["Subject"])
+        for message in mailbox.Maildir(path, create=False)
+        if to in str(message["To"])
+    ]
 
 
-async def maildir_subjects(path: Path, expected: int, within: float = 15) -> list[str]:
-    """The subjects in the Maildir once `expected` messages arrived."""
+async def maildir_subjects(path: Path, to: str, expected: int, within: float = 15) -> list[str]:
+    """The subjects of the messages to `to` once `expected` of them arrived."""
     await wait_until(
-        lambda: len(read_subjects(path)) >= expected, within=within, what=f"{expected} emails"
+        lambda: len(read_subjects(path, to)) >= expected, within=within, what=f"{expected} emails"
     )
-    return read_subjects(path)
+    return read_subjects(path, to)
 
 
-async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) -> None:
-    async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+async def test_a_socket_without_a_valid_token_is_refused(shared_server: SharedServer) -> None:
+    async with connect(shared_server.server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
@@ -146,8 +169,8 @@ async def test_a_socket_without_a_valid_token_is_refused(server: RunningServer) 
     assert closed.value.rcvd.code == 4403
 
 
-async def test_health_and_graphiql_are_served(server: RunningServer) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+async def test_health_and_graphiql_are_served(shared_server: SharedServer) -> None:
+    async with httpx.AsyncClient(base_url=shared_server.server.base_url, timeout=10) as http:
         health = await http.get("/health")
         ready = await http.get("/ready")
         page = await http.get("/graphql", headers={"Accept": "text/html"})

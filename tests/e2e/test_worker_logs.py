@@ -1,41 +1,34 @@
 """With `--workers N` every worker logs, in JSON, one line per operation with its request id."""
 
-from pathlib import Path
-
 import httpx
 import pytest
 
-from devkit.database import MigratedSqlite
-from tests.support.server import json_logs, running_server, server_env
+from tests.support.server import SharedServer
 from tests.support.waiting import wait_until_sync
 
 pytestmark = pytest.mark.e2e
 
 
-def test_every_worker_logs_its_operations_as_json(
-    tmp_path: Path, sqlite_template: MigratedSqlite
-) -> None:
-    env = server_env(tmp_path / "var", sqlite_template.fresh_copy(tmp_path), LOG_FORMAT="json")
-    env["LOG_LEVEL"] = "INFO"
-    with running_server(env, workers=2) as server:
-        lines = json_logs(server)
-        sent = [f"w-{i}" for i in range(12)]
-        with httpx.Client(base_url=server.base_url, timeout=10) as http:
-            for request_id in sent:
-                http.post(
-                    "/graphql",
-                    json={"query": "query Ping { __typename }"},
-                    headers={"X-Request-ID": request_id},
-                )
+def test_every_worker_logs_its_operations_as_json(two_worker_sqlite_server: SharedServer) -> None:
+    """On the shared two-worker server (LOG_FORMAT=json, LOG_LEVEL=INFO)."""
+    server, lines = two_worker_sqlite_server.server, two_worker_sqlite_server.logs
+    sent = [f"w-{i}" for i in range(12)]
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        for request_id in sent:
+            http.post(
+                "/graphql",
+                json={"query": "query Ping { __typename }"},
+                headers={"X-Request-ID": request_id},
+            )
 
-        def logged() -> set[str]:
-            return {
-                line["request_id"]
-                for line in list(lines)
-                if line.get("logger") == "certs.operations" and line.get("request_id") in sent
-            }
+    def logged() -> set[str]:
+        return {
+            line["request_id"]
+            for line in list(lines)
+            if line.get("logger") == "certs.operations" and line.get("request_id") in sent
+        }
 
-        wait_until_sync(lambda: logged() == set(sent), within=20, what="a log line per request")
+    wait_until_sync(lambda: logged() == set(sent), within=20, what="a log line per request")
     unparsed = [line for line in lines if "unparsed" in line]
     assert unparsed == []
     operation = next(line for line in lines if line.get("request_id") == "w-0")

@@ -4,7 +4,7 @@ and the changes that make events, through the `certs` CLI and the API."""
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,22 +118,26 @@ async def settle(*sockets: ClientConnection) -> None:
         assert await in_step(ws) == []
 
 
-def new_company_customer(env: dict[str, str], base: str) -> str:
-    """A company, one of its users and a token, through the `certs` CLI; returns the token."""
+def new_company_customer(
+    env: dict[str, str], base: str, run: Callable[..., dict[str, Any]] = certs_json
+) -> str:
+    """A company (its contact `contacto@<base>.example.co`), one of its users and a token, through
+    the `certs` CLI (by default the program; `tests.support.cli.run_certs_json` runs it in this
+    process); returns the token."""
     nit = f"{base}-{check_digit(base)}"
-    certs_json(
+    run(
         env,
         *("company", "create", "--nit", nit, "--name", "Otra Empresa S.A.S."),
         *("--person-type", "LEGAL_ENTITY", "--contact-name", "Pedro Ruiz"),
         *("--contact-email", f"contacto@{base}.example.co"),
     )
     email = f"usuario@{base}.example.co"
-    certs_json(
+    run(
         env,
         *("user", "create", "--email", email, "--name", "Paula Ruiz"),
         *("--role", "CUSTOMER", "--company", nit),
     )
-    return str(certs_json(env, "token", "issue", "--email", email)["token"])
+    return str(run(env, "token", "issue", "--email", email)["token"])
 
 
 async def submitted_request(server: RunningServer, token: str) -> str:

@@ -44,6 +44,17 @@ class RunningServer:
         return self.base_url.replace("http://", "ws://") + "/graphql"
 
 
+@dataclass
+class SharedServer:
+    """A server shared by the tests of a pytest-xdist worker (tests/e2e/conftest.py): `certs demo`
+    run once against it, and its log lines (LOG_FORMAT=json) as they come, read on a thread so
+    that the pipe of a long-lived server never fills."""
+
+    server: RunningServer
+    demo: dict[str, Any]
+    logs: list[dict[str, Any]]
+
+
 def json_logs(server: RunningServer) -> list[dict[str, Any]]:
     """The server's log lines (LOG_FORMAT=json) as they come: a thread reads its stderr into the
     returned list (so the pipe never fills and blocks the server); a line that is not JSON is
