@@ -1,5 +1,8 @@
 """`python -m bench.inprocess`: the reviewer queue page in-process, GraphQL beside plain, and each
 change of the second performance round switched off and on in the same run (A/B).
+`python -m bench.inprocess --page tracking`: the tracking request through each whole ASGI
+application (`certs serve`'s and the plain endpoint's: middleware, view, authentication, execution,
+encoding; no socket, no HTTP parsing), and each change of the per-request path off and on.
 
 No HTTP, no load generator: one process executes the page (schema.execute + the JSON encoding,
 as the view does) and the plain endpoint's `queue_page` + orjson, `--calls` times per round, the
@@ -12,32 +15,43 @@ every variant.
 
 import argparse
 import asyncio
+import itertools
 import json
+import logging
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
 import uvloop
+from graphql import execute as graphql_execute
+from graphql import parse
 
 from bench.data import Sizes, fresh_database, load, tortoise
 from bench.fields import resolved_fields
-from bench.operations import QUEUE
-from bench.plain_app import queue_page
+from bench.operations import QUEUE, TRACKING
+from bench.plain_app import create_plain_app, queue_page
 from bench.report import Table
 from domain.clock import SystemClock
 from resolvers.context import Context
 from resolvers.requests import queries
 from schema.root import schema
+from server.app import create_app
 from server.dependencies import build_dependencies
+from server.logs import sql_counter
 from server.settings import Settings
 from services.auth import authenticate
 from tuning.lean_resolvers import lean_resolvers, restore
 
 BASE_URL = "https://certs.bench.example"
+SQL_LOGGER = "tortoise.db_client"
+#: The cheapest document: what any request costs before its fields.
+TYPENAME = "query Typename { __typename }"
 
 
 @contextmanager
@@ -68,6 +82,70 @@ def without_lean_resolvers() -> Iterator[None]:
 @contextmanager
 def as_is() -> Iterator[None]:
     yield
+
+
+@contextmanager
+def sql_uncounted() -> Iterator[None]:
+    """Tortoise's statement logger as in the plain endpoint's process, which counts no SQL:
+    `certs serve` sets it to DEBUG with a counting handler (server/logs.py), so that each
+    statement builds a LogRecord there and only there."""
+    sql = logging.getLogger(SQL_LOGGER)
+    handlers, level, propagate = list(sql.handlers), sql.level, sql.propagate
+    for handler in handlers:
+        sql.removeHandler(handler)
+    sql.setLevel(logging.NOTSET)
+    sql.propagate = True
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            sql.addHandler(handler)
+        sql.setLevel(level)
+        sql.propagate = propagate
+
+
+def _scope(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """An HTTP request's ASGI scope as uvicorn builds it."""
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    if body:
+        raw.append((b"content-length", str(len(body)).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def asgi_call(app: Any, scope: dict[str, Any], body: bytes) -> bytes:
+    """One request through an ASGI application; its body (a status other than 200 raises)."""
+    received = False
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal received
+        if received:  # the application waits for a disconnect only after answering
+            await asyncio.Event().wait()
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start" and message["status"] != 200:
+            raise RuntimeError(f"status {message['status']}")
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(dict(scope), receive, send)
+    return b"".join(chunks)
 
 
 def _json_dumps(data: object) -> str:
@@ -123,14 +201,7 @@ async def run(args: argparse.Namespace) -> Table:
         if answer != orjson.loads(await plain()):
             raise RuntimeError("the plain queue does not answer what GraphQL answers")
         fields = resolved_fields(answer["data"])
-        rounds: dict[str, list[float]] = {name: [] for name, _, _ in variants}
-        for _ in range(args.rounds):
-            for name, setting, call in variants:
-                with setting():
-                    started = time.process_time()
-                    for _ in range(args.calls):
-                        await call()
-                    rounds[name].append((time.process_time() - started) / args.calls * 1000)
+        rounds = await measure(variants, args.rounds, args.calls)
         best = {name: min(values) for name, values in rounds.items()}
         table = Table(
             f"Reviewer queue page of {args.first} in-process (SQLite): CPU per call, A/B",
@@ -143,23 +214,16 @@ async def run(args: argparse.Namespace) -> Table:
                 "all rounds (ms)",
             ],
         )
-        above: str | None = None
+        paired = paired_ratios(rounds, [name for name, _, _ in variants])
         for name, _, _ in variants:
-            # Each round's ratio to the variant run just before it: the pair shares that moment's
-            # load, so the median of the pairs shows a few % that the fastest rounds can hide.
-            paired = ""
-            if above is not None:
-                pairs = zip(rounds[name], rounds[above], strict=True)
-                paired = f"{statistics.median(this / before for this, before in pairs):.3f}"
             table.add(
                 name,
                 best[name],
                 best[name] * 1000 / fields,
                 f"{best['plain'] / best[name]:.2f}",
-                paired,
+                paired[name],
                 " ".join(f"{v:.1f}" for v in rounds[name]),
             )
-            above = name
         table.note(
             f"{fields:,} fields per page; fastest of {args.rounds} rounds of {args.calls} calls, "
             "the variants taking turns"
@@ -167,8 +231,191 @@ async def run(args: argparse.Namespace) -> Table:
         return table
 
 
+Variant = tuple[str, Callable[[], Any], Callable[[], Awaitable[object]]]
+
+
+def paired_ratios(measured: dict[str, list[float]], names: Sequence[str]) -> dict[str, str]:
+    """Each variant's median, over the rounds, of its ratio to the variant run just before it:
+    the pair shares that moment's load, so the median of the pairs shows a few % that the fastest
+    rounds can hide. Empty for the first."""
+    paired = {names[0]: ""}
+    for above, name in itertools.pairwise(names):
+        pairs = zip(measured[name], measured[above], strict=True)
+        paired[name] = f"{statistics.median(this / before for this, before in pairs):.3f}"
+    return paired
+
+
+async def measure(variants: Sequence[Variant], rounds: int, calls: int) -> dict[str, list[float]]:
+    """CPU ms per call of each variant, per round, the variants taking turns."""
+    measured: dict[str, list[float]] = {name: [] for name, _, _ in variants}
+    for _ in range(rounds):
+        for name, setting, call in variants:
+            with setting():
+                started = time.process_time()
+                for _ in range(calls):
+                    await call()
+                measured[name].append((time.process_time() - started) / calls * 1000)
+    return measured
+
+
+def _graphql_post(token: str | None, body: bytes) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return _scope("POST", "/graphql", headers, body)
+
+
+async def run_tracking(args: argparse.Namespace) -> list[Table]:
+    async with fresh_database("sqlite") as url, tortoise(url):
+        dataset = await load(url, Sizes(args.companies, args.requests, args.certificates))
+        settings = Settings(
+            database_url=url,
+            data_dir=Path(tempfile.mkdtemp(prefix="certs-bench-")),
+            outbox_worker=False,
+            jobs_scheduler=False,
+            public_base_url=BASE_URL,
+            log_level="WARNING",
+        )
+        graphql_app, plain_app = create_app(settings), create_plain_app(settings)
+        view = graphql_view(graphql_app)
+        schema = graphql_app.state.fanout.schema
+        deps = graphql_app.state.deps
+        tokens = dataset.customer_tokens_shuffled()[:50]
+        body = orjson.dumps({"query": TRACKING, "variables": {}})
+        graphql_requests = [_graphql_post(token, body) for token in tokens]
+        plain_requests = [
+            _scope("GET", "/tracking", {"Authorization": f"Bearer {t}"}, b"") for t in tokens
+        ]
+        clock = SystemClock()
+        principals = [await authenticate(token, now=clock.now()) for token in tokens]
+        turn = [0]
+
+        def next_company() -> int:
+            turn[0] += 1
+            return turn[0] % len(tokens)
+
+        async def through_app() -> bytes:
+            return await asgi_call(graphql_app, graphql_requests[next_company()], body)
+
+        async def through_view() -> bytes:
+            return await asgi_call(view, graphql_requests[next_company()], body)
+
+        async def execute(document: str, principal: Any) -> str:
+            context = Context(deps=deps, public_base_url=BASE_URL, principal=principal)
+            with sql_counter():
+                result = await schema.execute(document, context_value=context)
+            if result.errors:
+                raise RuntimeError(result.errors)
+            return _orjson_dumps({"data": result.data})
+
+        async def execute_only() -> str:
+            return await execute(TRACKING, principals[next_company()])
+
+        async def plain() -> bytes:
+            return await asgi_call(plain_app, plain_requests[next_company()], b"")
+
+        for index in range(len(tokens)):  # the same answers, the document cached, beforehand
+            with sql_uncounted():
+                expected = orjson.loads(await asgi_call(plain_app, plain_requests[index], b""))
+            if (
+                orjson.loads(await asgi_call(graphql_app, graphql_requests[index], body))
+                != expected
+            ):
+                raise RuntimeError("the plain tracking does not answer what GraphQL answers")
+        variants: list[Variant] = [
+            ("GraphQL: certs serve's application", as_is, through_app),
+            ("GraphQL: the view alone (no middleware)", as_is, through_view),
+            ("GraphQL: schema.execute + orjson (principal known)", as_is, execute_only),
+            ("plain: its application", sql_uncounted, plain),
+        ]
+        tracking = _table(
+            "Tracking request in-process (SQLite): CPU per request, GraphQL's layers beside plain",
+            "CPU ms/request",
+            variants,
+            await measure(variants, args.rounds, args.calls),
+            note=f"fastest of {args.rounds} rounds of {args.calls} requests, the variants taking "
+            f"turns; tokens of {len(tokens)} companies round-robin. Application = middleware + "
+            "view (body, authentication, context, persisted queries, log line and metrics, "
+            "response) + schema.execute",
+        )
+
+        typename = orjson.dumps({"query": TYPENAME, "variables": {}})
+        anonymous = _graphql_post(None, typename)
+        document = parse(TYPENAME)
+
+        async def typename_app() -> bytes:
+            return await asgi_call(graphql_app, anonymous, typename)
+
+        async def typename_view() -> bytes:
+            return await asgi_call(view, anonymous, typename)
+
+        async def typename_schema() -> str:
+            return await execute(TYPENAME, None)
+
+        async def typename_graphql_core() -> bytes:
+            return orjson.dumps({"data": graphql_execute(schema._schema, document).data})  # type: ignore[union-attr]
+
+        fixed: list[Variant] = [
+            ("certs serve's application", as_is, typename_app),
+            ("the view alone (no middleware)", as_is, typename_view),
+            ("schema.execute (extensions, cached parse and validation)", as_is, typename_schema),
+            ("graphql-core's execute of the parsed document", as_is, typename_graphql_core),
+        ]
+        measured = await measure(fixed, args.rounds, args.calls * 10)
+        fixed_table = Table(
+            f"The fixed cost of a request: `{TYPENAME}`, anonymous, in-process",
+            ["layer", "CPU µs/request", "the layer alone, µs", "all rounds (µs)"],
+        )
+        below = [min(measured[name]) * 1000 for name, _, _ in fixed]
+        for index, (name, _, _) in enumerate(fixed):
+            alone = below[index] - (below[index + 1] if index + 1 < len(below) else 0)
+            fixed_table.add(
+                name,
+                below[index],
+                alone,
+                " ".join(f"{v * 1000:.0f}" for v in measured[name]),
+            )
+        fixed_table.note(
+            f"fastest of {args.rounds} rounds of {args.calls * 10} requests; each layer's figure "
+            "includes the layers below it, `alone` is the difference with the next row"
+        )
+        return [tracking, fixed_table]
+
+
+def _table(
+    title: str,
+    unit: str,
+    variants: Sequence[Variant],
+    measured: dict[str, list[float]],
+    note: str,
+) -> Table:
+    best = {name: min(values) for name, values in measured.items()}
+    table = Table(
+        title,
+        ["variant", unit, "plain/this CPU", "÷ row above, median of rounds", "all rounds (ms)"],
+    )
+    plain = next(name for name, _, _ in variants if name.startswith("plain"))
+    paired = paired_ratios(measured, [name for name, _, _ in variants])
+    for name, _, _ in variants:
+        table.add(
+            name,
+            best[name],
+            f"{best[plain] / best[name]:.2f}",
+            paired[name],
+            " ".join(f"{v:.2f}" for v in measured[name]),
+        )
+    table.note(note)
+    return table
+
+
+def graphql_view(app: Any) -> Any:
+    """The GraphQL view `create_app` routes /graphql to (CertsGraphQL)."""
+    return next(route.app for route in app.routes if getattr(route, "path", "") == "/graphql")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__)
+    parser.add_argument("--page", choices=("queue", "tracking"), default="queue")
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--certificates", type=int, default=1000)
@@ -177,7 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        print(runner.run(run(args)).render())
+        if args.page == "tracking":
+            print("\n\n".join(table.render() for table in runner.run(run_tracking(args))))
+        else:
+            print(runner.run(run(args)).render())
     return 0
 
 
