@@ -17,6 +17,7 @@ around each date (just before, at, just after), and a request's Desistida is rea
 Rechazado and is final.
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -574,10 +575,9 @@ def test_a_single_change_is_accepted_exactly_when_the_model_accepts_it(
 
 #: Instants around each of a certificate's dates, relative to a fixed validFrom.
 VALID_FROM = START + timedelta(days=10)
-around = st.sampled_from(
-    [-timedelta(days=30), -timedelta(days=1), -TINY, timedelta(0), TINY, timedelta(days=1)]
-)
-durations = st.sampled_from([TINY, timedelta(days=1), timedelta(days=365)])
+AROUND = [-timedelta(days=30), -timedelta(days=1), -TINY, timedelta(0), TINY, timedelta(days=1)]
+DURATIONS = [TINY, timedelta(days=1), timedelta(days=365)]
+around = st.sampled_from(AROUND)
 
 
 @dataclass(frozen=True)
@@ -591,41 +591,61 @@ class Dated:
     now: datetime
 
 
-@st.composite
-def dated(draw: st.DrawFn) -> Dated:
-    stored = draw(st.sampled_from(list(CertificateStatus)))
-    valid_until = VALID_FROM + draw(durations)
-    # Only a certificate that has been in use is renewed: an Emitido one has no replacement.
-    replaced = None
-    if stored is not ISSUED and draw(st.booleans()):
-        replaced = draw(st.sampled_from([VALID_FROM, VALID_FROM + timedelta(days=1), valid_until]))
-    anchor = draw(st.sampled_from([d for d in (VALID_FROM, valid_until, replaced) if d]))
-    return Dated(stored, VALID_FROM, valid_until, replaced, anchor + draw(around))
+def every_dated() -> list[Dated]:
+    """Every certificate-and-instant of these tests: each stored status, duration, replacement
+    (only a certificate that has been in use is renewed: an Emitido one has none) and instant
+    around each of its dates. A few hundred, so the tests below that need nothing else walk them
+    all; the others draw from them."""
+    found = []
+    for stored in CertificateStatus:
+        for duration in DURATIONS:
+            valid_until = VALID_FROM + duration
+            replacements: list[datetime | None] = [None]
+            if stored is not ISSUED:
+                replacements += [VALID_FROM, VALID_FROM + timedelta(days=1), valid_until]
+            for replaced in replacements:
+                for anchor in [d for d in (VALID_FROM, valid_until, replaced) if d]:
+                    found += [
+                        Dated(stored, VALID_FROM, valid_until, replaced, anchor + offset)
+                        for offset in AROUND
+                    ]
+    return found
 
 
-@PROPERTIES
-@given(cert=dated())
-def test_the_status_derived_from_the_clock_is_the_models(cert: Dated) -> None:
-    expected = model_status_at(
-        cert.stored, cert.valid_from, cert.valid_until, cert.now, cert.replaced_from
-    )
-    got = effective_status(
-        cert.stored, cert.valid_from, cert.valid_until, cert.now, superseded_at=cert.replaced_from
-    )
-    assert got is expected, cert
+EVERY_DATED = every_dated()
 
 
-@PROPERTIES
-@given(valid_from_offset=around, duration=durations, now_offset=around)
-def test_a_certificate_is_issued_emitido_exactly_when_its_validity_starts_later(
-    valid_from_offset: timedelta, duration: timedelta, now_offset: timedelta
-) -> None:
-    now = START + now_offset
-    valid_from = START + valid_from_offset
-    valid_until = valid_from + duration
-    expected = model_status_at(ISSUED, valid_from, valid_until, now, None)
-    assert initial_status(valid_from, valid_until, now) is expected
-    assert expected is (ISSUED if now < valid_from else ACTIVE if now < valid_until else EXPIRED)
+def dated() -> st.SearchStrategy[Dated]:
+    return st.sampled_from(EVERY_DATED)
+
+
+def test_the_status_derived_from_the_clock_is_the_models() -> None:
+    """Every case, not a draw of them: 300 drawn examples cost more than the whole set."""
+    for cert in EVERY_DATED:
+        expected = model_status_at(
+            cert.stored, cert.valid_from, cert.valid_until, cert.now, cert.replaced_from
+        )
+        got = effective_status(
+            cert.stored,
+            cert.valid_from,
+            cert.valid_until,
+            cert.now,
+            superseded_at=cert.replaced_from,
+        )
+        assert got is expected, cert
+
+
+def test_a_certificate_is_issued_emitido_exactly_when_its_validity_starts_later() -> None:
+    """Every start, duration and instant of these tests (108 cases), not a draw of them."""
+    for valid_from_offset, duration, now_offset in itertools.product(AROUND, DURATIONS, AROUND):
+        now = START + now_offset
+        valid_from = START + valid_from_offset
+        valid_until = valid_from + duration
+        expected = model_status_at(ISSUED, valid_from, valid_until, now, None)
+        assert initial_status(valid_from, valid_until, now) is expected
+        assert expected is (
+            ISSUED if now < valid_from else ACTIVE if now < valid_until else EXPIRED
+        )
 
 
 @PROPERTIES

@@ -1,8 +1,9 @@
 """The `certs` command as operators and scripts use it: one JSON object on stdout, logs on stderr.
 
-The real program starts for the tests of what the process does (its migrations on a new
-database, a refusal's exit status and empty stdout); the other commands run in this process
-(tests/support/cli.py), as `main` with the same arguments and environment."""
+The real program starts for the tests of what the process does (`migrate` and a refusal: its
+output and exit status); the other runs, the first migrations and the refusals' messages
+included, are in this process (tests/support/cli.py), as `main` with the same arguments and
+environment."""
 
 import hashlib
 from pathlib import Path
@@ -23,11 +24,11 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 def test_migrate_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path) -> None:
     env = server_env(tmp_path / "var", f"sqlite://{tmp_path / 'fresh.sqlite3'}")
-    migrated = certs(env, "migrate")
+    migrated = run_certs(env, "migrate")  # the migrations' work, in this process
     first = migrated.stdout.splitlines()
     assert first[0] == "applied models.0001_initial"
     assert all(line.startswith("applied models.") for line in first)
-    again = certs(env, "migrate")
+    again = certs(env, "migrate")  # the program itself, on the database the first run made
     assert again.stdout.splitlines() == ["no migrations to apply"]
     # The deployment's id (its Redis channels) is made by the first run and kept by the next.
     deployment = [line for line in migrated.stderr.splitlines() if line.startswith("deployment ")]
@@ -84,10 +85,18 @@ def test_company_user_and_token_creation_print_json(env: dict[str, str]) -> None
 def test_refusals_exit_1_with_a_spanish_message_and_nothing_on_stdout(
     env: dict[str, str], args: list[str], message: str
 ) -> None:
-    result = certs(env, *args, check=False)
+    result = run_certs(env, *args, check=False)
     assert result.returncode == 1
     assert result.stdout == ""
     assert message in result.stderr
+
+
+def test_the_program_exits_with_the_status_of_a_refusal(env: dict[str, str]) -> None:
+    """What `main` returns is the process's exit status, its message on stderr only."""
+    result = certs(env, "token", "issue", "--email", "nadie@ejemplo.co", check=False)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "No existe" in result.stderr
 
 
 def test_demo_prints_ids_and_tokens_and_graphiql_headers_and_is_repeatable(
@@ -160,7 +169,7 @@ def test_documents_add_registers_relay_and_codegen_manifests_under_their_ids(
     codegen = tmp_path / "persisted-documents.json"  # codegen's client preset, sha1 and a custom id
     codegen.write_text(orjson.dumps({sha1: other, "x-app:mine": mine}).decode())
 
-    added = orjson.loads(certs(env, "documents", "add", str(relay), str(codegen)).stdout)
+    added = orjson.loads(run_certs(env, "documents", "add", str(relay), str(codegen)).stdout)
     assert (added["added"], added["known"]) == (2, 0)
     assert added["ids"] == {
         md5: sha256,
@@ -171,13 +180,13 @@ def test_documents_add_registers_relay_and_codegen_manifests_under_their_ids(
 
     lying = tmp_path / "lying.json"  # an MD5-looking id that is not its document's MD5
     lying.write_text(orjson.dumps({"0" * 32: mine}).decode())
-    refused = certs(env, "documents", "add", str(lying), check=False)
+    refused = run_certs(env, "documents", "add", str(lying), check=False)
     assert refused.returncode == 1
     assert "no corresponde a su documento: no es su md5" in refused.stderr
 
     stolen = tmp_path / "stolen.json"  # a custom id already naming another document
     stolen.write_text(orjson.dumps({"x-app:mine": other}).decode())
-    refused = certs(env, "documents", "add", str(stolen), check=False)
+    refused = run_certs(env, "documents", "add", str(stolen), check=False)
     assert refused.returncode == 1
     assert "ya nombra otro documento" in refused.stderr
 

@@ -1,4 +1,7 @@
-"""`certs jobs run`: the expiry and reminders job once, for cron; one JSON report on stdout."""
+"""`certs jobs run`: the expiry and reminders job once, for cron; one JSON report on stdout.
+
+The job runs in this process (tests/support/cli.py); the refusal of a malformed setting, which
+ends the program before any command, starts the real one."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -7,6 +10,7 @@ import orjson
 
 from domain.enums import CertificateStatus
 from models import Certificate, CertificateReminder, EmailKind, OutboxEmail
+from tests.support.cli import run_certs_aside
 from tests.support.server import certs, server_env
 from tests.support.use_cases import certificate_ending_in
 
@@ -18,7 +22,7 @@ async def test_jobs_run_expires_reminds_and_prints_its_report(db: str, tmp_path:
     env = server_env(tmp_path / "var", db)
 
     before = datetime.now(UTC)
-    result = certs(env, "jobs", "run")
+    result = await run_certs_aside(env, "jobs", "run")
     report = orjson.loads(result.stdout)
     assert result.stdout.count("\n") == 1  # one JSON object, nothing else on stdout
     assert before <= datetime.fromisoformat(report.pop("ran_at")) <= datetime.now(UTC)
@@ -43,11 +47,13 @@ async def test_jobs_run_expires_reminds_and_prints_its_report(db: str, tmp_path:
     assert queued.subject.startswith("Tu certificado digital vence en 10 días (")
 
     # Run again (cron every hour): nothing more to do, nothing sent twice.
-    again = orjson.loads(certs(env, "jobs", "run").stdout)
+    again = orjson.loads((await run_certs_aside(env, "jobs", "run")).stdout)
     assert (again["certificates_checked"], again["emails_queued"], again["expired"]) == (1, 0, 0)
 
     # REMINDER_DAYS chooses the stages: with a 10-day reminder, it is due now.
-    tuned = orjson.loads(certs({**env, "REMINDER_DAYS": "10,3"}, "jobs", "run").stdout)
+    tuned = orjson.loads(
+        (await run_certs_aside({**env, "REMINDER_DAYS": "10,3"}, "jobs", "run")).stdout
+    )
     assert tuned["emails_by_stage"] == {"BEFORE_EXPIRY_10": 1}
 
 

@@ -1,4 +1,6 @@
-"""`certs outbox deliver` sends the webhooks too; `certs webhooks` lists and redelivers them."""
+"""`certs outbox deliver` sends the webhooks too; `certs webhooks` lists and redelivers them.
+
+The commands run in this process (tests/support/cli.py), beside the test's own connection."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +13,9 @@ from services.dependencies import Dependencies
 from services.webhooks import RegisterEndpointCommand, register_endpoint
 from services.webhooks_policy import WebhookPolicy
 from storage.documents import DocumentStore
+from tests.support.cli import run_certs_aside, run_certs_json_aside
 from tests.support.factories import make_caller, make_company
-from tests.support.server import certs, certs_json, server_env
+from tests.support.server import server_env
 from tests.support.use_cases import submit
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -38,27 +41,30 @@ async def test_operators_deliver_list_and_redeliver_webhooks_from_the_shell(
         await submit(deps, customer)
         env = server_env(tmp_path / "var", db, WEBHOOK_ALLOW_LOCAL="true")
 
-        report = certs_json(env, "outbox", "deliver")
+        report = await run_certs_json_aside(env, "outbox", "deliver")
         assert report["webhooks"] == {
             "succeeded": 1,
             "retrying": 0,
             "failed": 0,
             "disabled_endpoints": 0,
         }
-        [delivery] = certs_json(env, "webhooks", "deliveries")["deliveries"]
+        [delivery] = (await run_certs_json_aside(env, "webhooks", "deliveries"))["deliveries"]
         assert delivery["status"] == "SUCCEEDED"
         assert delivery["eventType"] == "request.submitted"
         assert delivery["lastStatusCode"] == 200
         assert delivery["endpoint"]["url"] == receiver.url
 
-        again = certs_json(env, "webhooks", "redeliver", delivery["id"])["delivery"]
+        again = (await run_certs_json_aside(env, "webhooks", "redeliver", delivery["id"]))[
+            "delivery"
+        ]
         assert again["status"] == "PENDING"
-        assert certs_json(env, "outbox", "deliver")["webhooks"]["succeeded"] == 1
+        assert (await run_certs_json_aside(env, "outbox", "deliver"))["webhooks"]["succeeded"] == 1
         assert receiver.event_ids() == [delivery["eventId"], delivery["eventId"]]
 
-        missing = certs(env, "webhooks", "redeliver", "999", check=False)
+        missing = await run_certs_aside(env, "webhooks", "redeliver", "999", check=False)
         assert missing.returncode == 1
         assert "No encontramos la entrega. (NOT_FOUND)" in missing.stderr
-        assert certs_json(env, "webhooks", "deliveries", "--status", "FAILED") == {"deliveries": []}
+        failed = await run_certs_json_aside(env, "webhooks", "deliveries", "--status", "FAILED")
+        assert failed == {"deliveries": []}
     finally:
         receiver.stop()

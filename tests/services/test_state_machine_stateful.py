@@ -685,13 +685,16 @@ class RulesMachine(RuleBasedStateMachine):
 
     async def check_no_second_certificate(self) -> None:
         """No certificate issued within another's first 11 months, except as its renewal: when
-        one was issued, every earlier one was revoked, already renewed, or renewed by it."""
+        one was issued, every earlier one was revoked, already renewed, or renewed by it. The
+        run's history rows are read once (a query per pair of certificates was slow)."""
+        changes = await CertificateStatusChange.filter(
+            certificate_id__in=list(self.model.certificates)
+        )
         for certificate in self.model.certificates.values():
-            issued_at = (
-                await CertificateStatusChange.filter(
-                    certificate_id=certificate.id, from_status=None
-                ).get()
-            ).at
+            [issued] = [
+                c for c in changes if c.certificate_id == certificate.id and c.from_status is None
+            ]
+            issued_at = issued.at
             request = self.model.requests[certificate.request]
             for other in self.model.certificates.values():
                 if other.company != certificate.company or other.id >= certificate.id:
@@ -699,9 +702,10 @@ class RulesMachine(RuleBasedStateMachine):
                 if request.renewal_of == other.id:
                     assert issued_at >= add_months(other.valid_until, -1)
                     continue
-                revoked_at = await CertificateStatusChange.filter(
-                    certificate_id=other.id, to_status=REVOKED, at__lte=issued_at
-                ).exists()
+                revoked_at = any(
+                    c.certificate_id == other.id and c.to_status is REVOKED and c.at <= issued_at
+                    for c in changes
+                )
                 renewed_before = any(
                     self.model.requests[c.request].renewal_of == other.id
                     for c in self.model.certificates.values()

@@ -1,9 +1,11 @@
 """The command lines of `certs`, read from its parser, and `certs` run in the test's process."""
 
 import argparse
+import asyncio
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from typing import Any
@@ -70,4 +72,18 @@ def run_certs(env: dict[str, str], *args: str, check: bool = True) -> CommandRun
 
 def run_certs_json(env: dict[str, str], *args: str) -> dict[str, Any]:
     result: dict[str, Any] = orjson.loads(run_certs(env, *args).stdout)
+    return result
+
+
+async def run_certs_aside(env: dict[str, str], *args: str, check: bool = True) -> CommandRun:
+    """`run_certs` from a test whose event loop holds the `db` fixture's Tortoise: in a thread of
+    its own, since `main` runs its own event loop (asyncio.run). A new thread starts with an empty
+    context, so the command's Tortoise (kept per context, tortoise.context) is its own, and its
+    closing leaves the test's connection open."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return await asyncio.wrap_future(thread.submit(run_certs, env, *args, check=check))
+
+
+async def run_certs_json_aside(env: dict[str, str], *args: str) -> dict[str, Any]:
+    result: dict[str, Any] = orjson.loads((await run_certs_aside(env, *args)).stdout)
     return result

@@ -28,6 +28,10 @@ from services.principal import Principal
 from services.webhooks import RegisterEndpointCommand, register_endpoint
 from services.webhooks_policy import WebhookPolicy
 
+#: How often the serving thread looks for a stop request between connections. `shutdown()` waits
+#: for that look: with socketserver's default of 0.5 s, each stop waited half a second.
+SHUTDOWN_POLL_SECONDS = 0.01
+
 
 @dataclass(frozen=True)
 class Received:
@@ -102,7 +106,9 @@ class WebhookReceiver:
             server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True
+        )
         self._thread.start()
         return self
 
