@@ -11,6 +11,7 @@ from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 from bench import tuning as bench_tuning
 from schema import root
 from server import app as app_module
+from server import fanout, graphql_ws_handlers
 from tests.support.layout import SHARED_KEYS_LIMIT
 from tuning import light_ws_protocol
 
@@ -27,8 +28,13 @@ def _restored(monkeypatch: pytest.MonkeyPatch) -> None:
         (app_module, "build_schema"),
         (app_module, "CertsStarlette"),
         (light_ws_protocol, "LightWSProtocol"),
+        (fanout, "Fanout"),
+        (graphql_ws_handlers, "TransportWSHandler"),
     ]:
         monkeypatch.setattr(module, name, getattr(module, name))
+    monkeypatch.setattr(fanout.Fanout, "follow", fanout.Fanout.follow)
+    handler = graphql_ws_handlers.TransportWSHandler
+    monkeypatch.setattr(handler, "_join_group", handler._join_group)
     monkeypatch.setattr(bench_tuning, "_CONTEXT_DROPS", set())
 
 
@@ -96,3 +102,17 @@ def test_without_mask_errors_strawberry_s_masks_the_same_errors() -> None:
 def test_without_the_light_protocol_uvicorn_s_own_is_served() -> None:
     bench_tuning.SWITCHES["-light_ws_protocol"]()
     assert light_ws_protocol.LightWSProtocol is WSProtocol
+
+
+def test_without_member_registrations_a_member_runs_in_a_task_of_its_own() -> None:
+    bench_tuning.SWITCHES["-member_registrations"]()
+    handler = graphql_ws_handlers.TransportWSHandler
+    assert handler._join_group(object(), {"id": "1"}) is False  # type: ignore[arg-type, typeddict-item]
+
+
+def test_without_compact_keys_follow_holds_orjson_s_bytes_in_its_own_frame() -> None:
+    ours = fanout.Fanout.follow
+    bench_tuning.SWITCHES["-compact_keys"]()
+    replaced = fanout.Fanout.follow
+    assert replaced is not ours
+    assert "variables" in replaced.__code__.co_varnames
