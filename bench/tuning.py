@@ -30,6 +30,8 @@ Variants (each is everything on but one):
 - `-member_registrations`: a member of a group on `graphql-transport-ws` runs in a task of its
   own (Strawberry's operation task, awaiting how it ends) instead of being a registration in the
   group, and keeps its own copy of the document.
+- `-connection_events`: the accepted wsproto connection keeps its own `_events` deque (0.7 KiB),
+  not a `ConnectionEvents` list.
 """
 
 import argparse
@@ -78,6 +80,7 @@ VARIANTS = (
     "-mask_errors",
     "-compact_keys",
     "-member_registrations",
+    "-connection_events",
 )
 #: Not in the default run: the per-event memo shows only where subscribers execute their own
 #: events (`-shared_event_results&-memo` against `-shared_event_results`).
@@ -223,6 +226,10 @@ def _without_member_registrations() -> None:
     _replace_attribute(graphql_ws_handlers.TransportWSHandler, "_join_group", run_as_a_task)
 
 
+def _without_connection_events() -> None:
+    _replace(light_ws_protocol, "lighter_events", lambda connection: None)
+
+
 def _replace_attribute(cls: type, name: str, value: object) -> None:
     assert name in vars(cls), f"{cls.__qualname__}.{name}"
     setattr(cls, name, value)
@@ -239,6 +246,7 @@ SWITCHES: dict[str, Callable[[], None]] = {
     "-mask_errors": _without_mask_errors,
     "-compact_keys": _without_compact_keys,
     "-member_registrations": _without_member_registrations,
+    "-connection_events": _without_connection_events,
 }
 
 

@@ -2,11 +2,15 @@
 serves: a switch that silently kept the patch would report a gain of zero, and one that broke
 the server would measure nothing."""
 
+from collections import deque
+
 import pytest
 from graphql import parse
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
+from wsproto import ConnectionType
+from wsproto.connection import Connection
 
 from bench import tuning as bench_tuning
 from schema import root
@@ -28,6 +32,7 @@ def _restored(monkeypatch: pytest.MonkeyPatch) -> None:
         (app_module, "build_schema"),
         (app_module, "CertsStarlette"),
         (light_ws_protocol, "LightWSProtocol"),
+        (light_ws_protocol, "lighter_events"),
         (fanout, "Fanout"),
         (graphql_ws_handlers, "TransportWSHandler"),
     ]:
@@ -116,3 +121,13 @@ def test_without_compact_keys_follow_holds_orjson_s_bytes_in_its_own_frame() -> 
     replaced = fanout.Fanout.follow
     assert replaced is not ours
     assert "variables" in replaced.__code__.co_varnames
+
+
+def test_without_connection_events_the_connection_keeps_its_deque() -> None:
+    connection = Connection(ConnectionType.SERVER)
+    light_ws_protocol.lighter_events(connection)
+    assert isinstance(connection._events, light_ws_protocol.ConnectionEvents)
+    bench_tuning.SWITCHES["-connection_events"]()
+    untouched = Connection(ConnectionType.SERVER)
+    light_ws_protocol.lighter_events(untouched)
+    assert isinstance(untouched._events, deque)
