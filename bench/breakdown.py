@@ -14,8 +14,10 @@ dumps again; every figure is the difference over the added subscribers:
   arenas and pools not full, glibc malloc's own, whatever C code allocates without going through
   Python's allocator. The kernel's socket buffers are not in VmRSS at all.
 
-VmRSS here is inflated by tracemalloc (its own figure is taken out); `python -m bench.tuning`
-gives the figure without it.
+VmRSS here is inflated by tracemalloc well beyond what `get_tracemalloc_memory` reports (37 KiB
+per subscriber where `python -m bench.tuning`, without tracemalloc, measures 19.6): read the
+traced figures here and VmRSS from `python -m bench.tuning` (docs/performance.md, "Memory per
+idle subscriber").
 """
 
 import argparse
