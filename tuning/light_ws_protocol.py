@@ -8,7 +8,9 @@ whole; this only changes where its state lives and drops what the connection no 
 dashboards on one SQLite worker, each variant a real `certs serve`, taking turns for 3 rounds,
 medians; 2026-12-01 10:25 UTC, load average 5-7): memory per idle subscriber 31.5 KiB with it,
 40.0 KiB with uvicorn's own wsproto protocol: **8.5 KiB (27 %) less**. CPU per event unchanged
-(90 ms both).
+(90 ms both). The connection's event deque as a list (`ConnectionEvents`), measured alone later
+(`-connection_events`, 2026-12-01 13:15–13:24 UTC, load average 10–11): 18.8 KiB per idle
+subscriber with it, 19.4 without (3.2 %).
 
 **Upstream.** No issue exists; the text to file (as a discussion, which uvicorn asks for first)
 is docs/performance/upstream/uvicorn-wsproto-memory-per-socket.md (related: memory of
