@@ -24,6 +24,14 @@ Variants (each is everything on but one):
 - `-slots`: the execution context without `__slots__` (the rest of shared_event_results kept).
 - `-mask_errors`: Strawberry's `MaskErrors` (its public `should_mask_error` and
   `anonymise_error`) instead of `MaskUnexpectedErrors`' own hooks.
+- `-compact_keys`: `Fanout.follow` as it was, holding orjson's `bytes` of the variables (a 4 KiB
+  allocation) in every member's frame while it follows the group; only where members run in
+  tasks of their own (`-member_registrations&-compact_keys`).
+- `-member_registrations`: a member of a group on `graphql-transport-ws` runs in a task of its
+  own (Strawberry's operation task, awaiting how it ends) instead of being a registration in the
+  group, and keeps its own copy of the document.
+- `-connection_events`: the accepted wsproto connection keeps its own `_events` deque (0.7 KiB),
+  not a `ConnectionEvents` list.
 """
 
 import argparse
@@ -42,6 +50,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+import orjson
 from graphql import ExecutionResult
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.routing import WebSocketRoute
@@ -57,7 +66,7 @@ from resolvers.ids import to_global_id
 from schema import root
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from server import app as app_module
-from server import cli
+from server import cli, fanout, graphql_ws_handlers
 from tuning import light_ws_protocol, shared_event_results
 from tuning.direct_socket import DirectWebSocketRoute
 
@@ -69,6 +78,9 @@ VARIANTS = (
     "-shared_event_results",
     "-slots",
     "-mask_errors",
+    "-compact_keys",
+    "-member_registrations",
+    "-connection_events",
 )
 #: Not in the default run: the per-event memo shows only where subscribers execute their own
 #: events (`-shared_event_results&-memo` against `-shared_event_results`).
@@ -177,6 +189,52 @@ def _without_mask_errors() -> None:
     _replace(root, "MaskUnexpectedErrors", StrawberryMask)
 
 
+def _without_compact_keys() -> None:
+    """`Fanout.follow` as it was: the group's key made in the member's own frame, which holds
+    orjson's `bytes` of the variables (a 4 KiB allocation) while the subscription lives. Seen only
+    where members run in tasks of their own (`-member_registrations`)."""
+
+    async def follow(self: fanout.Fanout, member: fanout.Member, request: dict[str, Any]) -> Any:
+        try:
+            variables = orjson.dumps(request["variables"], option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            variables = repr(request["variables"]).encode()
+        key = (request["query"], request["operation_name"], variables, member.principal.visibility)
+        group = self.groups.get(key)  # type: ignore[arg-type]
+        if group is None:
+            group = self.groups[key] = fanout.Group(  # type: ignore[index]
+                self,
+                key,  # type: ignore[arg-type]
+                self._make_context(member.principal),
+                request,
+            )
+        group.members[member] = None
+        member.group = group
+        try:
+            return await member.ended
+        finally:
+            if member in group.members:
+                group.leave(member, fanout.Ended.COMPLETE)
+
+    _replace_attribute(fanout.Fanout, "follow", follow)
+
+
+def _without_member_registrations() -> None:
+    def run_as_a_task(handler: Any, message: Any) -> bool:
+        return False
+
+    _replace_attribute(graphql_ws_handlers.TransportWSHandler, "_join_group", run_as_a_task)
+
+
+def _without_connection_events() -> None:
+    _replace(light_ws_protocol, "lighter_events", lambda connection: None)
+
+
+def _replace_attribute(cls: type, name: str, value: object) -> None:
+    assert name in vars(cls), f"{cls.__qualname__}.{name}"
+    setattr(cls, name, value)
+
+
 SWITCHES: dict[str, Callable[[], None]] = {
     "all": lambda: None,
     "-light_ws_protocol": _without_light_ws_protocol,
@@ -186,6 +244,9 @@ SWITCHES: dict[str, Callable[[], None]] = {
     "-slots": _without_slots,
     "-memo": _without_memo,
     "-mask_errors": _without_mask_errors,
+    "-compact_keys": _without_compact_keys,
+    "-member_registrations": _without_member_registrations,
+    "-connection_events": _without_connection_events,
 }
 
 
@@ -199,20 +260,11 @@ def serve(variant: str, argv: Sequence[str]) -> int:
 
 
 @contextmanager
-def variant_server(variant: str, env: dict[str, str]) -> Any:
+def variant_server(variant: str, env: dict[str, str], module: str = "bench.tuning") -> Any:
+    """A `certs serve` with `variant`'s switches, started by `python -m MODULE serve VARIANT`."""
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "bench.tuning",
-        "serve",
-        variant,
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-    ]
-    with _running(f"bench.tuning serve {variant}", argv, env, port) as server:
+    argv = [sys.executable, "-m", module, "serve", variant, "--host", HOST, "--port", str(port)]
+    with _running(f"{module} serve {variant}", argv, env, port) as server:
         yield server
 
 

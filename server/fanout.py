@@ -121,13 +121,15 @@ class Member:
     ended: "asyncio.Future[Outcome]" = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    #: The group it joined (`Fanout.join`).
+    group: "Group | None" = None
 
     def end(self, outcome: Outcome) -> None:
         if not self.ended.done():
             self.ended.set_result(outcome)
 
 
-GroupKey = tuple[str, str | None, bytes, tuple[Any, ...]]
+GroupKey = tuple[str, str | None, str, tuple[Any, ...]]
 
 
 class Group:
@@ -299,16 +301,21 @@ class Fanout:
         return Member(operation_id, principal, context.session, sink, protocol, name, on_sent)
 
     async def follow(self, member: Member, request: dict[str, Any]) -> Outcome:
-        """Join the group of `member`'s question (made if there is none), until the member's
-        subscription ends; leaves the group when cancelled (the client stopped it)."""
+        """Join the group of `member`'s question until the member's subscription ends; leaves the
+        group when cancelled (the client stopped it)."""
+        self.join(member, request)
         try:
-            variables = orjson.dumps(request["variables"], option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            variables = repr(request["variables"]).encode()
+            return await member.ended
+        finally:
+            self.leave(member)
+
+    def join(self, member: Member, request: dict[str, Any]) -> "Group":
+        """Add `member` to the group of its question (made if there is none). From here the
+        group writes to it; `member.ended` says how it ended, unless `leave` ends it first."""
         key: GroupKey = (
             request["query"],
             request["operation_name"],
-            variables,
+            variables_key(request["variables"]),
             member.principal.visibility,
         )
         group = self.groups.get(key)
@@ -317,11 +324,14 @@ class Fanout:
                 self, key, self._make_context(member.principal), request
             )
         group.members[member] = None
-        try:
-            return await member.ended
-        finally:
-            if member in group.members:
-                group.leave(member, Ended.COMPLETE)
+        member.group = group
+        return group
+
+    def leave(self, member: Member) -> None:
+        """The member's subscription was stopped (by its client, or its socket closed)."""
+        group = member.group
+        if group is not None and member in group.members:
+            group.leave(member, Ended.COMPLETE)
 
     def dissolve(self, group: Group, outcome: Outcome) -> None:
         """The group ends: its members are told `outcome`; the next subscriber starts anew."""
@@ -336,6 +346,20 @@ class Fanout:
             member.end(outcome)
         if not group.task.done() and group.task is not asyncio.current_task():
             group.task.cancel()
+
+
+def variables_key(variables: Any) -> str:
+    """The variables as they count in a group's key: sorted JSON, a `str` of its own size.
+
+    Not orjson's `bytes`: orjson allocates 4 KiB for any output and keeps that allocation in the
+    object it returns (3.13: 4.4 KiB traced for `orjson.dumps(None)`, whose `sys.getsizeof` is 37),
+    and every member's `follow` holds its key while the subscription lives: 4 KiB per idle
+    subscriber (`python -m bench.breakdown`; docs/performance.md, "Memory per idle subscriber").
+    """
+    try:
+        return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return repr(variables)
 
 
 def _not_a_members_operation() -> None:

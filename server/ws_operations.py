@@ -99,27 +99,36 @@ class OperationLog:
         self, context: Context, operation_id: str, name: str | None, work: Awaitable[None]
     ) -> None:
         """Await `work` (the operation's task body) as operation `operation_id`, then log it."""
-        record = SocketOperation(operation_id, name)
-        self._running[operation_id] = record
+        record = self.begin(operation_id, name)
         token = current_operation.set(record.operation)
-        if self._metrics is not None:
-            self._metrics.subscriptions.inc()
+        how = ERROR
         try:
             with sql_counter() as statements:
                 record.statements = statements
                 await work
-            record.end(SERVER)
-        except BaseException:
-            record.end(ERROR)
-            raise
+            how = SERVER
         finally:
             current_operation.reset(token)
-            if self._running.get(operation_id) is record:
-                del self._running[operation_id]
-            if self._metrics is not None:
-                self._metrics.subscriptions.dec()
-                record_metrics(self._metrics, record)
-            log_operation(record, context)
+            self.finish(record, context, how)
+
+    def begin(self, operation_id: str, name: str | None) -> SocketOperation:
+        """Operation `operation_id` starts (`run`, or a subscription that has no task of its own:
+        a member of a group, `server.graphql_ws_handlers`); `finish` ends it."""
+        record = SocketOperation(operation_id, name)
+        self._running[operation_id] = record
+        if self._metrics is not None:
+            self._metrics.subscriptions.inc()
+        return record
+
+    def finish(self, record: SocketOperation, context: Context, how: str) -> None:
+        """It ended (`how`, unless a reason was given before): counted, logged, forgotten."""
+        record.end(how)
+        if self._running.get(record.id) is record:
+            del self._running[record.id]
+        if self._metrics is not None:
+            self._metrics.subscriptions.dec()
+            record_metrics(self._metrics, record)
+        log_operation(record, context)
 
     def running(self, operation_id: str) -> SocketOperation | None:
         """The record of an operation while it runs (`server.fanout` counts what it writes)."""

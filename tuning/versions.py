@@ -7,7 +7,9 @@ outside it, which are not patches but lean on a library's internals all the same
 `server/fanout.py` with `server/graphql_ws_handlers.py` (subscription groups: they reproduce the
 ends of Strawberry's two protocol handlers — `run_operation`, `handle_async_results`, the messages
 they send and the bookkeeping they release — and reach the Starlette `WebSocket` under Strawberry's
-adapter; `tuning.light_ws_protocol.write_frame` writes the group's ready frames).
+adapter; `tuning.light_ws_protocol.write_frame` writes the group's ready frames; on
+`graphql-transport-ws` a member is an `Operation` without a task in the handler's `operations`,
+which `cleanup_operation` removes: docs/performance/upstream/strawberry-subscription-without-task.md).
 
 `constraints.txt` pins the same versions (tests/tuning/test_versions.py checks they agree). To
 upgrade a library: read the notes of every patch that names it against the new release, rerun

@@ -2,15 +2,20 @@
 serves: a switch that silently kept the patch would report a gain of zero, and one that broke
 the server would measure nothing."""
 
+from collections import deque
+
 import pytest
 from graphql import parse
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
+from wsproto import ConnectionType
+from wsproto.connection import Connection
 
 from bench import tuning as bench_tuning
 from schema import root
 from server import app as app_module
+from server import fanout, graphql_ws_handlers
 from tests.support.layout import SHARED_KEYS_LIMIT
 from tuning import light_ws_protocol
 
@@ -27,8 +32,14 @@ def _restored(monkeypatch: pytest.MonkeyPatch) -> None:
         (app_module, "build_schema"),
         (app_module, "CertsStarlette"),
         (light_ws_protocol, "LightWSProtocol"),
+        (light_ws_protocol, "lighter_events"),
+        (fanout, "Fanout"),
+        (graphql_ws_handlers, "TransportWSHandler"),
     ]:
         monkeypatch.setattr(module, name, getattr(module, name))
+    monkeypatch.setattr(fanout.Fanout, "follow", fanout.Fanout.follow)
+    handler = graphql_ws_handlers.TransportWSHandler
+    monkeypatch.setattr(handler, "_join_group", handler._join_group)
     monkeypatch.setattr(bench_tuning, "_CONTEXT_DROPS", set())
 
 
@@ -96,3 +107,27 @@ def test_without_mask_errors_strawberry_s_masks_the_same_errors() -> None:
 def test_without_the_light_protocol_uvicorn_s_own_is_served() -> None:
     bench_tuning.SWITCHES["-light_ws_protocol"]()
     assert light_ws_protocol.LightWSProtocol is WSProtocol
+
+
+def test_without_member_registrations_a_member_runs_in_a_task_of_its_own() -> None:
+    bench_tuning.SWITCHES["-member_registrations"]()
+    handler = graphql_ws_handlers.TransportWSHandler
+    assert handler._join_group(object(), {"id": "1"}) is False  # type: ignore[arg-type, typeddict-item]
+
+
+def test_without_compact_keys_follow_holds_orjson_s_bytes_in_its_own_frame() -> None:
+    ours = fanout.Fanout.follow
+    bench_tuning.SWITCHES["-compact_keys"]()
+    replaced = fanout.Fanout.follow
+    assert replaced is not ours
+    assert "variables" in replaced.__code__.co_varnames
+
+
+def test_without_connection_events_the_connection_keeps_its_deque() -> None:
+    connection = Connection(ConnectionType.SERVER)
+    light_ws_protocol.lighter_events(connection)
+    assert isinstance(connection._events, light_ws_protocol.ConnectionEvents)
+    bench_tuning.SWITCHES["-connection_events"]()
+    untouched = Connection(ConnectionType.SERVER)
+    light_ws_protocol.lighter_events(untouched)
+    assert isinstance(untouched._events, deque)

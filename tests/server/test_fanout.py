@@ -146,6 +146,29 @@ async def test_subscribers_with_one_visibility_share_one_group_and_get_every_cha
     await wait_until(lambda: not served.fanout.groups, what="the group to end with its members")
 
 
+async def test_a_stopped_subscription_gets_nothing_more_and_its_id_can_start_it_again(
+    served: Served, company: Company, reviewer: Caller
+) -> None:
+    ws = await subscribed(served, reviewer, op_id="dash")
+    stays = await subscribed(served, reviewer)
+    await ws.send(json.dumps({"id": "dash", "type": "complete"}))
+    assert await in_step(ws) == []
+    first = await a_rejection(company, reviewer)
+    deliver(served, first)
+    assert await changes(stays, 1) == [request_id(first)]
+    assert await in_step(ws) == []  # stopped: nothing for it
+    await ws.send(json.dumps({"id": "dash", "type": "subscribe", "payload": {"query": WATCH}}))
+    assert await in_step(ws) == []
+    second = await a_rejection(company, reviewer)
+    deliver(served, second)
+    assert await changes(ws, 1) == [request_id(second)]
+    assert await changes(stays, 1) == [request_id(second)]
+    assert len(served.fanout.groups) == 1
+    for socket_ in (ws, stays):
+        await socket_.close()
+    await wait_until(lambda: not served.fanout.groups, what="the group to end with its members")
+
+
 async def test_a_customer_never_gets_what_another_visibility_sees(
     served: Served,
     company: Company,
