@@ -29,10 +29,10 @@ from events.bus import InProcessBus
 from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from server.app import create_app
 from server.settings import Settings
 from services.dependencies import Dependencies
 from storage.documents import DocumentStore
+from tests.support.app import in_process_app
 from tests.support.factories import DEFAULT_NOW, Caller, make_caller, make_company
 from tests.support.graphql import GraphQLClient
 
@@ -148,9 +148,10 @@ def app_settings(tmp_path: Path, db: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, clock: FixedClock) -> Starlette:
-    """The real ASGI app on the test database and the fixed clock. httpx's ASGITransport does not
-    run the lifespan; `db` has already connected Tortoise."""
-    return create_app(settings, clock=clock)
+    """The real ASGI app on the test database and the fixed clock, serving the worker's schema for
+    its settings (tests/support/app.py). httpx's ASGITransport does not run the lifespan; `db` has
+    already connected Tortoise."""
+    return in_process_app(settings, clock=clock)
 
 
 @pytest.fixture
