@@ -21,6 +21,7 @@ from devkit.database import (
     drop_postgres_database,
     postgres_admin_url,
     truncate_postgres,
+    without_waiting_for_the_disk,
 )
 from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
@@ -99,7 +100,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     # Tortoise caches generated SQL per connection *name*, whatever the dialect; the suite
     # alternates SQLite and PostgreSQL under the one name "default", so start clean each time.
     EXECUTOR_CACHE.clear()
-    await Tortoise.init(config=tortoise_config(database_url))
+    await Tortoise.init(config=without_waiting_for_the_disk(tortoise_config(database_url)))
     try:
         yield database_url
     finally:
