@@ -5,9 +5,11 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
 
 from models.migrate import apply_migrations
 
@@ -56,6 +58,21 @@ class MigratedSqlite:
         target = folder / f"{uuid.uuid4().hex[:8]}.sqlite3"
         shutil.copyfile(self.template, target)
         return f"sqlite://{target}"
+
+
+def without_waiting_for_the_disk(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` (`models.database.tortoise_config`) with a SQLite connection that does not wait
+    for the disk at each commit (`PRAGMA synchronous=OFF`), for a test's own connection to its
+    own copy: what other connections see of a commit is unchanged, only what a power cut would
+    leave of it, and the copy is thrown away with the test. About a third of the wall time of a
+    test that writes a few rows (`db` and three people: 80 -> 45 ms at load average 9). The URL
+    handed to other processes stays as it was; PostgreSQL is left as it is."""
+    connection = config["connections"]["default"]
+    if not isinstance(connection, str) or not connection.startswith("sqlite://"):
+        return config
+    expanded = expand_db_url(connection)
+    expanded["credentials"]["synchronous"] = "OFF"
+    return {**config, "connections": {**config["connections"], "default": expanded}}
 
 
 async def truncate_postgres(url: str) -> None:

@@ -33,6 +33,12 @@ class BoundedCache(Generic[V]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        """Empty, as just built (its hit count too)."""
+        self._entries.clear()
+        self.bytes = 0
+        self.hits = 0
+
     def get_or_compute(self, key: Hashable, size: int, compute: Callable[[], V]) -> V:
         found = self._entries.get(key)
         if found is not None:

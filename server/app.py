@@ -3,6 +3,7 @@
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,7 +24,7 @@ from models.database import tortoise_config
 from notifications.reminder_recipients import CONFIRM_PATH
 from notifications.transports import transport_from_settings
 from notifications.worker import OutboxWorker
-from schema.root import build_schema
+from schema.root import CertsSchema, build_schema
 from server import cors, graphiql
 from server.apq_memory import LocalMemory, RedisMemory
 from server.auth import Authenticator
@@ -64,7 +65,37 @@ def build_persisted_queries(settings: Settings) -> PersistedQueries:
     return PersistedQueries(settings.persisted_queries, memory=memory)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+@dataclass(frozen=True)
+class SchemaOptions:
+    """What of the settings shapes the schema `create_app` serves: all that `build` reads, so that
+    two apps whose options are equal can serve one schema (the test suite builds one per worker
+    and per options instead of one per test, docs/testing.md)."""
+
+    introspection: bool
+    max_query_chars: int
+    tracing: bool
+
+    @classmethod
+    def of(cls, settings: Settings) -> "SchemaOptions":
+        return cls(
+            introspection=settings.introspection,
+            max_query_chars=settings.max_query_chars,
+            tracing=bool(settings.otel_exporter_otlp_endpoint),
+        )
+
+    def build(self) -> CertsSchema:
+        return build_schema(
+            introspection=self.introspection,
+            max_query_chars=self.max_query_chars,
+            extra_extensions=[graphql_tracing_extension()] if self.tracing else [],
+        )
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, schema: CertsSchema | None = None
+) -> Starlette:
+    """The app for `settings`. `schema` is one built beforehand by `SchemaOptions.of(settings)`
+    (the tests share one between their apps); by default the app builds its own."""
     require_checked_versions()
     deps = build_dependencies(settings, clock)
     transport = transport_from_settings(settings)  # a malformed SMTP_URL fails here, at start-up
@@ -94,18 +125,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     assert isinstance(bus, LiveBus)
     live_sessions = LiveSessions(deps.clock.now, settings.live_recheck_seconds)
     bus.on_principals = live_sessions.principals_changed
-    tracing = bool(settings.otel_exporter_otlp_endpoint)
+    options = SchemaOptions.of(settings)
+    tracing = options.tracing
     if settings.otel_exporter_otlp_endpoint:
         configure_tracing(settings.otel_exporter_otlp_endpoint)
     metrics = Metrics(settings.metrics_allowed_networks, live=live_metrics, feed=bus.feed)
     count_sql_statements()  # the SQL count of each operation's log line
     persisted_queries = build_persisted_queries(settings)
     graphql = CertsGraphQL(
-        build_schema(
-            introspection=settings.introspection,
-            max_query_chars=settings.max_query_chars,
-            extra_extensions=[graphql_tracing_extension()] if tracing else [],
-        ),
+        schema if schema is not None else options.build(),
         deps,
         public_base_url=settings.public_base_url,
         graphiql=settings.graphiql,

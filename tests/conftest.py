@@ -21,6 +21,7 @@ from devkit.database import (
     drop_postgres_database,
     postgres_admin_url,
     truncate_postgres,
+    without_waiting_for_the_disk,
 )
 from devkit.smtp_server import SmtpServer
 from domain.clock import FixedClock
@@ -29,10 +30,10 @@ from events.bus import InProcessBus
 from models import Company
 from models.database import tortoise_config
 from models.migrate import apply_migrations
-from server.app import create_app
 from server.settings import Settings
 from services.dependencies import Dependencies
 from storage.documents import DocumentStore
+from tests.support.app import in_process_app
 from tests.support.factories import DEFAULT_NOW, Caller, make_caller, make_company
 from tests.support.graphql import GraphQLClient
 
@@ -99,7 +100,7 @@ async def db(database_url: str) -> AsyncIterator[str]:
     # Tortoise caches generated SQL per connection *name*, whatever the dialect; the suite
     # alternates SQLite and PostgreSQL under the one name "default", so start clean each time.
     EXECUTOR_CACHE.clear()
-    await Tortoise.init(config=tortoise_config(database_url))
+    await Tortoise.init(config=without_waiting_for_the_disk(tortoise_config(database_url)))
     try:
         yield database_url
     finally:
@@ -148,9 +149,10 @@ def app_settings(tmp_path: Path, db: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, clock: FixedClock) -> Starlette:
-    """The real ASGI app on the test database and the fixed clock. httpx's ASGITransport does not
-    run the lifespan; `db` has already connected Tortoise."""
-    return create_app(settings, clock=clock)
+    """The real ASGI app on the test database and the fixed clock, serving the worker's schema for
+    its settings (tests/support/app.py). httpx's ASGITransport does not run the lifespan; `db` has
+    already connected Tortoise."""
+    return in_process_app(settings, clock=clock)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from domain.clock import FixedClock
-from server.app import create_app
 from server.settings import Settings
+from tests.support.app import in_process_app
 
 FRONT_END = "https://app.ejemplo.co"
 CLIENT_HEADERS = (
@@ -22,7 +22,7 @@ CLIENT_HEADERS = (
 @pytest.fixture
 async def client(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(data_dir=tmp_path / "var", database_url=db, allowed_origins=(FRONT_END,))
-    app = create_app(settings, clock=clock)
+    app = in_process_app(settings, clock=clock)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as http:

@@ -1,5 +1,7 @@
 """Parsed and validated documents are cached by their text, and the limits still hold."""
 
+from pathlib import Path
+
 from schema.document_cache import BoundedCache
 from schema.root import (
     DOCUMENT_CACHE_BYTES,
@@ -9,6 +11,8 @@ from schema.root import (
     build_schema,
     schema,
 )
+from server.settings import Settings
+from tests.support.app import shared_schema
 
 QUERY = "query Cached { __typename }"
 
@@ -108,3 +112,16 @@ async def test_without_introspection_validation_errors_suggest_no_names() -> Non
     closed = await build_schema(introspection=False).execute(query)
     assert closed.errors is not None
     assert closed.errors[0].message == "Cannot query field 'viewr' on type 'Query'."
+
+
+async def test_the_suites_shared_schema_starts_each_app_with_empty_caches(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url="sqlite://:memory:")
+    shared = shared_schema(settings)
+    await shared.execute(QUERY)
+    await shared.execute(QUERY)
+    assert [(len(c), c.hits) for c in shared.document_caches] == [(1, 1), (1, 1)]
+    # The next test's app serves the same schema, without the documents the last one cached.
+    assert shared_schema(settings) is shared
+    assert [(len(c), c.bytes, c.hits) for c in shared.document_caches] == [(0, 0, 0), (0, 0, 0)]
+    closed = shared_schema(Settings(data_dir=tmp_path, database_url="", introspection=False))
+    assert closed is not shared

@@ -10,8 +10,8 @@ from starlette.datastructures import UploadFile
 
 from domain.clock import FixedClock
 from schema.root import build_schema
-from server.app import create_app
 from server.settings import Settings
+from tests.support.app import in_process_app
 from tests.support.factories import Caller
 from tests.support.flows import legal_entity_documents, submit
 from tests.support.graphql import GraphQLClient, multipart
@@ -114,7 +114,7 @@ async def test_introspection_can_be_switched_off_for_production(
     tmp_path: Any, db: str, clock: FixedClock, customer: Caller
 ) -> None:
     settings = Settings(data_dir=tmp_path / "var", database_url=db, introspection=False)
-    app: Starlette = create_app(settings, clock=clock)
+    app: Starlette = in_process_app(settings, clock=clock)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
@@ -140,7 +140,7 @@ async def test_cors_answers_only_the_allowed_origins(
     settings = Settings(
         data_dir=tmp_path / "var", database_url=db, allowed_origins=("https://app.ejemplo.co",)
     )
-    app = create_app(settings, clock=clock)
+    app = in_process_app(settings, clock=clock)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:

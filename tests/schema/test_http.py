@@ -11,10 +11,10 @@ import resolvers.companies.update_principal_contact as update_contact_resolver
 import server.app
 from domain.clock import FixedClock
 from domain.enums import Role
-from server.app import create_app
 from server.settings import Settings
 from services import reads
 from tests.schema.helpers import only_error
+from tests.support.app import in_process_app
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.graphql import GraphQLClient
 from tests.support.operations import UPDATE_CONTACT, VIEWER
@@ -65,7 +65,7 @@ async def test_the_graphql_endpoint_serves_graphiql_to_a_browser(http: httpx.Asy
 
 
 async def test_graphiql_can_be_turned_off(tmp_path: Path, db: str, clock: FixedClock) -> None:
-    app = create_app(
+    app = in_process_app(
         Settings(data_dir=tmp_path / "var", database_url=db, graphiql=False), clock=clock
     )
     transport = httpx.ASGITransport(app=app)

@@ -12,8 +12,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.clock import FixedClock
-from server.app import CertsStarlette, create_app
+from server.app import CertsStarlette
 from server.settings import Settings
+from tests.support.app import in_process_app
 from tests.support.factories import Caller
 from tests.support.graphql import multipart
 
@@ -49,7 +50,7 @@ async def test_a_get_query_string_past_the_limit_is_refused_with_413(
 ) -> None:
     # httpx refuses to send a URL past 64 KiB itself: the limit is lowered to show the rule.
     settings = Settings(data_dir=tmp_path / "var", database_url=db, max_json_request_bytes=8 * KiB)
-    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
+    transport = httpx.ASGITransport(app=in_process_app(settings, clock=clock))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         short = await http.get("/graphql", params={"query": "{ __typename }"})
         long = await http.get("/graphql", params={"query": "{ __typename }" + " " * (9 * KiB)})
@@ -119,7 +120,7 @@ async def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(
 ) -> None:
     for trusted, expected in (((), 429), (("127.0.0.1",), 200)):
         settings = Settings(data_dir=tmp_path / "var", database_url=db, trusted_proxies=trusted)
-        app = create_app(settings, clock=clock)
+        app = in_process_app(settings, clock=clock)
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             assert await bad_tokens_from(http, "203.0.113.1", 21) == 429

@@ -16,10 +16,10 @@ from starlette.applications import Starlette
 from domain.clock import FixedClock
 from events.metrics import LIVE_HELP
 from models.live import LiveEvent, LiveEventKind
-from server.app import create_app
 from server.logs import JsonFormatter, RequestIdFilter, TextFormatter
 from server.settings import Settings
 from services import reads
+from tests.support.app import in_process_app
 from tests.support.factories import Caller
 from tests.support.operations import VIEWER
 
@@ -173,7 +173,7 @@ async def test_metrics_are_refused_outside_the_allowed_networks(app: Starlette) 
 
 
 async def test_metrics_can_be_turned_off(tmp_path: Path, db: str, clock: FixedClock) -> None:
-    app = create_app(
+    app = in_process_app(
         Settings(data_dir=tmp_path / "var", database_url=db, metrics=False), clock=clock
     )
     async with httpx.AsyncClient(

@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 from domain.clock import FixedClock
-from server.app import create_app
 from server.persisted_queries import PersistedQueries, documents_in, register
 from server.settings import Settings
+from tests.support.app import in_process_app
 from tests.support.factories import Caller
 
 QUERY = "query Mine { viewer { user { email } } }"
@@ -107,7 +107,7 @@ async def test_the_other_modes_refuse(
     message: str,
 ) -> None:
     settings = Settings(data_dir=tmp_path / "var", database_url=db, persisted_queries=mode)
-    app = create_app(settings, clock=clock)
+    app = in_process_app(settings, clock=clock)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as http:
@@ -136,7 +136,7 @@ async def trusted(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[h
     await register(documents_in(orjson.dumps({MD5: QUERY, MUTATION_MD5: MUTATION}).decode()))
     await register(documents_in(orjson.dumps({SHA1: QUERY}).decode()))
     settings = Settings(data_dir=tmp_path / "var", database_url=db, persisted_queries="only")
-    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
+    transport = httpx.ASGITransport(app=in_process_app(settings, clock=clock))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

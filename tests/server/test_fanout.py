@@ -22,11 +22,11 @@ from events.messages import StatusChanged
 from events.metrics import metrics
 from models import Company
 from resolvers.ids import to_global_id
-from server.app import create_app
 from server.fanout import Fanout
 from server.settings import Settings
 from services.auth import revoke_tokens
 from services.history import record_request_change
+from tests.support.app import in_process_app
 from tests.support.factories import Caller, make_caller, make_request
 from tests.support.in_process import serve_in_process
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive, silent
@@ -53,7 +53,7 @@ class Served:
 async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[Served]:
     """The app (Tortoise already set up by `db`, so no lifespan: no event feed, the tests hand
     events to the bus) behind uvicorn's sockets, as `certs serve` serves them."""
-    app = create_app(
+    app = in_process_app(
         Settings(data_dir=tmp_path / "var", database_url=db, max_sockets_per_token=100),
         clock=clock,
     )

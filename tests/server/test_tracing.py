@@ -13,9 +13,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from domain.clock import FixedClock
 from resolvers.context import Context
 from schema.root import build_schema
-from server.app import create_app
 from server.settings import Settings
 from server.tracing import graphql_tracing_extension, instrument_sqlite, uninstrument_sqlite
+from tests.support.app import in_process_app
 from tests.support.factories import Caller
 
 
@@ -39,7 +39,9 @@ async def test_a_query_on_sqlite_has_sql_spans_under_the_operation_s_span(
     if not db.startswith("sqlite"):
         pytest.skip("SQLite's instrumentation; PostgreSQL's spans are asyncpg's")
     provider, exporter = traced
-    deps = create_app(Settings(data_dir=tmp_path / "var", database_url=db), clock=clock).state.deps
+    deps = in_process_app(
+        Settings(data_dir=tmp_path / "var", database_url=db), clock=clock
+    ).state.deps
     schema = build_schema(extra_extensions=[graphql_tracing_extension(provider)])
     context = Context(deps=deps, public_base_url="http://testserver", principal=customer.principal)
     result = await schema.execute(

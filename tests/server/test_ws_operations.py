@@ -16,10 +16,10 @@ from websockets.typing import Subprotocol
 from domain.clock import FixedClock
 from resolvers.context import Context
 from schema.request_scope import current_operation
-from server.app import create_app
 from server.metrics import Metrics
 from server.settings import Settings
 from server.ws_operations import OperationLog
+from tests.support.app import in_process_app
 from tests.support.factories import Caller
 from tests.support.in_process import InProcessServer, opened, serve_in_process
 from tests.support.live import LEGACY_WS, TRANSPORT_WS, WATCH, in_step, receive
@@ -30,7 +30,7 @@ from tests.support.waiting import wait_until
 @pytest.fixture
 async def served(tmp_path: Path, db: str, clock: FixedClock) -> AsyncIterator[InProcessServer]:
     """The app (Tortoise already set up by `db`, so no lifespan) behind uvicorn's sockets."""
-    app = create_app(Settings(data_dir=tmp_path / "var", database_url=db), clock=clock)
+    app = in_process_app(Settings(data_dir=tmp_path / "var", database_url=db), clock=clock)
     async with serve_in_process(app) as server:
         yield server
 

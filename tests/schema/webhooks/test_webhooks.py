@@ -10,8 +10,8 @@ from domain.clock import FixedClock
 from domain.enums import Role
 from models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from resolvers.ids import to_global_id
-from server.app import create_app
 from server.settings import Settings
+from tests.support.app import in_process_app
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import submit
 from tests.support.graphql import GraphQLClient, data_of
@@ -125,7 +125,7 @@ class TestCompanyUsersWhenAllowed:
             webhook_allow_local=True,
             webhook_customer_endpoints=True,
         )
-        return create_app(allowed, clock=clock)
+        return in_process_app(allowed, clock=clock)
 
     async def test_a_company_user_registers_for_their_own_company_only(
         self, gql: GraphQLClient, customer: Caller, admin: Caller
