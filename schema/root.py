@@ -59,6 +59,8 @@ async def resolve_node(info: AppInfo, id: strawberry.ID) -> Node | None:
     if found is None:
         return None
     type_name, row = found
+    if isinstance(row, DocumentRow):  # its download URL is the caller's base URL's
+        return RequestDocument.from_row(row, info.context.public_base_url)
     return NODE_TYPES[type_name][1].from_row(row)  # type: ignore[no-any-return]
 
 

@@ -178,6 +178,7 @@ def test_a_schema_with_exception_handlers_keeps_graphql_cores_path() -> None:
         ("CertificateRequest", "status", True),
         ("CertificateRequest", "submittedAt", True),
         ("RequestDocument", "fileName", True),
+        ("RequestDocument", "downloadUrl", True),
         ("CertificateRequest", "company", False),
         ("CertificateRequest", "legalRepresentative", False),
         ("CertificateRequest", "isOverdue", False),
