@@ -1,5 +1,5 @@
 """`python -m bench.inprocess`: the reviewer queue page in-process, GraphQL beside plain, and each
-change of the second performance round switched off and on in the same run (A/B).
+change of the second and third performance rounds switched off and on in the same run (A/B).
 `python -m bench.inprocess --page tracking`: the tracking request through each whole ASGI
 application (`certs serve`'s and the plain endpoint's: middleware, view, authentication, execution,
 encoding; no socket, no HTTP parsing), and each change of the per-request path off and on.
@@ -23,14 +23,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 import uvloop
+from graphql import GraphQLResolveInfo, parse
 from graphql import execute as graphql_execute
-from graphql import parse
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from bench.data import Sizes, fresh_database, load, tortoise
 from bench.fields import resolved_fields
@@ -46,6 +47,7 @@ from server.dependencies import build_dependencies
 from server.logs import sql_counter
 from server.settings import Settings
 from services.auth import authenticate
+from tuning.leaf_fields import leaf_fields
 from tuning.lean_resolvers import lean_resolvers, restore
 
 BASE_URL = "https://certs.bench.example"
@@ -77,6 +79,51 @@ def without_lean_resolvers() -> Iterator[None]:
         yield
     finally:
         schema.lean_fields = lean_resolvers(schema)
+
+
+@contextmanager
+def without_leaf_fields() -> Iterator[None]:
+    """graphql-core's path, an info per field, for every field (tuning/leaf_fields.py off)."""
+    restore(schema.leaf_fields)
+    try:
+        yield
+    finally:
+        schema.leaf_fields = leaf_fields(schema)
+
+
+@contextmanager
+def download_url_resolver() -> Iterator[None]:
+    """`RequestDocument.downloadUrl` through a resolver asking for `Info`, as it was before it was
+    filled from the row (called directly, as tuning/lean_resolvers.py called it)."""
+    graphql_type = schema._schema.type_map["RequestDocument"]
+    field = graphql_type.fields["downloadUrl"]  # type: ignore[attr-defined]
+    definition = graphql_type.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+    strawberry_field = definition.get_field("download_url")
+    info_class = schema.config.info_class
+    own = field.resolve
+
+    def resolver(source: Any, info: GraphQLResolveInfo[Any]) -> str:
+        context = info_class(_raw_info=info, _field=strawberry_field).context
+        return f"{context.public_base_url}/documents/{source.id}"
+
+    field.resolve = resolver
+    try:
+        yield
+    finally:
+        field.resolve = own
+
+
+def together(*settings: Callable[[], AbstractContextManager[None]]) -> Callable[[], Any]:
+    """The variant with each of `settings` in force."""
+
+    @contextmanager
+    def setting() -> Iterator[None]:
+        with ExitStack() as stack:
+            for each in settings:
+                stack.enter_context(each())
+            yield
+
+    return setting
 
 
 @contextmanager
@@ -182,24 +229,39 @@ async def run(args: argparse.Namespace) -> Table:
             )
             return orjson.dumps(page)
 
+        # Each row adds one change to the row above it; the third round's (issue 18) changes
+        # are switched off in the rows before them.
+        third_round_off = (without_leaf_fields, download_url_resolver)
         variants: Sequence[tuple[str, Callable[[], Any], Callable[[], Awaitable[str | bytes]]]] = [
             (
                 "GraphQL, before: no page sub-trees, json.dumps",
-                without_page_subtrees,
+                together(without_page_subtrees, *third_round_off),
                 graphql(_json_dumps),
             ),
-            ("GraphQL, + page sub-trees", as_is, graphql(_json_dumps)),
+            (
+                "GraphQL, + page sub-trees",
+                together(*third_round_off),
+                graphql(_json_dumps),
+            ),
             (
                 "GraphQL, + orjson, Strawberry's resolver chain",
-                without_lean_resolvers,
+                together(without_lean_resolvers, *third_round_off),
                 graphql(_orjson_dumps),
             ),
-            ("GraphQL, + lean resolvers (now)", as_is, graphql(_orjson_dumps)),
+            ("GraphQL, + lean resolvers", together(*third_round_off), graphql(_orjson_dumps)),
+            (
+                "GraphQL, + leaf fields without an info",
+                download_url_resolver,
+                graphql(_orjson_dumps),
+            ),
+            ("GraphQL, + downloadUrl filled from the row (now)", as_is, graphql(_orjson_dumps)),
             ("plain", as_is, plain),
         ]
-        answer = orjson.loads(await graphql(_orjson_dumps)())
-        if answer != orjson.loads(await plain()):
-            raise RuntimeError("the plain queue does not answer what GraphQL answers")
+        answer = orjson.loads(await plain())
+        for name, setting, call in variants:
+            with setting():
+                if orjson.loads(await call()) != answer:
+                    raise RuntimeError(f"{name} does not answer what the plain queue answers")
         fields = resolved_fields(answer["data"])
         rounds = await measure(variants, args.rounds, args.calls)
         best = {name: min(values) for name, values in rounds.items()}

@@ -69,7 +69,7 @@ COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
     ("graphql-core: parse, validate", ("graphql/language/", "graphql/validation/")),
     (
         "graphql-core: executing fields, completing values",
-        ("graphql/execution/", "graphql/type/", "graphql/pyutils/"),
+        ("graphql/execution/", "graphql/type/", "graphql/pyutils/", "tuning/leaf_fields.py"),
     ),
     (
         "our code: schema types, resolvers, services, domain",

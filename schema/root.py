@@ -38,6 +38,7 @@ from schema.users import fields as users
 from schema.users.types import User
 from schema.webhooks import fields as webhooks
 from tuning.document_limits import DocumentLimits
+from tuning.leaf_fields import LeafFieldsExecutionContext, leaf_fields
 from tuning.lean_resolvers import Replaced, lean_resolvers
 from tuning.shared_event_results import SharedEventResultsExecutionContext
 
@@ -58,6 +59,8 @@ async def resolve_node(info: AppInfo, id: strawberry.ID) -> Node | None:
     if found is None:
         return None
     type_name, row = found
+    if isinstance(row, DocumentRow):  # its download URL is the caller's base URL's
+        return RequestDocument.from_row(row, info.context.public_base_url)
     return NODE_TYPES[type_name][1].from_row(row)  # type: ignore[no-any-return]
 
 
@@ -123,11 +126,20 @@ LIMIT_RULES = (
 )
 
 
+class CertsExecutionContext(LeafFieldsExecutionContext, SharedEventResultsExecutionContext):
+    """Subscription events executed once per question (tuning/shared_event_results.py), fields
+    without a resolver of a scalar or enum type read without an info (tuning/leaf_fields.py)."""
+
+    __slots__ = ()
+
+
 class CertsSchema(strawberry.Schema):
     #: The parse and validation caches of this schema (tests and operators look at their size).
     document_caches: tuple["BoundedCache[Any]", "BoundedCache[Any]"] = ()  # type: ignore[assignment]
     #: The fields whose resolver is called directly (tuning/lean_resolvers.py), with Strawberry's.
     lean_fields: Replaced = []  # noqa: RUF012
+    #: The fields read without an info (tuning/leaf_fields.py), with Strawberry's resolvers.
+    leaf_fields: Replaced = []  # noqa: RUF012
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Every operation on a WebSocket (both protocols come through here) gets a context of its
@@ -185,11 +197,12 @@ def build_schema(
         types=[Company, CertificateRequest, Certificate, RequestDocument, User],
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=SharedEventResultsExecutionContext,
+        execution_context_class=CertsExecutionContext,
     )
     apply_descriptions(built._schema)
     built.document_caches = (parsed, validated)
     built.lean_fields = lean_resolvers(built)
+    built.leaf_fields = leaf_fields(built)
     return built
 
 

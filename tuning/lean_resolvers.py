@@ -29,7 +29,7 @@ strawberry-lean-resolvers.md.
 **Version guard.** `CHECKED_AGAINST` below (tuning/versions.py refuses any other version).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import strawberry
@@ -76,15 +76,12 @@ def _lean(field: StrawberryField, info_class: type[Any]) -> Callable[..., Any] |
     return lean
 
 
-def lean_resolvers(schema: strawberry.Schema) -> Replaced:
-    """Give every field of `schema` that has a resolver, no arguments and no field extension a
-    resolver calling it directly; return what was replaced. Nothing when the schema has exception
-    handlers (Strawberry's chain applies them)."""
-    if schema.schema_converter.exception_handlers:
-        return []
-    info_class = schema.config.info_class
+def schema_fields(
+    schema: strawberry.Schema,
+) -> Iterator[tuple[GraphQLField, StrawberryField]]:
+    """Every field of the schema's object types with its Strawberry field, subscription fields
+    left out (their resolver is Strawberry's subscription machinery)."""
     name_of = schema.config.name_converter.get_graphql_name
-    replaced: Replaced = []
     for graphql_type in schema._schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType):
             continue
@@ -93,13 +90,33 @@ def lean_resolvers(schema: strawberry.Schema) -> Replaced:
             continue
         for field in definition.fields:
             graphql_field = graphql_type.fields.get(name_of(field))
-            if graphql_field is None or graphql_field.subscribe is not None:
-                continue
-            lean = _lean(field, info_class)
-            if lean is not None and graphql_field.resolve is not None:
-                replaced.append((graphql_field, graphql_field.resolve))
-                graphql_field.resolve = lean
+            if graphql_field is not None and graphql_field.subscribe is None:
+                yield graphql_field, field
+
+
+def replace_resolvers(
+    schema: strawberry.Schema,
+    resolver_for: Callable[[GraphQLField, StrawberryField], Callable[..., Any] | None],
+) -> Replaced:
+    """Give each field of `schema` the resolver `resolver_for` makes for it (None: keep its own);
+    return what was replaced. Nothing when the schema has exception handlers (Strawberry's chain
+    applies them)."""
+    if schema.schema_converter.exception_handlers:
+        return []
+    replaced: Replaced = []
+    for graphql_field, field in schema_fields(schema):
+        resolver = resolver_for(graphql_field, field)
+        if resolver is not None and graphql_field.resolve is not None:
+            replaced.append((graphql_field, graphql_field.resolve))
+            graphql_field.resolve = resolver
     return replaced
+
+
+def lean_resolvers(schema: strawberry.Schema) -> Replaced:
+    """Give every field of `schema` that has a resolver, no arguments and no field extension a
+    resolver calling it directly; return what was replaced."""
+    info_class = schema.config.info_class
+    return replace_resolvers(schema, lambda _, field: _lean(field, info_class))
 
 
 def restore(replaced: Replaced) -> None:
