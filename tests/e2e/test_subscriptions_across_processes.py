@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
 from devkit.database import MigratedSqlite, truncate_postgres
+from tests.support.cli import run_certs_json, run_certs_json_aside
 from tests.support.files import pdf
 from tests.support.flows import reject, resubmit
 from tests.support.graphql import GraphQLClient
@@ -38,7 +39,7 @@ from tests.support.live import (
     watch,
 )
 from tests.support.operations import UPDATE_CONTACT
-from tests.support.server import RunningServer, certs_json, running_server, server_env
+from tests.support.server import RunningServer, running_server, server_env
 
 ALLOWED_ORIGIN = "https://app.example.co"
 CAP = 3
@@ -76,9 +77,9 @@ async def test_a_change_on_one_process_reaches_the_companys_subscribers_on_the_o
     two_servers: tuple[RunningServer, RunningServer],
 ) -> None:
     one, other = two_servers
-    demo = certs_json(one.env, "demo")
+    demo = await run_certs_json_aside(one.env, "demo")
     customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
-    stranger = new_company_customer(one.env, "800123456")
+    stranger = await asyncio.to_thread(new_company_customer, one.env, "800123456", run_certs_json)
     request_id = await submitted_and_announced([one, other], customer, reviewer)
 
     async with (
@@ -124,7 +125,7 @@ async def test_the_legacy_protocol_hears_a_change_made_on_the_other_process(
     two_servers: tuple[RunningServer, RunningServer],
 ) -> None:
     one, other = two_servers
-    demo = certs_json(one.env, "demo")
+    demo = await run_certs_json_aside(one.env, "demo")
     customer, reviewer = demo["tokens"]["customer"], demo["tokens"]["reviewer"]
     request_id = await submitted_and_announced([other, one], customer, reviewer)
 
@@ -160,7 +161,7 @@ def lone_server(
 
 @pytest.fixture(scope="module")
 def lone_demo(lone_server: RunningServer) -> dict[str, Any]:
-    return certs_json(lone_server.env, "demo")
+    return run_certs_json(lone_server.env, "demo")
 
 
 async def test_the_legacy_graphql_ws_protocol_end_to_end(
@@ -305,7 +306,9 @@ async def test_a_long_lived_socket_sees_each_row_as_it_is_now(
     """Between two operations on one socket, and between two events of one subscription, the row
     changes: each answer has its new value (loaders per operation and per event)."""
     reviewer = lone_demo["tokens"]["reviewer"]
-    customer = new_company_customer(lone_server.env, "811222333")
+    customer = await asyncio.to_thread(
+        new_company_customer, lone_server.env, "811222333", run_certs_json
+    )
     request_id = await submitted_and_announced([lone_server], customer, reviewer)
 
     async def contact_now(ws: ClientConnection, op_id: str) -> str:

@@ -207,8 +207,10 @@ async def test_a_socket_that_does_not_keep_up_is_told_to_refetch_the_others_get_
     served.fanout.max_buffered_bytes = 0  # lagging once the kernel takes no more of its frames
     lagging_before = metrics.subscribers_lagging_total
     keeping_up = await subscribed(served, reviewer)
-    stalled_socket = socket.create_connection(("127.0.0.1", served.port))
+    # Its receive buffer small before it connects: the window it offers follows it.
+    stalled_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     stalled_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled_socket.connect(("127.0.0.1", served.port))
     stalled = await subscribed(served, reviewer, op_id="slow", sock=stalled_socket)
     [group] = served.fanout.groups.values()
     # A client on a slow link: the server's kernel buffer for it small too.
