@@ -59,6 +59,16 @@ class MigratedSqlite:
         shutil.copyfile(self.template, target)
         return f"sqlite://{target}"
 
+    def copy_to(self, target: Path) -> str:
+        """A fresh copy at `target`, put in place of the file there (a new file: a connection
+        still open on the old one would not see it change under it), without the old file's
+        rollback journal."""
+        staged = target.with_name(f"{target.name}.new")
+        shutil.copyfile(self.template, staged)
+        target.with_name(f"{target.name}-journal").unlink(missing_ok=True)
+        os.replace(staged, target)
+        return f"sqlite://{target}"
+
 
 def without_waiting_for_the_disk(config: dict[str, Any]) -> dict[str, Any]:
     """`config` (`models.database.tortoise_config`) with a SQLite connection that does not wait

@@ -6,14 +6,15 @@ import os
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from starlette.applications import Starlette
-from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext
 
 from devkit.database import (
     MigratedSqlite,
@@ -82,29 +83,70 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(drop_postgres_database(admin, url))
 
 
+@pytest.fixture(scope="session")
+def sqlite_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The worker's SQLite database: every test's fresh copy of the template is written there,
+    so that the worker's Tortoise (`db`) keeps one configuration."""
+    return tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: MigratedSqlite
+    request: pytest.FixtureRequest, sqlite_path: Path, sqlite_template: MigratedSqlite
 ) -> str:
     """The URL of a migrated, empty database: a copy of the SQLite template, or PostgreSQL truncated."""
     if request.param == "sqlite":
-        return sqlite_template.fresh_copy(tmp_path)
+        return sqlite_template.copy_to(sqlite_path)
     url: str = request.getfixturevalue("postgres_url")
     asyncio.run(truncate_postgres(url))
     return url
 
 
+class _WorkerTortoise:
+    """The worker's Tortoise, initialised again only when it must be. `Tortoise.init` rebuilds
+    every model's filters and query templates (about 5 ms of CPU); a test on the same backend as
+    the one before finds them as it left them, its connection closed, and Tortoise opens a new
+    one, on the test's event loop, from the stored configuration at the first query."""
+
+    context: TortoiseContext | None = None
+    config: dict[str, Any] | None = None
+    # What an init by anyone else (a `certs` command run in this process, a server's lifespan)
+    # replaces: the models' query templates, which belong to the classes, not to a context.
+    basequery: object = None
+
+    @classmethod
+    async def entered(cls, database_url: str) -> TortoiseContext:
+        config = without_waiting_for_the_disk(tortoise_config(database_url))
+        context = cls.context
+        if (
+            context is None
+            or config != cls.config
+            or context._connections is None
+            or Company._meta.basequery is not cls.basequery
+        ):
+            # Tortoise caches generated SQL per connection *name*, whatever the dialect; the
+            # suite alternates SQLite and PostgreSQL under the one name "default".
+            EXECUTOR_CACHE.clear()
+            context = TortoiseContext()
+            context.__enter__()
+            await context.init(config=config)
+            cls.context, cls.config = context, config
+            cls.basequery = Company._meta.basequery
+        else:
+            context.__enter__()
+        return context
+
+
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[str]:
     """Tortoise connected to a fresh migrated database for the test; yields the database URL."""
-    # Tortoise caches generated SQL per connection *name*, whatever the dialect; the suite
-    # alternates SQLite and PostgreSQL under the one name "default", so start clean each time.
-    EXECUTOR_CACHE.clear()
-    await Tortoise.init(config=without_waiting_for_the_disk(tortoise_config(database_url)))
+    context = await _WorkerTortoise.entered(database_url)
     try:
         yield database_url
     finally:
-        await Tortoise.close_connections()
+        if context._connections is not None:
+            await context._connections.close_all(discard=True)
+        context.__exit__(None, None, None)
 
 
 # The people of the suite: two companies, each with a customer; a reviewer; an operator.
