@@ -55,6 +55,9 @@ from graphql import ExecutionResult
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.routing import WebSocketRoute
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 
 from bench.data import Sizes, fresh_database, load, tortoise
@@ -67,6 +70,7 @@ from schema import root
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from server import app as app_module
 from server import cli, fanout, graphql_ws_handlers
+from server.fanout import Wire
 from tuning import light_ws_protocol, shared_event_results
 from tuning.direct_socket import DirectWebSocketRoute
 
@@ -220,10 +224,33 @@ def _without_compact_keys() -> None:
 
 
 def _without_member_registrations() -> None:
+    """Group members on `graphql-transport-ws` as they were: `subscribe` joins no group, and the
+    operation's own task becomes the member, waiting for its end (the code as it was)."""
+    handlers = graphql_ws_handlers
+
     def run_as_a_task(handler: Any, message: Any) -> bool:
         return False
 
-    _replace_attribute(graphql_ws_handlers.TransportWSHandler, "_join_group", run_as_a_task)
+    async def run_operation(handler: Any, operation: Any) -> None:
+        request = {
+            "query": operation.query,
+            "variables": operation.variables,
+            "operation_name": operation.operation_name,
+        }
+
+        async def run() -> None:
+            member = handlers.group_member(handler, Wire.TRANSPORT_WS, operation.id, request)
+            if member is None:
+                await BaseGraphQLTransportWSHandler.run_operation(handler, operation)
+                return
+            await handlers.answer_end(operation, await handlers.follow(handler, member, request))
+
+        await handler.operation_log.run(
+            handler.context, operation.id, operation.operation_name, run()
+        )
+
+    _replace_attribute(handlers.TransportWSHandler, "_join_group", run_as_a_task)
+    _replace_attribute(handlers.TransportWSHandler, "run_operation", run_operation)
 
 
 def _without_connection_events() -> None:

@@ -270,21 +270,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.operation_log.finish(record, self.context, ERROR)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """An operation no group answers (`_join_group` took the group's at `subscribe`): as
+        Strawberry runs it, in a task of its own, logged."""
         await self.operation_log.run(
-            self.context, operation.id, operation.operation_name, self._run_operation(operation)
+            self.context, operation.id, operation.operation_name, super().run_operation(operation)
         )
-
-    async def _run_operation(self, operation: Operation[Context, None]) -> None:
-        request = {
-            "query": operation.query,
-            "variables": operation.variables,
-            "operation_name": operation.operation_name,
-        }
-        member = group_member(self, Wire.TRANSPORT_WS, operation.id, request)
-        if member is None:
-            await super().run_operation(operation)
-            return
-        await answer_end(operation, await follow(self, member, request))
 
     async def handle_complete(self, message: CompleteMessage) -> None:
         self.operation_log.stopped(message["id"])

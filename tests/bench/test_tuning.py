@@ -40,6 +40,7 @@ def _restored(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fanout.Fanout, "follow", fanout.Fanout.follow)
     handler = graphql_ws_handlers.TransportWSHandler
     monkeypatch.setattr(handler, "_join_group", handler._join_group)
+    monkeypatch.setattr(handler, "run_operation", handler.run_operation)
     monkeypatch.setattr(bench_tuning, "_CONTEXT_DROPS", set())
 
 
@@ -110,9 +111,11 @@ def test_without_the_light_protocol_uvicorn_s_own_is_served() -> None:
 
 
 def test_without_member_registrations_a_member_runs_in_a_task_of_its_own() -> None:
+    ours = graphql_ws_handlers.TransportWSHandler.run_operation
     bench_tuning.SWITCHES["-member_registrations"]()
     handler = graphql_ws_handlers.TransportWSHandler
     assert handler._join_group(object(), {"id": "1"}) is False  # type: ignore[arg-type, typeddict-item]
+    assert handler.run_operation is not ours
 
 
 def test_without_compact_keys_follow_holds_orjson_s_bytes_in_its_own_frame() -> None:
