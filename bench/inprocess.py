@@ -41,14 +41,14 @@ from bench.report import Table
 from domain.clock import SystemClock
 from resolvers.context import Context
 from resolvers.requests import queries
-from schema.root import schema
+from schema.root import CertsSchema, schema
 from server.app import create_app
 from server.dependencies import build_dependencies
 from server.logs import sql_counter
 from server.settings import Settings
 from services.auth import authenticate
 from tuning.leaf_fields import leaf_fields
-from tuning.lean_resolvers import lean_resolvers, restore
+from tuning.lean_resolvers import Replaced, lean_resolvers, restore
 
 BASE_URL = "https://certs.bench.example"
 SQL_LOGGER = "tortoise.db_client"
@@ -72,23 +72,24 @@ def without_page_subtrees() -> Iterator[None]:
 
 
 @contextmanager
-def without_lean_resolvers() -> Iterator[None]:
+def _fields_restored(attribute: str, patch: Callable[[CertsSchema], Replaced]) -> Iterator[None]:
+    """The schema's fields that a tuning/ patch replaced (kept in `attribute`) given back their
+    own resolvers for the block, the patch applied again after it."""
+    restore(getattr(schema, attribute))
+    try:
+        yield
+    finally:
+        setattr(schema, attribute, patch(schema))
+
+
+def without_lean_resolvers() -> AbstractContextManager[None]:
     """Strawberry's own resolver chain for every field (tuning/lean_resolvers.py off)."""
-    restore(schema.lean_fields)
-    try:
-        yield
-    finally:
-        schema.lean_fields = lean_resolvers(schema)
+    return _fields_restored("lean_fields", lean_resolvers)
 
 
-@contextmanager
-def without_leaf_fields() -> Iterator[None]:
+def without_leaf_fields() -> AbstractContextManager[None]:
     """graphql-core's path, an info per field, for every field (tuning/leaf_fields.py off)."""
-    restore(schema.leaf_fields)
-    try:
-        yield
-    finally:
-        schema.leaf_fields = leaf_fields(schema)
+    return _fields_restored("leaf_fields", leaf_fields)
 
 
 @contextmanager
