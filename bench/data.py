@@ -19,7 +19,7 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from devkit.database import create_postgres_database, drop_postgres_database
+from devkit.database import create_migrated_postgres_database, drop_postgres_database
 from domain.calendar import local_date
 from domain.certificate_lifecycle import ISSUER
 from domain.enums import (
@@ -105,9 +105,8 @@ async def fresh_database(kind: str, admin_url: str = POSTGRES_ADMIN_URL) -> Asyn
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    url = await create_postgres_database(admin_url, prefix="certs_bench")
+    url = await create_migrated_postgres_database(admin_url, prefix="certs_bench")
     try:
-        await apply_migrations(url)
         yield url
     finally:
         await drop_postgres_database(admin_url, url)

@@ -38,6 +38,18 @@ async def create_postgres_database(admin_url: str, prefix: str = "certs_test") -
     return _with_database(admin_url, name)
 
 
+async def create_migrated_postgres_database(admin_url: str, prefix: str = "certs_test") -> str:
+    """A new database on the server of `admin_url` with every migration applied; returns its URL.
+    A migration that fails drops it again."""
+    url = await create_postgres_database(admin_url, prefix)
+    try:
+        await apply_migrations(url)
+    except BaseException:
+        await drop_postgres_database(admin_url, url)
+        raise
+    return url
+
+
 async def drop_postgres_database(admin_url: str, url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
     conn = await asyncpg.connect(_asyncpg_dsn(admin_url))

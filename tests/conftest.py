@@ -18,7 +18,7 @@ from tortoise.context import TortoiseContext
 
 from devkit.database import (
     MigratedSqlite,
-    create_postgres_database,
+    create_migrated_postgres_database,
     drop_postgres_database,
     postgres_admin_url,
     truncate_postgres,
@@ -30,7 +30,6 @@ from domain.enums import Role
 from events.bus import InProcessBus
 from models import Company
 from models.database import tortoise_config
-from models.migrate import apply_migrations
 from server.settings import Settings
 from services.dependencies import Dependencies
 from storage.documents import DocumentStore
@@ -77,8 +76,7 @@ def postgres_url() -> Iterator[str]:
     admin = postgres_admin_url()
     if admin is None:
         pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
-    url = asyncio.run(create_postgres_database(admin))
-    asyncio.run(apply_migrations(url))
+    url = asyncio.run(create_migrated_postgres_database(admin))
     yield url
     asyncio.run(drop_postgres_database(admin, url))
 

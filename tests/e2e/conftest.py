@@ -17,11 +17,10 @@ import pytest
 
 from devkit.database import (
     MigratedSqlite,
-    create_postgres_database,
+    create_migrated_postgres_database,
     drop_postgres_database,
     postgres_admin_url,
 )
-from models.migrate import apply_migrations
 from tests.support.graphql import GraphQLClient
 from tests.support.server import (
     RunningServer,
@@ -81,9 +80,8 @@ def new_database(
             return sqlite_template.fresh_copy(tmp_path_factory.mktemp("shared-db"))
         if admin is None:
             pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
-        url = asyncio.run(create_postgres_database(admin))
+        url = asyncio.run(create_migrated_postgres_database(admin))
         created.append(url)
-        asyncio.run(apply_migrations(url))
         return url
 
     yield new
