@@ -98,6 +98,8 @@ class FieldPlan:
 
     __slots__ = (
         "args",
+        "attribute",
+        "coerce",
         "complete",
         "details",
         "field_def",
@@ -105,11 +107,14 @@ class FieldPlan:
         "leaf",
         "name",
         "nodes",
+        "non_null",
+        "null_message",
         "parent_type",
         "plans",
         "resolve",
         "response_key",
         "return_type",
+        "type_name",
     )
 
     def __init__(
@@ -126,11 +131,18 @@ class FieldPlan:
         self.field_def = field_def
         self.return_type = field_def.type
         self.resolve = field_def.resolve
-        leaf = field_def.resolve
-        self.leaf = leaf if type(leaf) is LeafField and not node.arguments else None
+        self.type_name = parent_type.name
+        resolve = field_def.resolve
+        leaf = resolve if type(resolve) is LeafField and not node.arguments else None
+        self.leaf = leaf
         self.has_args = bool(field_def.args or node.arguments)
         self.args: dict[str, Any] | None = None if self.has_args else {}
         self.complete: Completer = plans.completer(field_def.type)
+        # What a `LeafField` is read with (tuning/leaf_fields.py), in the field set's loop.
+        self.attribute = leaf.name if leaf is not None else ""
+        self.non_null = isinstance(field_def.type, GraphQLNonNull)
+        self.null_message = f"Cannot return null for non-nullable field {parent_type}.{self.name}."
+        self.coerce = plans.coercer(leaf.leaf_type) if leaf is not None else None
 
     def constant_args(self, context: "PlannedExecutionContext") -> None:
         """Compute the arguments once when no variable is in them and no value is mutable."""
@@ -151,7 +163,7 @@ class OperationPlans:
     """The plans of one operation, for one set of @skip/@include values: its root field set and,
     per field plan and runtime type, the field set of the object it completes to."""
 
-    __slots__ = ("completers", "operation", "root", "schema", "subfields")
+    __slots__ = ("coercers", "completers", "operation", "root", "schema", "subfields")
 
     def __init__(self, schema: GraphQLSchema, operation: OperationDefinitionNode) -> None:
         self.schema = schema
@@ -159,6 +171,7 @@ class OperationPlans:
         self.root: list[FieldPlan] | None = None
         self.subfields: dict[tuple[int, GraphQLObjectType], tuple[FieldPlan, list[FieldPlan]]] = {}
         self.completers: dict[GraphQLOutputType, Completer] = {}
+        self.coercers: dict[GraphQLLeafType, Callable[[Any], Any]] = {}
 
     def field_set(
         self, context: "PlannedExecutionContext", parent_type: GraphQLObjectType, grouped: Any
@@ -207,6 +220,13 @@ class OperationPlans:
         plans = self.field_set(context, object_type, grouped)
         self.subfields[key] = (field, plans)  # the plan kept alive with its id
         return plans
+
+    def coercer(self, leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
+        """graphql-core's `complete_leaf_value` for `leaf_type`: its value coerced, or its error."""
+        found = self.coercers.get(leaf_type)
+        if found is None:
+            found = self.coercers[leaf_type] = _coercer(leaf_type)
+        return found
 
     def completer(self, return_type: GraphQLOutputType) -> Completer:
         """The completion of `return_type`, unwrapped once."""
@@ -257,16 +277,12 @@ def _completer(plans: OperationPlans, return_type: GraphQLOutputType) -> Complet
         return _nullable(list_)
 
     if isinstance(return_type, GraphQLScalarType | GraphQLEnumType):
-        leaf_type: GraphQLLeafType = return_type
-        coerce = return_type.coerce_output_value
+        coerce = plans.coercer(return_type)
 
         def leaf(
             context: "PlannedExecutionContext", field: FieldPlan, info: Any, path: Path, result: Any
         ) -> Any:
-            coerced = coerce(result)
-            if coerced is Undefined or coerced is None:
-                return context.complete_leaf_value(leaf_type, result)  # raises its message
-            return coerced
+            return coerce(result)
 
         return _nullable(leaf)
 
@@ -284,6 +300,38 @@ def _completer(plans: OperationPlans, return_type: GraphQLOutputType) -> Complet
         return finish(context, composite, field, info, path, result)
 
     return _nullable(object_or_abstract)
+
+
+def _coercer(leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
+    """`complete_leaf_value`. A Strawberry enum's `coerce_output_value` compares the value with
+    each of the enum's values in turn; here the names are found in a dictionary by value, the
+    first name of a value as there (a value that is not hashable takes Strawberry's path)."""
+    coerce_output_value = leaf_type.coerce_output_value
+    wrapped = getattr(leaf_type, "wrapped_cls", None)
+    by_value: dict[Any, str] = {}
+    if isinstance(leaf_type, GraphQLEnumType) and wrapped is not None:
+        for name, value in reversed(leaf_type.values.items()):
+            try:
+                by_value[value.value] = name
+            except TypeError:  # not hashable: Strawberry's path for every value
+                by_value.clear()
+                wrapped = None
+                break
+
+    def coerce(result: Any) -> Any:
+        if wrapped is not None and isinstance(result, wrapped):
+            try:
+                name = by_value.get(result.value)
+            except TypeError:
+                name = None
+            if name is not None:
+                return name
+        coerced = coerce_output_value(result)
+        if coerced is Undefined or coerced is None:
+            return PlannedExecutionContext.complete_leaf_value(leaf_type, result)  # its error
+        return coerced
+
+    return coerce
 
 
 def _nullable(complete: Completer) -> Completer:
@@ -479,10 +527,38 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             for field in fields:
                 key = field.response_key
-                result = execute(field, source, Path(path, key, field.parent_type.name))
+                if field.coerce is None:
+                    result = execute(field, source, Path(path, key, field.type_name))
+                    results[key] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(key)
+                    continue
+                # A `LeafField`: execute_field, complete_value and complete_leaf_value of
+                # graphql-core in line, its path made only for an error or an awaitable value.
+                result = None
+                try:
+                    value = getattr(source, field.attribute)
+                    if value is None or value is Undefined:
+                        if field.non_null:
+                            raise TypeError(field.null_message)
+                    elif is_awaitable(value):
+                        result = self.read_awaitable_leaf(
+                            field, Path(path, key, field.type_name), value
+                        )
+                        awaitable_fields.append(key)
+                    elif isinstance(value, Exception):
+                        raise value
+                    else:
+                        result = field.coerce(value)
+                        if is_awaitable(result):
+                            result = self._await_completed(
+                                field, Path(path, key, field.type_name), result
+                            )
+                            awaitable_fields.append(key)
+                except Exception as raw_error:
+                    field_path = Path(path, key, field.type_name)
+                    self.handle_field_error(raw_error, field.return_type, field.details, field_path)
                 results[key] = result
-                if is_awaitable(result):
-                    awaitable_fields.append(key)
         except Exception:
             if awaitable_fields:
                 self.settle_in_background([results[key] for key in awaitable_fields])
@@ -502,20 +578,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return get_results()
 
     def execute_planned_field(self, field: FieldPlan, source: Any, path: Path) -> Any:
-        """graphql-core's `execute_field` (with tuning/leaf_fields.py's path for a `LeafField`)."""
-        leaf = field.leaf
-        if leaf is not None:
-            try:
-                result = getattr(source, leaf.name)
-                if self.is_awaitable(result):
-                    info = self.build_resolve_info(
-                        field.field_def, field.nodes, field.parent_type, path
-                    )
-                    return self.complete_planned_awaitable(field, info, path, result)
-                return field.complete(self, field, None, path, result)
-            except Exception as raw_error:
-                self.handle_field_error(raw_error, field.return_type, field.details, path)
-                return None
+        """graphql-core's `execute_field`, for a field whose resolver is called."""
         info = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, path)
         try:
             args = field.args
@@ -537,6 +600,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, field.return_type, field.details, path)
             return None
         return completed
+
+    def read_awaitable_leaf(self, field: FieldPlan, path: Path, value: Any) -> Any:
+        """A `LeafField`'s awaitable value, completed with an info as graphql-core does."""
+        info = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, path)
+        return self.complete_planned_awaitable(field, info, path, value)
 
     async def _await_completed(self, field: FieldPlan, path: Path, completed: Any) -> Any:
         try:
