@@ -7,6 +7,7 @@ import asyncio
 import base64
 import enum
 import functools
+import gc
 import re
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import replace
@@ -297,6 +298,7 @@ async def test_a_plan_is_reused_with_other_variables_and_kept_per_skip_and_inclu
 ) -> None:
     cache = plan_cache(PLANNED._schema)
     cache.entries.clear()
+    cache.conditions.clear()
     answers = {}
     for first in (1, 3):
         for with_documents in (True, False):
@@ -307,7 +309,7 @@ async def test_a_plan_is_reused_with_other_variables_and_kept_per_skip_and_inclu
                 assert planned == expected
                 assert planned[1] == []
                 answers[first, with_documents, plain] = planned[0]
-    assert len(cache.entries) == 4  # one per @skip/@include values, whatever `first` is
+    assert len(cache) == 4  # one per @skip/@include values, whatever `first` is
     nodes_ = answers[3, True, False]["certificateRequests"]["edges"]
     assert len(nodes_) == 3
     assert all(len(edge["node"]["documents"]) == 3 for edge in nodes_)
@@ -470,7 +472,7 @@ async def test_nulls_exceptions_awaitables_and_abstract_types_answer_as_graphql_
     expected = answer(await plain.execute(document, variable_values={"s": "¿"}))
     for _ in range(2):
         assert answer(await planned.execute(document, variable_values={"s": "¿"})) == expected
-    assert len(plan_cache(planned._schema).entries) == 1
+    assert len(plan_cache(planned._schema)) == 1
 
 
 async def test_a_null_in_a_non_null_field_nulls_its_parent_and_a_raising_resolver_its_field() -> (
@@ -498,9 +500,21 @@ async def test_the_cache_keeps_a_bounded_number_of_plans() -> None:
     for size in range(5):
         result = await planned.execute("{ items { " + " ".join(["name"] * (size + 1)) + " } }")
         assert result.errors is None
-    assert len(cache.entries) == 2
+    assert len(cache) == 2
     assert len(cache.conditions) == 2
     assert isinstance(cache, PlanCache)
+
+
+async def test_plans_are_dropped_with_their_document() -> None:
+    """Without a parse cache each request parses its own document: its plans go with it."""
+    planned = strawberry.Schema(query=Query, execution_context_class=CertsExecutionContext)
+    cache = plan_cache(planned._schema)
+    for _ in range(5):
+        result = await planned.execute("{ items { name } }")
+        assert result.errors is None
+    gc.collect()
+    assert len(cache) == 0
+    assert len(cache.conditions) == 0
 
 
 class Counting(SchemaExtension):
