@@ -30,13 +30,15 @@ for anything else: mutations (executed serially), subscriptions, middleware, an 
 @defer/@stream, fragment arguments.
 
 **Measured alone** (off and on taking turns, `time.process_time`, SQLite, 2026-12-01): the
-reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 25 --calls 10`
-(15:21 UTC, load average 1.6-1.8): fastest rounds **12.1 -> 10.4 ms** (8.0 -> 6.9 µs per field;
-plain ÷ GraphQL 0.61 -> 0.72), median of the rounds' ratios on/off **0.886**; the tracking request
-through `certs serve`'s whole application, `python -m bench.inprocess --page tracking --rounds 25
---calls 20` (15:22, load 1.6): 2.42 -> 2.26 ms, median **0.931**. About **-11 %** of the queue
-page's CPU and **-7 %** of a tracking request's. The rows "+ execution plans (now)" and
-"certs serve's application, without execution plans" of those commands repeat it.
+reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 30 --calls 10`
+(15:28 UTC, load average 2.1-2.4): fastest rounds **12.0 -> 10.4 ms** (8.0 -> 6.9 µs per field;
+plain ÷ GraphQL 0.61 -> 0.71), median of the rounds' ratios on/off **0.866** (a run at 15:21,
+load 1.6-1.8, before the last small change: 12.1 -> 10.4 ms, 0.886); the tracking request through
+`certs serve`'s whole application, `python -m bench.inprocess --page tracking --rounds 30
+--calls 20` (15:29, load 2.4): 2.57 -> 2.36 ms, median **0.923** (15:22: 0.931). About
+**-12 %** of the queue page's CPU and **-7 to -8 %** of a tracking request's. The rows
+"+ execution plans (now)" and "certs serve's application, without execution plans" of those
+commands repeat it.
 
 **Upstream.** graphql-core memoizes collected subfields per execution only; the text to file is
 docs/performance/upstream/graphql-core-execution-plans.md (related: graphql-jit, which compiles a
@@ -95,6 +97,9 @@ MAX_PLANS = 256
 #: The directives whose presence sends a document to graphql-core's own path.
 INCREMENTAL_DIRECTIVES = frozenset({"defer", "stream"})
 CONDITIONAL_DIRECTIVES = frozenset({"skip", "include"})
+#: Values no `is_awaitable` calls awaitable (exactly these types: a subclass may define
+#: `__await__`), checked before calling it for a leaf's value and its coerced value.
+PLAIN_VALUES: frozenset[type] = frozenset({str, int, float, bool})
 
 Completer = Callable[["PlannedExecutionContext", "FieldPlan", Any, Path, Any], Any]
 
@@ -573,7 +578,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if value is None or value is Undefined:
                         if field.non_null:
                             raise TypeError(field.null_message)
-                    elif is_awaitable(value):
+                    elif type(value) not in PLAIN_VALUES and is_awaitable(value):
                         result = self.read_awaitable_leaf(
                             field, Path(path, key, field.type_name), value
                         )
@@ -582,7 +587,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         raise value
                     else:
                         result = field.coerce(value)
-                        if is_awaitable(result):
+                        if type(result) not in PLAIN_VALUES and is_awaitable(result):
                             result = self._await_completed(
                                 field, Path(path, key, field.type_name), result
                             )
