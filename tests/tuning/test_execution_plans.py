@@ -27,6 +27,7 @@ from graphql import (
     OperationDefinitionNode,
     VariableDefinitionNode,
     VariableNode,
+    get_introspection_query,
     parse,
     print_ast,
 )
@@ -473,6 +474,18 @@ async def test_nulls_exceptions_awaitables_and_abstract_types_answer_as_graphql_
     for _ in range(2):
         assert answer(await planned.execute(document, variable_values={"s": "¿"})) == expected
     assert len(plan_cache(planned._schema)) == 1
+
+
+async def test_the_introspection_query_answers_as_graphql_core() -> None:
+    """GraphiQL's introspection: meta fields, lists of abstract types' possible types, arguments
+    with default values, each object's `__typename`."""
+    planned, plain = small_schemas()
+    query = get_introspection_query(descriptions=True)
+    for first, second in ((planned, plain), (PLANNED, PLAIN)):
+        expected = answer(await second.execute(query))
+        assert expected[1] == []
+        assert answer(await first.execute(query)) == expected
+        assert answer(await first.execute(query)) == expected
 
 
 async def test_a_null_in_a_non_null_field_nulls_its_parent_and_a_raising_resolver_its_field() -> (
