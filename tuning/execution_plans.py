@@ -6,28 +6,33 @@ collected subfields lives for one execution), looks up each field's definition b
 `is_leaf_type`, … one `isinstance` after the other) for every value it completes: on the reviewer
 queue page of 50 (1,506 fields) and on the tracking query, this generic work is most of what
 GraphQL costs beyond the plain endpoint (issue 18's profile). The front end sends the same few
-documents again and again, and Strawberry's parse cache (schema/document_cache.py) hands back the
+documents again and again, and the schema's parse cache (schema/document_cache.py) hands back the
 same `DocumentNode` for the same text: what is collected, and each field's definition, resolver,
 constant arguments and the completion of its type, are the same from one request to the next.
 
 `PlannedExecutionContext` keeps, per cached operation, the root field set and, per (parent type,
 field), a `FieldPlan`: response key, field definition, resolver, field nodes, the arguments when
 they use no variable, and the return type unwrapped once into a small completer (non-null, list,
-leaf with its `coerce_output_value`, object with its field set, abstract). Executing a plan calls
-no `collect_fields`, no `get_field`, no type dispatch; an info is built only for a field whose
-resolver is called (a `tuning.leaf_fields.LeafField` is read without one, as there). Everything
+leaf with its coercion, object with its field set, abstract). Executing a plan calls no
+`collect_fields`, no `get_field`, no type dispatch; an info is built only for a field whose
+resolver is called or whose value is awaitable: a `tuning.leaf_fields.LeafField` is read in the
+field set's loop, its `Path` made only for an error or an awaitable value, and a Strawberry enum's
+name is found by value in a dictionary (Strawberry compares the value with each of the enum's
+values in turn). Everything
 else is graphql-core's, in graphql-core's order: siblings are started first and then gathered
-(DataLoader batching across a list's items depends on it), `is_type_of` is called as there,
-errors go through `handle_field_error` (null propagation, `error_propagation`, the same messages).
-The answer, data and errors, is graphql-core's (tests/tuning/test_execution_plans.py, a
-Hypothesis differential test against graphql-core's own executor).
+(DataLoader batching across a list's items depends on it), `is_type_of` and `resolve_type` are
+called as there, errors go through `handle_field_error` (null propagation, `error_propagation`,
+the same messages). The answer, data and errors, is graphql-core's
+(tests/tuning/test_execution_plans.py: Hypothesis differential tests against graphql-core's own
+executor on a seeded database, and the cases they may miss).
 
-**Keys.** A plan set is kept per operation node (referenced weakly: dropped with its document when
-the parse cache lets it go; its id checked against the node) and per schema, with the values of the variables that @skip/@include read and `hide_suggestions`
-in the key: what else the variables change (arguments) is computed per request. Least recently
-used first out, `MAX_PLANS` entries, like the document caches. graphql-core's own path, unchanged,
-for anything else: mutations (executed serially), subscriptions, middleware, an abort signal,
-@defer/@stream, fragment arguments.
+**Keys.** A plan set is kept per schema and per operation node, referenced weakly (dropped with
+its document when the parse cache lets it go; its id checked against the node), with the values
+of the variables that @skip/@include read and `hide_suggestions` in the key: what else the
+variables change (arguments) is computed per request. Least recently used first out, `MAX_PLANS`
+entries, like the document caches. graphql-core's own path, unchanged, for anything else:
+mutations (executed serially), subscriptions, middleware, an abort signal, @defer/@stream,
+fragment arguments.
 
 **Measured alone** (off and on taking turns, `time.process_time`, SQLite, 2026-12-01): the
 reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 30 --calls 10`
