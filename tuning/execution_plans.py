@@ -32,7 +32,11 @@ of the variables that @skip/@include read and `hide_suggestions` in the key: wha
 variables change (arguments) is computed per request. Least recently used first out, `MAX_PLANS`
 entries, like the document caches. graphql-core's own path, unchanged, for anything else:
 mutations (executed serially), subscriptions, middleware, an abort signal, @defer/@stream,
-fragment arguments.
+fragment arguments. Two differences a resolver could see, neither read here: a plan reads each
+field's resolver when it is made (a schema whose resolvers are swapped afterwards, as
+`bench.inprocess`'s switches do, keeps the plans' until they go: its rows switch the plans off
+with them), and `info.field_nodes` is the plan's list, the same for every request (graphql-core
+copies the nodes into a new list per field).
 
 **Measured alone** (off and on taking turns, `time.process_time`, SQLite, 2026-12-01): the
 reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 30 --calls 10`
