@@ -38,6 +38,7 @@ from schema.users import fields as users
 from schema.users.types import User
 from schema.webhooks import fields as webhooks
 from tuning.document_limits import DocumentLimits
+from tuning.execution_plans import PlannedExecutionContext
 from tuning.leaf_fields import LeafFieldsExecutionContext, leaf_fields
 from tuning.lean_resolvers import Replaced, lean_resolvers
 from tuning.shared_event_results import SharedEventResultsExecutionContext
@@ -126,9 +127,12 @@ LIMIT_RULES = (
 )
 
 
-class CertsExecutionContext(LeafFieldsExecutionContext, SharedEventResultsExecutionContext):
-    """Subscription events executed once per question (tuning/shared_event_results.py), fields
-    without a resolver of a scalar or enum type read without an info (tuning/leaf_fields.py)."""
+class CertsExecutionContext(
+    PlannedExecutionContext, LeafFieldsExecutionContext, SharedEventResultsExecutionContext
+):
+    """Queries executed from plans kept across requests (tuning/execution_plans.py), subscription
+    events executed once per question (tuning/shared_event_results.py), fields without a resolver
+    of a scalar or enum type read without an info (tuning/leaf_fields.py)."""
 
     __slots__ = ()
 

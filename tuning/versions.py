@@ -24,6 +24,7 @@ from importlib.metadata import version
 from tuning import (
     direct_socket,
     document_limits,
+    execution_plans,
     leaf_fields,
     lean_resolvers,
     light_ws_protocol,
@@ -36,6 +37,7 @@ PATCHES: Mapping[str, Mapping[str, str]] = {
     "tuning.document_limits": document_limits.CHECKED_AGAINST,
     "tuning.lean_resolvers": lean_resolvers.CHECKED_AGAINST,
     "tuning.leaf_fields": leaf_fields.CHECKED_AGAINST,
+    "tuning.execution_plans": execution_plans.CHECKED_AGAINST,
     "tuning.light_ws_protocol": light_ws_protocol.CHECKED_AGAINST,
     "tuning.direct_socket": direct_socket.CHECKED_AGAINST,
     # SQLITE_EXECUTE_METHODS: the names of Tortoise's SQLite client methods it wraps.
