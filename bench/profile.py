@@ -11,11 +11,12 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
-from bench.data import Dataset
+from bench.data import Dataset, tokens_used_now
 from bench.fields import resolved_fields
 from bench.load import (
     HttpRequest,
@@ -126,13 +127,25 @@ def _short(frame: str) -> str:
     return f"{function} ({path})"
 
 
-def parse_stacks(raw: str) -> Counter[tuple[str, ...]]:
-    """py-spy's raw output: one "frame;frame;… count" line per distinct stack."""
+#: The main thread's name in py-spy's `--threads` output (its first frame: "thread (id): name").
+MAIN_THREAD = "MainThread"
+
+
+def parse_stacks(raw: str, thread: str | None = None) -> Counter[tuple[str, ...]]:
+    """py-spy's raw output: one "frame;frame;… count" line per distinct stack; with `thread`,
+    only that thread's stacks (sampled with `--threads`: the first frame names the thread)."""
     stacks: Counter[tuple[str, ...]] = Counter()
     for line in raw.splitlines():
         frames, _, count = line.rpartition(" ")
-        if frames and count.isdigit():
-            stacks[tuple(frames.split(";"))] += int(count)
+        if not frames or not count.isdigit():
+            continue
+        stack = tuple(frames.split(";"))
+        if stack[0].startswith("thread ("):
+            name = stack[0].partition("): ")[2]
+            stack = stack[1:]
+            if thread is not None and name != thread:
+                continue
+        stacks[stack] += int(count)
     return stacks
 
 
@@ -143,22 +156,25 @@ def component_samples(stacks: Counter[tuple[str, ...]]) -> Counter[str]:
     return shares
 
 
-def difference(
-    label: str, what: str, graphql: tuple[str, float], plain: tuple[str, float]
-) -> Table:
-    """CPU per request by component, GraphQL beside plain: each component's share of its
-    server's samples times that server's CPU per request while sampled."""
+def difference(label: str, what: str, graphql: "Sampled", plain: "Sampled") -> Table:
+    """CPU per request by component, GraphQL beside plain: each component's share of the main
+    thread's samples times the main thread's CPU per request while sampled; the other threads
+    (SQLite's driver) from /proc. py-spy counts a thread waiting for the GIL as busy, so their
+    samples would give the driver's thread the time it spends waiting for the event loop."""
     per_request: list[dict[str, float]] = []
-    for raw, cpu_ms in (graphql, plain):
-        samples = component_samples(parse_stacks(raw))
+    for sampled in (graphql, plain):
+        samples = component_samples(parse_stacks(sampled.raw, MAIN_THREAD))
         total = sum(samples.values()) or 1
+        cpu_ms = sampled.main_thread_ms
         per_request.append({name: n / total * cpu_ms for name, n in samples.items()})
+        per_request[-1][OTHER_THREADS] = sampled.other_threads_ms
     g, p = per_request
     table = Table(
         f"Profile of {what} ({label}): CPU ms per request by component, GraphQL beside plain",
         ["component", "GraphQL", "plain", "difference", "share of the difference"],
     )
-    gap = graphql[1] - plain[1]
+    totals = [s.main_thread_ms + s.other_threads_ms for s in (graphql, plain)]
+    gap = totals[0] - totals[1]
     for name in sorted(g.keys() | p.keys(), key=lambda n: p.get(n, 0.0) - g.get(n, 0.0)):
         extra = g.get(name, 0.0) - p.get(name, 0.0)
         share = f"{100 * extra / gap:.0f} %" if gap > 0 else "—"
@@ -166,16 +182,22 @@ def difference(
             name, f"{g.get(name, 0.0):.3f}", f"{p.get(name, 0.0):.3f}", f"{extra:+.3f}", share
         )
     table.add(
-        "**all (CPU per request while sampled)**",
-        f"{graphql[1]:.3f}",
-        f"{plain[1]:.3f}",
+        "**all (CPU per request while sampled, /proc)**",
+        f"{totals[0]:.3f}",
+        f"{totals[1]:.3f}",
         f"{gap:+.3f}",
         "100 %",
     )
     table.note(
         "the same load (clients, requests of the same companies) on each server, one after the "
-        "other; each sample given to one component as in the exclusive table above"
+        "other; the main thread's samples given to one component each as in the exclusive table "
+        "above, times its CPU per request; the other threads' CPU from /proc"
     )
+    for name, sampled in (("GraphQL", graphql), ("plain", plain)):
+        table.note(
+            f"{name} while sampled: {sampled.load.rps:,.0f} req/s, p50 {sampled.load.p50:.1f} "
+            f"ms, p99 {sampled.load.p99:.1f} ms"
+        )
     return table
 
 
@@ -251,7 +273,7 @@ async def _sample(
         str(RATE),
         "--format",
         fmt,
-        *(("--full-filenames",) if fmt == "raw" else ()),
+        *(("--full-filenames", "--threads") if fmt == "raw" else ()),
         "--nolineno",
         "--output",
         str(output),
@@ -260,10 +282,25 @@ async def _sample(
     )
 
 
+#: The row of `difference` for the threads other than the event loop's.
+OTHER_THREADS = "other threads: SQLite's driver, the default executor (CPU from /proc)"
+
+
+@dataclass
+class Sampled:
+    load: LoadResult
+    #: py-spy's raw output, with thread ids.
+    raw: str
+    #: CPU ms per request of the main thread (the event loop) and of the other threads.
+    main_thread_ms: float
+    other_threads_ms: float
+
+
 async def _sampled(
     spy: str, server: Server, requests: list[HttpRequest], seconds: int, output: Path, fmt: str
-) -> LoadResult:
+) -> Sampled:
     """The load on `server` while py-spy samples it into `output` (in `fmt`)."""
+    threads_before = server.thread_cpu_seconds()
     spy_process = await _sample(spy, server.pid, seconds, output, fmt)
     result = await run_load(
         HOST,
@@ -278,7 +315,11 @@ async def _sampled(
     _, err = await asyncio.wait_for(spy_process.communicate(), timeout=seconds + 30)
     if spy_process.returncode != 0 or not output.exists():  # noqa: ASYNC240 - once, local
         raise RuntimeError(f"py-spy failed: {err.decode(errors='replace')[-2000:]}")
-    return result
+    main, other = (
+        (after - before) * 1000 / max(result.requests, 1)
+        for after, before in zip(server.thread_cpu_seconds(), threads_before, strict=True)
+    )
+    return Sampled(result, output.read_text() if fmt == "raw" else "", main, other)  # noqa: ASYNC240 - once, local
 
 
 async def _warm(server: Server, requests: list[HttpRequest]) -> None:
@@ -316,10 +357,10 @@ async def profile(
             fields = resolved_fields(orjson.loads(body)["data"]) if status == 200 else None
             tables: list[Table] = []
             raw_path = Path(folder) / "profile.txt"
-            result = await _sampled(spy, server, requests, seconds, raw_path, "raw")
-            graphql_raw = raw_path.read_text()
-            graphql_cpu = result.cpu_ms_per_request
-            tables = summarise(graphql_raw, label, what, graphql_cpu, fields)
+            await tokens_used_now()  # no token's last_used_at written while sampled
+            graphql_sampled = await _sampled(spy, server, requests, seconds, raw_path, "raw")
+            result = graphql_sampled.load
+            tables = summarise(graphql_sampled.raw, label, what, result.cpu_ms_per_request, fields)
             tables[0].note(
                 f"load while sampling: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
                 f"p99 {result.p99:.1f} ms (sampling pauses the process: slower than unprofiled)"
@@ -332,17 +373,7 @@ async def profile(
             plain_requests = [get_request(HOST, plain.port, t, path) for t in tokens]
             await _warm(plain, plain_requests)
             plain_path = Path(folder) / "plain.txt"
-            plain_result = await _sampled(spy, plain, plain_requests, seconds, plain_path, "raw")
-        tables.append(
-            difference(
-                label,
-                what,
-                (graphql_raw, graphql_cpu),
-                (plain_path.read_text(), plain_result.cpu_ms_per_request),
-            )
-        )
-        tables[-1].note(
-            f"plain while sampled: {plain_result.rps:,.0f} req/s, p50 {plain_result.p50:.1f} "
-            f"ms, p99 {plain_result.p99:.1f} ms"
-        )
+            await tokens_used_now()
+            plain_sampled = await _sampled(spy, plain, plain_requests, seconds, plain_path, "raw")
+        tables.append(difference(label, what, graphql_sampled, plain_sampled))
         return tables
