@@ -1,5 +1,6 @@
-"""`python -m bench.http`: the tracking request over HTTP, `certs serve` with each change of the
-per-request path off and on (A/B) beside the plain endpoint, with the garbage collector's pauses.
+"""`python -m bench.http`: the tracking request over HTTP (`--page queue`: the reviewers' queue
+page of 50), `certs serve` with each change off and on (A/B) beside the plain endpoint, with the
+garbage collector's pauses.
 
 One dataset (`--database sqlite|postgres`); each variant is a real `certs serve` (one worker)
 started by `python -m bench.http serve VARIANT`, which switches that change off in its own
@@ -39,8 +40,15 @@ import uvicorn
 import uvloop
 
 from bench.data import Sizes, fresh_database, load, tokens_used_now, tortoise
-from bench.load import LoadResult, get_request, graphql_request, percentile, run_load
-from bench.operations import TRACKING
+from bench.load import (
+    HttpRequest,
+    LoadResult,
+    get_request,
+    graphql_request,
+    percentile,
+    run_load,
+)
+from bench.operations import QUEUE, TRACKING
 from bench.report import Table
 from bench.servers import HOST, Server, _running, server_env
 from bench.tuning import parse_variants
@@ -171,23 +179,29 @@ def _server(name: str, env: dict[str, str], folder: Path) -> Iterator[Watched]:
         yield Watched(s, gc_file)
 
 
+def _request(server: str, port: int, token: str, queue: bool) -> HttpRequest:
+    """The tracking request, or the reviewers' queue page of 50, for the plain endpoint or
+    GraphQL."""
+    if server == PLAIN:
+        return get_request(HOST, port, token, "/queue?first=50" if queue else "/tracking")
+    if queue:
+        return graphql_request(HOST, port, token, QUEUE, {"first": 50})
+    return graphql_request(HOST, port, token, TRACKING)
+
+
 async def measure(args: argparse.Namespace) -> Table:
     label = "PostgreSQL" if args.database == "postgres" else "SQLite"
     async with fresh_database(args.database, args.postgres_url) as url, tortoise(url):
         dataset = await load(url, Sizes(args.companies, args.requests, args.certificates))
-        tokens = dataset.customer_tokens_shuffled()
+        queue = args.page == "queue"
+        tokens = [dataset.reviewer_token] if queue else dataset.customer_tokens_shuffled()
         with tempfile.TemporaryDirectory(prefix="certs-bench-http-") as folder:
             env = server_env(url, Path(folder))
             names = [*args.variants, PLAIN]
             with ExitStack() as stack:
                 servers = {n: stack.enter_context(_server(n, env, Path(folder))) for n in names}
                 requests = {
-                    n: [
-                        get_request(HOST, w.server.port, t, "/tracking")
-                        if n == PLAIN
-                        else graphql_request(HOST, w.server.port, t, TRACKING)
-                        for t in tokens
-                    ]
+                    n: [_request(n, w.server.port, t, queue) for t in tokens]
                     for n, w in servers.items()
                 }
                 results = {n: Measured() for n in names}
@@ -217,7 +231,8 @@ def _table(
     label: str, args: argparse.Namespace, results: dict[str, Measured], companies: int
 ) -> Table:
     table = Table(
-        f"Tracking request over HTTP ({label}, 1 worker, {args.clients} clients): each change "
+        f"{'Queue page of 50' if args.page == 'queue' else 'Tracking request'} over HTTP "
+        f"({label}, 1 worker, {args.clients} clients): each change "
         "off and on, beside plain",
         [
             "server",
@@ -283,6 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--page", choices=["tracking", "queue"], default="tracking", help="queue: a page of 50"
+    )
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=3.0)
