@@ -12,7 +12,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 # (collection took 8.7 s instead of 4.3 s, and the suite 175 s instead of 153 s).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install node-deps run serve migrate demo test fuzz lint format typecheck schema check-schema bench mutation clean
+.PHONY: install node-deps run serve migrate demo test suite fuzz lint format typecheck schema check-schema bench mutation clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,15 @@ run: demo
 serve: install
 	$(BIN)/certs serve
 
-## Lint, import contracts, types, then the whole suite on every core (pytest-xdist: each worker has its own databases; PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
+## Lint and import contracts, then types and the whole suite side by side, the suite on every core (pytest-xdist: each worker has its own databases; PostgreSQL / Redis parts run when TEST_DATABASE_URL / TEST_REDIS_URL are set)
 ## Hypothesis runs the `ci` profile (derandomized) unless HYPOTHESIS_PROFILE says otherwise (docs/testing.md)
-test: lint typecheck node-deps
+## mypy runs beside the suite rather than before it: the suite leaves a core idle part of the time
+## (its end-to-end tests wait for servers), and mypy without its cache (a fresh clone) takes 9 s:
+## mypy then pytest took 9.3 + 46 s on a fresh clone, side by side 50.8 s. Either failing fails it.
+test: lint node-deps
+	$(MAKE) --no-print-directory -j2 typecheck suite
+
+suite: install node-deps
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -n auto
 
 ## The fuzz test (tests/e2e/test_fuzz.py) at CI's budget: FUZZ_EXAMPLES documents per operation, each

@@ -55,6 +55,7 @@ from bench.tuning import parse_variants
 from devkit.ports import free_port
 from schema import root
 from server import cli
+from tuning.execution_plans import PlannedExecutionContext
 from tuning.leaf_fields import LeafFieldsExecutionContext
 from tuning.shared_event_results import SharedEventResultsExecutionContext
 
@@ -92,7 +93,9 @@ def watch_gc(path: Path) -> None:
 
 
 def _without_acyclic_executor() -> None:
-    class CertsExecutionContext(LeafFieldsExecutionContext, SharedEventResultsExecutionContext):
+    class CertsExecutionContext(
+        PlannedExecutionContext, LeafFieldsExecutionContext, SharedEventResultsExecutionContext
+    ):
         __slots__ = ()
 
     assert hasattr(root, "CertsExecutionContext")

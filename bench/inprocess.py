@@ -41,7 +41,7 @@ from bench.report import Table
 from domain.clock import SystemClock
 from resolvers.context import Context
 from resolvers.requests import queries
-from schema.root import CertsSchema, schema
+from schema.root import CertsExecutionContext, CertsSchema, schema
 from server.app import create_app
 from server.dependencies import build_dependencies
 from server.logs import sql_counter
@@ -90,6 +90,17 @@ def without_lean_resolvers() -> AbstractContextManager[None]:
 def without_leaf_fields() -> AbstractContextManager[None]:
     """graphql-core's path, an info per field, for every field (tuning/leaf_fields.py off)."""
     return _fields_restored("leaf_fields", leaf_fields)
+
+
+@contextmanager
+def without_execution_plans() -> Iterator[None]:
+    """graphql-core's own execution of every query, fields collected per request
+    (tuning/execution_plans.py off)."""
+    CertsExecutionContext.plans_enabled = False
+    try:
+        yield
+    finally:
+        CertsExecutionContext.plans_enabled = True
 
 
 @contextmanager
@@ -232,7 +243,7 @@ async def run(args: argparse.Namespace) -> Table:
 
         # Each row adds one change to the row above it; the third round's (issue 18) changes
         # are switched off in the rows before them.
-        third_round_off = (without_leaf_fields, download_url_resolver)
+        third_round_off = (without_leaf_fields, download_url_resolver, without_execution_plans)
         variants: Sequence[tuple[str, Callable[[], Any], Callable[[], Awaitable[str | bytes]]]] = [
             (
                 "GraphQL, before: no page sub-trees, json.dumps",
@@ -252,10 +263,15 @@ async def run(args: argparse.Namespace) -> Table:
             ("GraphQL, + lean resolvers", together(*third_round_off), graphql(_orjson_dumps)),
             (
                 "GraphQL, + leaf fields without an info",
-                download_url_resolver,
+                together(download_url_resolver, without_execution_plans),
                 graphql(_orjson_dumps),
             ),
-            ("GraphQL, + downloadUrl filled from the row (now)", as_is, graphql(_orjson_dumps)),
+            (
+                "GraphQL, + downloadUrl filled from the row",
+                without_execution_plans,
+                graphql(_orjson_dumps),
+            ),
+            ("GraphQL, + execution plans (now)", as_is, graphql(_orjson_dumps)),
             ("plain", as_is, plain),
         ]
         answer = orjson.loads(await plain())
@@ -386,6 +402,11 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
             ):
                 raise RuntimeError("the plain tracking does not answer what GraphQL answers")
         variants: list[Variant] = [
+            (
+                "GraphQL: certs serve's application, without execution plans",
+                without_execution_plans,
+                through_app,
+            ),
             ("GraphQL: certs serve's application", as_is, through_app),
             ("GraphQL: the view alone (no middleware)", as_is, through_view),
             ("GraphQL: schema.execute + orjson (principal known)", as_is, execute_only),

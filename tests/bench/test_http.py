@@ -13,6 +13,7 @@ import pytest
 from bench import http as bench_http
 from schema import root
 from tuning.acyclic_executor import AcyclicExecutor
+from tuning.execution_plans import PlannedExecutionContext
 from tuning.leaf_fields import LeafFieldsExecutionContext
 from tuning.shared_event_results import SharedEventResultsExecutionContext
 
@@ -25,6 +26,7 @@ def test_the_switch_serves_graphql_core_s_executor_in_its_cycle(
     bench_http.SWITCHES["-acyclic_executor"]()
     served = root.build_schema().execution_context_class
     assert not issubclass(served, AcyclicExecutor)
+    assert issubclass(served, PlannedExecutionContext)
     assert issubclass(served, LeafFieldsExecutionContext)
     assert issubclass(served, SharedEventResultsExecutionContext)
 
