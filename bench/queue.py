@@ -1,7 +1,7 @@
 """Benchmark 2: the reviewers' queue. SQL statements per page (in-process), then GraphQL beside the
 plain endpoint over HTTP: CPU per request and per resolved field."""
 
-from bench.data import Dataset
+from bench.data import Dataset, tokens_used_now
 from bench.fields import resolved_fields
 from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import QUEUE, TRACKING
@@ -104,6 +104,7 @@ async def queue_throughput(
             )
             parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
             for round_ in range(rounds):
+                await tokens_used_now()
                 for name, server, request in sides:
                     part = await run_load(
                         HOST,

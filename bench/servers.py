@@ -44,6 +44,22 @@ class Server:
         """User + system CPU of the server and its children (uvicorn's workers), from /proc."""
         return sum(_cpu_seconds(pid) for pid in _process_tree(self.pid))
 
+    def thread_cpu_seconds(self) -> tuple[float, float]:
+        """User + system CPU of the serving process's main thread (the event loop) and of its
+        other threads together (the SQLite driver's, the default executor's), from /proc."""
+        main = other = 0.0
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            try:
+                fields = _stat_fields_of(task / "stat")
+            except OSError:
+                continue
+            seconds = (int(fields[11]) + int(fields[12])) / _TICKS
+            if task.name == str(self.pid):
+                main += seconds
+            else:
+                other += seconds
+        return main, other
+
     def rss_kib(self) -> int:
         """Resident memory of the serving process (VmRSS in /proc), in KiB."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -56,7 +72,11 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _stat_fields(pid: int) -> list[str]:
-    raw = Path(f"/proc/{pid}/stat").read_text()
+    return _stat_fields_of(Path(f"/proc/{pid}/stat"))
+
+
+def _stat_fields_of(path: Path) -> list[str]:
+    raw = path.read_text()
     return raw[raw.rfind(")") + 2 :].split()
 
 

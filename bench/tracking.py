@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bench.data import Dataset
+from bench.data import Dataset, tokens_used_now
 from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import TRACKING
 from bench.report import Table
@@ -64,6 +64,7 @@ async def run_tracking(
             for clients in options.clients:
                 parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
                 for round_ in range(rounds):
+                    await tokens_used_now()
                     for name, server, requests in (
                         ("graphql", graphql, gql_requests),
                         ("plain", plain, plain_requests),

@@ -42,7 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -443,6 +443,25 @@ def masking(rounds: int = 15, calls: int = 20_000) -> str:
     )
 
 
+def parse_variants(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str],
+    variants: Sequence[str],
+    switches: Mapping[str, Callable[[], None]],
+) -> argparse.Namespace:
+    """`argv` parsed with `--variants` (each of `switches`' names, joined by `&`) and the
+    dataset's sizes added to `parser`'s options."""
+    parser.add_argument("--variants", type=lambda t: t.split(","), default=list(variants))
+    parser.add_argument("--companies", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--certificates", type=int, default=1000)
+    args = parser.parse_args(argv)
+    unknown = {p for v in args.variants for p in v.split("&")} - set(switches)
+    if unknown:
+        parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
@@ -454,14 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=6)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--variants", type=lambda t: t.split(","), default=list(VARIANTS))
-    parser.add_argument("--companies", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=5000)
-    parser.add_argument("--certificates", type=int, default=1000)
-    args = parser.parse_args(argv)
-    unknown = {p for v in args.variants for p in v.split("&")} - set(SWITCHES)
-    if unknown:
-        parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+    args = parse_variants(parser, argv, VARIANTS, SWITCHES)
     print(asyncio.run(run(args)).render(), flush=True)
     return 0
 

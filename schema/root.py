@@ -37,6 +37,7 @@ from schema.scalars import SCALAR_MAP
 from schema.users import fields as users
 from schema.users.types import User
 from schema.webhooks import fields as webhooks
+from tuning.acyclic_executor import AcyclicExecutor
 from tuning.document_limits import DocumentLimits
 from tuning.execution_plans import PlannedExecutionContext
 from tuning.leaf_fields import LeafFieldsExecutionContext, leaf_fields
@@ -128,11 +129,15 @@ LIMIT_RULES = (
 
 
 class CertsExecutionContext(
-    PlannedExecutionContext, LeafFieldsExecutionContext, SharedEventResultsExecutionContext
+    AcyclicExecutor,
+    PlannedExecutionContext,
+    LeafFieldsExecutionContext,
+    SharedEventResultsExecutionContext,
 ):
     """Queries executed from plans kept across requests (tuning/execution_plans.py), subscription
     events executed once per question (tuning/shared_event_results.py), fields without a resolver
-    of a scalar or enum type read without an info (tuning/leaf_fields.py)."""
+    of a scalar or enum type read without an info (tuning/leaf_fields.py), the executor freed by
+    reference counting, not by the garbage collector (tuning/acyclic_executor.py)."""
 
     __slots__ = ()
 

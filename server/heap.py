@@ -5,6 +5,10 @@ A serving process holds some 100,000 long-lived objects from start-up (modules, 
 schema, the ORM's metadata) that never become garbage, and every full collection walked them
 all: pauses of 40-75 ms that every request in flight waited out, the main part of the tracking
 query's p99 at 16 clients on SQLite (172-177 ms before, 95-108 ms after).
+
+Since tuning/acyclic_executor.py an operation leaves no cyclic garbage (its executor was in a
+reference cycle): under the tracking query's load the collector does not run at all, where it
+made a young collection every ~90 requests (docs/performance.md, issue 18 fourth pass).
 """
 
 import decimal

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from importlib.metadata import version
 
 from tuning import (
+    acyclic_executor,
     direct_socket,
     document_limits,
     execution_plans,
@@ -40,6 +41,7 @@ PATCHES: Mapping[str, Mapping[str, str]] = {
     "tuning.execution_plans": execution_plans.CHECKED_AGAINST,
     "tuning.light_ws_protocol": light_ws_protocol.CHECKED_AGAINST,
     "tuning.direct_socket": direct_socket.CHECKED_AGAINST,
+    "tuning.acyclic_executor": acyclic_executor.CHECKED_AGAINST,
     # SQLITE_EXECUTE_METHODS: the names of Tortoise's SQLite client methods it wraps.
     "server.tracing": {"tortoise-orm": "1.1.9"},
     # Subscription groups: Strawberry's protocol handlers' ends, Starlette's WebSocket under them.

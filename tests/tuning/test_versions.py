@@ -32,7 +32,8 @@ def test_an_unchecked_version_refuses_to_start_and_names_it_and_its_patches() ->
         UncheckedLibraryVersion,
         match=r"strawberry-graphql 0\.342\.0 \(checked: 0\.341\.2, by "
         r"tuning\.shared_event_results, tuning\.document_limits, tuning\.lean_resolvers, "
-        r"tuning\.leaf_fields, tuning\.execution_plans, server\.fanout\)",
+        r"tuning\.leaf_fields, tuning\.execution_plans, tuning\.acyclic_executor, "
+        r"server\.fanout\)",
     ):
         require_checked_versions(installed)
 
