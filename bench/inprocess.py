@@ -74,22 +74,6 @@ def without_page_subtrees() -> Iterator[None]:
 
 
 @contextmanager
-def loads_gathered() -> Iterator[None]:
-    """The page's sub-trees loaded with `DataLoader.load_many` (`asyncio.gather` of a future per
-    key), as before `queries.load_all`."""
-    real = queries.load_all
-
-    def load_many(loader: Any, keys: Any) -> Any:
-        return loader.load_many(keys)
-
-    queries.load_all = load_many
-    try:
-        yield
-    finally:
-        queries.load_all = real
-
-
-@contextmanager
 def _fields_restored(attribute: str, patch: Callable[[CertsSchema], Replaced]) -> Iterator[None]:
     """The schema's fields that a tuning/ patch replaced (kept in `attribute`) given back their
     own resolvers for the block, the patch applied again after it."""
@@ -320,8 +304,7 @@ async def run(args: argparse.Namespace) -> Table:
                 graphql(_orjson_dumps),
             ),
             ("GraphQL, + execution plans", without_leaf_shortcuts, graphql(_orjson_dumps)),
-            ("GraphQL, + leaf shortcuts", loads_gathered, graphql(_orjson_dumps)),
-            ("GraphQL, + sub-trees loaded without gather (now)", as_is, graphql(_orjson_dumps)),
+            ("GraphQL, + leaf shortcuts (now)", as_is, graphql(_orjson_dumps)),
             ("plain", as_is, plain),
         ]
         if args.last:  # only the last rows of GraphQL, and plain: one change's A/B, more rounds

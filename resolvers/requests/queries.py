@@ -61,21 +61,6 @@ class RequestChildren:
     certificates: dict[int, Certificate | None] | None = None
 
 
-async def load_all(loader: DataLoader[int, T], keys: Sequence[int]) -> list[T]:
-    """`loader.load_many(keys)` without `asyncio.gather`: the same keys in the same batch, each
-    key's future awaited in turn (the batch sets them all at once), without gather's callback and
-    bookkeeping per key (200 keys a page of 50). A failed batch fails every key: the first error is
-    raised, the others are marked retrieved, as gather marks them."""
-    futures = [loader.load(key) for key in keys]
-    try:
-        return [await future for future in futures]
-    except BaseException:
-        for future in futures:
-            if isinstance(future, asyncio.Future) and future.done() and not future.cancelled():
-                future.exception()
-        raise
-
-
 async def children(
     info: AppInfo, requests: Sequence[CertificateRequest], selected: Set[str]
 ) -> RequestChildren | None:
@@ -89,12 +74,12 @@ async def children(
     company_ids = list(dict.fromkeys(r.company_id for r in requests))
 
     async def by_request(loader: DataLoader[int, T], name: str) -> dict[int, T] | None:
-        return dict(zip(ids, await load_all(loader, ids), strict=True)) if name in wanted else None
+        return dict(zip(ids, await loader.load_many(ids), strict=True)) if name in wanted else None
 
     async def companies() -> dict[int, Company] | None:
         if "company" not in wanted:
             return None
-        found = await load_all(loaders.company, company_ids)
+        found = await loaders.company.load_many(company_ids)
         return {cid: row for cid, row in zip(company_ids, found, strict=True) if row is not None}
 
     loaded_companies, documents, history, certificates = await asyncio.gather(
