@@ -49,10 +49,13 @@ results of object and list fields, `is_type_of`'s `bool`, the page's timestamps)
 graphql-core's nor Strawberry's `is_awaitable` calls awaitable. On the queue page of 50 (cProfile):
 coercions 1,153 -> 201 calls (651 strings and IDs, 301 enum members answered in the loop), and
 `is_awaitable` 2,360 -> 405 calls.
-Measured alone (rows "+ execution plans" and "+ leaf shortcuts (now)", `python -m
-bench.inprocess --rounds 60 --calls 10 --last 2`, 15:43-15:48 UTC, load average 1.6-2.3), the
-median of the rounds' ratios on/off in five runs: 0.970, 0.955, 0.971, 0.986, 0.967 (100 rounds);
-fastest rounds 10.6 -> 10.1, 11.4 -> 10.9, 10.2 -> 9.9 ms: **about -3 %** of the page's CPU.
+Measured alone (rows "+ execution plans" and "+ leaf shortcuts" of `python -m bench.inprocess
+--rounds 60 --calls 10 --last 2`, with `--database postgres` for PostgreSQL), the median of the
+rounds' ratios on/off: on PostgreSQL 0.942, 0.947, 0.949 (15:50-15:51 UTC, load average 2.1-2.8)
+and, after tuning/acyclic_executor.py was merged, 0.971, 0.958, 0.960 (16:04-16:08, load 1.0-2.0):
+**about -3 to -5 %** of the page's CPU; on SQLite 0.970, 0.955, 0.971, 0.986, 0.967 (15:43-15:48)
+and 0.979, 0.983, 0.983 (16:04-16:08): -2 to -3 %. Kept for PostgreSQL, the production database
+(docs/performance.md, "What changed in this round", item 10).
 
 **Measured alone** (off and on taking turns, `time.process_time`, SQLite, 2026-12-01): the
 reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 30 --calls 10`
