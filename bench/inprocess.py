@@ -47,11 +47,13 @@ from server.dependencies import build_dependencies
 from server.logs import sql_counter
 from server.settings import Settings
 from services.auth import authenticate
+from tuning.execution_plans import PLAIN_VALUES, PlanCache, swap_plan_cache
 from tuning.leaf_fields import leaf_fields
 from tuning.lean_resolvers import Replaced, lean_resolvers, restore
 
 BASE_URL = "https://certs.bench.example"
 SQL_LOGGER = "tortoise.db_client"
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 #: The cheapest document: what any request costs before its fields.
 TYPENAME = "query Typename { __typename }"
 
@@ -101,6 +103,36 @@ def without_execution_plans() -> Iterator[None]:
         yield
     finally:
         CertsExecutionContext.plans_enabled = True
+
+
+#: The plans made with some of tuning/execution_plans.py's settings off, by those settings:
+#: kept apart from the others across rounds (each made once).
+_PLANS_BY_SETTINGS: dict[tuple[str, ...], PlanCache] = {}
+
+
+@contextmanager
+def _plans_with(**settings: Any) -> Iterator[None]:
+    """`CertsExecutionContext`'s `settings` for the block, with plans of their own."""
+    graphql_schema = schema._schema
+    cache = _PLANS_BY_SETTINGS.setdefault(tuple(sorted(settings)), PlanCache())
+    own = swap_plan_cache(graphql_schema, cache)
+    for name, value in settings.items():
+        setattr(CertsExecutionContext, name, value)
+    try:
+        yield
+    finally:
+        for name in settings:
+            delattr(CertsExecutionContext, name)
+        swap_plan_cache(graphql_schema, own)
+
+
+def without_leaf_shortcuts() -> AbstractContextManager[None]:
+    """Every leaf's value coerced by its coercion's call, `is_awaitable` called for every value
+    but a leaf's `str`, `int`, `float` or `bool` (tuning/execution_plans.py's leaf shortcuts off,
+    as before them)."""
+    return _plans_with(
+        leaf_shortcuts=False, not_awaitable=frozenset(), leaf_not_awaitable=PLAIN_VALUES
+    )
 
 
 @contextmanager
@@ -216,7 +248,7 @@ def _orjson_dumps(data: object) -> str:
 
 
 async def run(args: argparse.Namespace) -> Table:
-    async with fresh_database("sqlite") as url, tortoise(url):
+    async with fresh_database(args.database) as url, tortoise(url):
         dataset = await load(url, Sizes(args.companies, args.requests, args.certificates))
         clock = SystemClock()
         deps = build_dependencies(Settings(database_url=url), clock)
@@ -271,9 +303,12 @@ async def run(args: argparse.Namespace) -> Table:
                 without_execution_plans,
                 graphql(_orjson_dumps),
             ),
-            ("GraphQL, + execution plans (now)", as_is, graphql(_orjson_dumps)),
+            ("GraphQL, + execution plans", without_leaf_shortcuts, graphql(_orjson_dumps)),
+            ("GraphQL, + leaf shortcuts (now)", as_is, graphql(_orjson_dumps)),
             ("plain", as_is, plain),
         ]
+        if args.last:  # only the last rows of GraphQL, and plain: one change's A/B, more rounds
+            variants = variants[-args.last - 1 :]
         answer = orjson.loads(await plain())
         for name, setting, call in variants:
             with setting():
@@ -283,7 +318,8 @@ async def run(args: argparse.Namespace) -> Table:
         rounds = await measure(variants, args.rounds, args.calls)
         best = {name: min(values) for name, values in rounds.items()}
         table = Table(
-            f"Reviewer queue page of {args.first} in-process (SQLite): CPU per call, A/B",
+            f"Reviewer queue page of {args.first} in-process ({DATABASES[args.database]}): "
+            "CPU per call, A/B",
             [
                 "variant",
                 "CPU ms/page",
@@ -500,12 +536,25 @@ def graphql_view(app: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__)
     parser.add_argument("--page", choices=("queue", "tracking"), default="queue")
+    parser.add_argument(
+        "--database",
+        choices=tuple(DATABASES),
+        default="sqlite",
+        help="queue page: the database (PostgreSQL at bench.data's admin URL; the server's CPU "
+        "is not counted, on either side); the tracking request is on SQLite",
+    )
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--certificates", type=int, default=1000)
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--last",
+        type=int,
+        default=0,
+        help="queue page: only the last N GraphQL rows (and plain), e.g. 2 for the last change",
+    )
     args = parser.parse_args(argv)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         if args.page == "tracking":

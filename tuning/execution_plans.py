@@ -38,6 +38,25 @@ field's resolver when it is made (a schema whose resolvers are swapped afterward
 with them), and `info.field_nodes` is the plan's list, the same for every request (graphql-core
 copies the nodes into a new list per field).
 
+**Leaf shortcuts.** In the field set's loop a leaf's value of exactly the type its coercion hands
+back unchanged (a `str` for String and ID, a `bool` for Boolean: graphql-core's
+`serialize_string`, `serialize_id`, `serialize_boolean` begin with that `isinstance`) is the
+answer, and a member of a Strawberry enum's own class is answered its name from a dictionary made
+with the plan (the name `coerce` below would find); any other value (an `int` in a String field, a
+`str` subclass, an enum's raw value) takes the coercion as before. `is_awaitable` is not called for
+values of `NOT_AWAITABLE`'s exact types (`dict`, `list`, `None`, `str`, `datetime`, `date`, …: the
+results of object and list fields, `is_type_of`'s `bool`, the page's timestamps), which neither
+graphql-core's nor Strawberry's `is_awaitable` calls awaitable. On the queue page of 50 (cProfile):
+coercions 1,153 -> 201 calls (651 strings and IDs, 301 enum members answered in the loop), and
+`is_awaitable` 2,360 -> 405 calls.
+Measured alone (rows "+ execution plans" and "+ leaf shortcuts" of `python -m bench.inprocess
+--rounds 60 --calls 10 --last 2`, with `--database postgres` for PostgreSQL), the median of the
+rounds' ratios on/off: on PostgreSQL 0.942, 0.947, 0.949 (15:50-15:51 UTC, load average 2.1-2.8)
+and, after tuning/acyclic_executor.py was merged, 0.971, 0.958, 0.960 (16:04-16:08, load 1.0-2.0):
+**about -3 to -5 %** of the page's CPU; on SQLite 0.970, 0.955, 0.971, 0.986, 0.967 (15:43-15:48)
+and 0.979, 0.983, 0.983 (16:04-16:08): -2 to -3 %. Kept for PostgreSQL, the production database
+(docs/performance.md, "What changed in this round", item 10).
+
 **Measured alone** (off and on taking turns, `time.process_time`, SQLite, 2026-12-01): the
 reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 30 --calls 10`
 (15:28 UTC, load average 2.1-2.4): fastest rounds **12.0 -> 10.4 ms** (8.0 -> 6.9 µs per field;
@@ -46,7 +65,7 @@ load 1.6-1.8, before the last small change: 12.1 -> 10.4 ms, 0.886); the trackin
 `certs serve`'s whole application, `python -m bench.inprocess --page tracking --rounds 30
 --calls 20` (15:29, load 2.4): 2.57 -> 2.36 ms, median **0.923** (15:22: 0.931). About
 **-12 %** of the queue page's CPU and **-7 to -8 %** of a tracking request's. The rows
-"+ execution plans (now)" and "certs serve's application, without execution plans" of those
+"+ execution plans" and "certs serve's application, without execution plans" of those
 commands repeat it.
 
 **Upstream.** graphql-core memoizes collected subfields per execution only; the text to file is
@@ -59,6 +78,8 @@ query into a function, https://github.com/zalando-incubator/graphql-jit).
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -91,6 +112,7 @@ from graphql.language import (
     VariableNode,
 )
 from graphql.pyutils import Path, Undefined, gather_with_cancel, is_iterable
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from tuning.leaf_fields import LeafField
@@ -109,6 +131,19 @@ CONDITIONAL_DIRECTIVES = frozenset({"skip", "include"})
 #: Values no `is_awaitable` calls awaitable (exactly these types: a subclass may define
 #: `__await__`), checked before calling it for a leaf's value and its coerced value.
 PLAIN_VALUES: frozenset[type] = frozenset({str, int, float, bool})
+#: Values neither graphql-core's nor Strawberry's `is_awaitable` calls awaitable (exactly these
+#: types: builtins and C types without an instance dictionary, none defining `__await__`):
+#: checked in line before calling it for every completed value, object and list item.
+NOT_AWAITABLE: frozenset[type] = frozenset(
+    {type(None), str, int, float, bool, bytes, list, tuple, dict, set, frozenset, datetime, date}
+)
+#: The output coercions that return a value of exactly this type unchanged (graphql-core's
+#: `serialize_string`, `serialize_id`, `serialize_boolean`: each begins with that `isinstance`).
+UNCHANGED_OUTPUT: Mapping[Callable[[Any], Any], type] = {
+    serialize_string: str,
+    serialize_id: str,
+    serialize_boolean: bool,
+}
 
 Completer = Callable[["PlannedExecutionContext", "FieldPlan", Any, Path, Any], Any]
 
@@ -122,6 +157,8 @@ class FieldPlan:
         "coerce",
         "complete",
         "details",
+        "enum_class",
+        "enum_names",
         "field_def",
         "has_args",
         "leaf",
@@ -135,10 +172,17 @@ class FieldPlan:
         "response_key",
         "return_type",
         "type_name",
+        "unchanged",
     )
 
     def __init__(
-        self, plans: "OperationPlans", parent_type: GraphQLObjectType, key: str, details: Any
+        self,
+        plans: "OperationPlans",
+        parent_type: GraphQLObjectType,
+        key: str,
+        details: Any,
+        *,
+        shortcuts: bool = True,
     ) -> None:
         node: FieldNode = details[0].node
         field_def: GraphQLField = plans.schema.get_field(parent_type, node.name.value)  # type: ignore[assignment]
@@ -163,6 +207,14 @@ class FieldPlan:
         self.non_null = isinstance(field_def.type, GraphQLNonNull)
         self.null_message = f"Cannot return null for non-nullable field {parent_type}.{self.name}."
         self.coerce = plans.coercer(leaf.leaf_type) if leaf is not None else None
+        # A leaf's value answered in the loop without its coercion's call: a `str` of a String
+        # or ID, a `bool` of a Boolean, a member of a Strawberry enum by a dictionary.
+        self.unchanged: type | None = None
+        self.enum_class: type | None = None
+        self.enum_names: dict[Any, str] = {}
+        if leaf is not None and shortcuts:
+            self.unchanged = UNCHANGED_OUTPUT.get(leaf.leaf_type.coerce_output_value)
+            self.enum_class, self.enum_names = _enum_names(leaf.leaf_type)
 
     def constant_args(self, context: "PlannedExecutionContext") -> None:
         """Compute the arguments once when no variable is in them and no value is mutable."""
@@ -203,7 +255,7 @@ class OperationPlans:
         for key, details in grouped.items():
             if context.schema.get_field(parent_type, details[0].node.name.value) is None:
                 continue  # graphql-core leaves it out (Undefined)
-            plan = FieldPlan(self, parent_type, key, details)
+            plan = FieldPlan(self, parent_type, key, details, shortcuts=context.leaf_shortcuts)
             if plan.has_args:
                 plan.constant_args(context)
             plans.append(plan)
@@ -357,6 +409,29 @@ def _coercer(leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
     return coerce
 
 
+def _enum_names(leaf_type: GraphQLLeafType) -> tuple[type | None, dict[Any, str]]:
+    """A Strawberry enum's class and the name of each of its members, as `_coercer`'s `coerce`
+    finds it (the first name of the member's value); (None, {}) for any other leaf type, or
+    an enum class whose members could be awaitable or raised."""
+    wrapped = getattr(leaf_type, "wrapped_cls", None)
+    if (
+        not isinstance(leaf_type, GraphQLEnumType)
+        or not isinstance(wrapped, type)
+        or not issubclass(wrapped, Enum)
+        or issubclass(wrapped, BaseException)
+        or hasattr(wrapped, "__await__")
+    ):
+        return None, {}
+    by_value: dict[Any, str] = {}
+    try:
+        for name, value in reversed(leaf_type.values.items()):
+            by_value[value.value] = name
+        names = {member: by_value[member.value] for member in wrapped if member.value in by_value}
+    except TypeError:  # a value that is not hashable: `coerce` for every value
+        return None, {}
+    return wrapped, names
+
+
 def _nullable(complete: Completer) -> Completer:
     """`complete` for a value that is neither an exception (raised) nor null (null), as
     graphql-core's `complete_value` checks them first."""
@@ -507,6 +582,14 @@ def plan_cache(schema: GraphQLSchema) -> PlanCache:
     return cache
 
 
+def swap_plan_cache(schema: GraphQLSchema, cache: PlanCache) -> PlanCache:
+    """Make `cache` the plan cache of `schema`; return the one it replaces (the benchmark's A/B
+    keeps the plans made with and without a setting apart, each made once)."""
+    previous = plan_cache(schema)
+    _CACHES[schema] = cache
+    return previous
+
+
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, executing a query's fields from plans kept across requests."""
 
@@ -514,6 +597,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     #: Off in `python -m bench.inprocess`'s row before it (the A/B switch).
     plans_enabled = True
+    #: A leaf's `str`, `bool` or enum member answered without its coercion's call, read when a
+    #: plan is made; and the values `is_awaitable` is not called for (off, both: the A/B switch).
+    leaf_shortcuts = True
+    not_awaitable: frozenset[type] = NOT_AWAITABLE
+    leaf_not_awaitable: frozenset[type] = NOT_AWAITABLE
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plans = self._plans() if not serially else None
@@ -568,6 +656,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """graphql-core's `execute_fields`, for a planned field set."""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
+        not_awaitable = self.not_awaitable
+        leaf_not_awaitable = self.leaf_not_awaitable
         awaitable_fields: list[str] = []
         execute = self.execute_planned_field
         try:
@@ -576,7 +666,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if field.coerce is None:
                     result = execute(field, source, Path(path, key, field.type_name))
                     results[key] = result
-                    if is_awaitable(result):
+                    if type(result) not in not_awaitable and is_awaitable(result):
                         awaitable_fields.append(key)
                     continue
                 # A `LeafField`: execute_field, complete_value and complete_leaf_value of
@@ -584,10 +674,15 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 result = None
                 try:
                     value = getattr(source, field.attribute)
-                    if value is None or value is Undefined:
+                    kind = type(value)
+                    if kind is field.unchanged:
+                        result = value
+                    elif kind is field.enum_class and value in field.enum_names:
+                        result = field.enum_names[value]
+                    elif value is None or value is Undefined:
                         if field.non_null:
                             raise TypeError(field.null_message)
-                    elif type(value) not in PLAIN_VALUES and is_awaitable(value):
+                    elif kind not in leaf_not_awaitable and is_awaitable(value):
                         result = self.read_awaitable_leaf(
                             field, Path(path, key, field.type_name), value
                         )
@@ -637,10 +732,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self.hide_suggestions,
                 )
             result = (field.resolve or self.field_resolver)(source, info, **args)
-            if self.is_awaitable(result):
+            not_awaitable = self.not_awaitable
+            if type(result) not in not_awaitable and self.is_awaitable(result):
                 return self.complete_planned_awaitable(field, info, path, result)
             completed = field.complete(self, field, info, path, result)
-            if self.is_awaitable(completed):
+            if type(completed) not in not_awaitable and self.is_awaitable(completed):
                 return self._await_completed(field, path, completed)
         except Exception as raw_error:
             self.handle_field_error(raw_error, field.return_type, field.details, path)
@@ -684,6 +780,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's `complete_iterable_value` (no @stream in a planned document)."""
         is_awaitable = self.is_awaitable
+        not_awaitable = self.not_awaitable
         completed_results: list[Any] = []
         append = completed_results.append
         awaitable_indices: list[int] = []
@@ -692,7 +789,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             for value in iterator:
                 item_path = path.add_key(index, None)
-                if is_awaitable(value):
+                if type(value) not in not_awaitable and is_awaitable(value):
                     append(
                         self._complete_awaitable_item(
                             item_type, item, field, info, item_path, value
@@ -702,7 +799,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 else:
                     try:
                         completed = item(self, field, info, item_path, value)
-                        if is_awaitable(completed):
+                        if type(completed) not in not_awaitable and is_awaitable(completed):
                             append(self._await_item(item_type, field, item_path, completed))
                             awaitable_indices.append(index)
                         else:
@@ -774,7 +871,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """graphql-core's `complete_object_value`, the subfields from the plan."""
         if object_type.is_type_of:
             is_type_of = object_type.is_type_of(result, info)
-            if self.is_awaitable(is_type_of):
+            if type(is_type_of) not in self.not_awaitable and self.is_awaitable(is_type_of):
                 return self._object_after_is_type_of(object_type, field, path, result, is_type_of)
             if not is_type_of:
                 raise invalid_return_type_error(object_type, result, field.details)

@@ -403,11 +403,65 @@ def two_items() -> list[Item]:
     ]
 
 
+class Text(str):
+    """A `str` of another type: coerced as graphql-core coerces it, not passed through."""
+
+
+@strawberry.type
+class Leaves:
+    """Leaf values of the types the plans answer without a coercion's call (`str`, `bool`, an
+    enum's member), and of others for the same fields, which take the coercion."""
+
+    text: str
+    flag: bool
+    ident: strawberry.ID
+    colour: Colour
+    optional_colour: Colour | None
+    when: datetime
+    day: date
+
+
+def leaves() -> list[Leaves]:
+    return [
+        Leaves(
+            text="texto",
+            flag=True,
+            ident=strawberry.ID("id-1"),
+            colour=Colour.BLUE,
+            optional_colour=None,
+            when=datetime(2026, 12, 1, 15, 30),
+            day=date(2026, 12, 1),
+        ),
+        Leaves(
+            text=7,  # type: ignore[arg-type]
+            flag=0,  # type: ignore[arg-type]
+            ident=8,  # type: ignore[arg-type]
+            colour="red",  # type: ignore[arg-type]
+            optional_colour=Colour.RED,
+            when=datetime(2026, 12, 2, 9, 0),
+            day=date(2026, 12, 2),
+        ),
+        Leaves(
+            text=Text("subclase"),
+            flag=False,
+            ident=strawberry.ID("id-3"),
+            colour="violeta",  # type: ignore[arg-type]  # no such value: the field's error
+            optional_colour="green",  # type: ignore[arg-type]
+            when=datetime(2026, 12, 3),
+            day=date(2026, 12, 3),
+        ),
+    ]
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
         return two_items()
+
+    @strawberry.field
+    def leaves(self) -> list[Leaves | None]:
+        return leaves()  # type: ignore[return-value]
 
     @strawberry.field
     def optional_items(self) -> list[Item | None] | None:
@@ -442,6 +496,7 @@ SMALL_DOCUMENTS = [
     "{ slow { ...F } named { ...F } } fragment F on Named { name ... on Inner { label } }",
     "{ __typename optionalItems { __typename name } }",
     "{ wrong { name } items { name } }",
+    "{ leaves { text flag ident colour optionalColour when day } }",
 ]
 
 
