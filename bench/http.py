@@ -17,6 +17,8 @@ Variants (each is everything on but one):
 - `all`: as served.
 - `-acyclic_executor`: graphql-core's executor as it is, in a reference cycle through its
   `async_helpers` (tuning/acyclic_executor.py), freed by the garbage collector.
+- `-statement_count`: each operation's SQL count from a LogRecord per statement, Tortoise's
+  logger at DEBUG (tuning/statement_count.py off).
 """
 
 import argparse
@@ -40,6 +42,7 @@ import uvicorn
 import uvloop
 
 from bench.data import Sizes, fresh_database, load, tokens_used_now, tortoise
+from bench.inprocess import sql_counted_by_log_records
 from bench.load import (
     HttpRequest,
     LoadResult,
@@ -54,12 +57,13 @@ from bench.servers import HOST, Server, _running, server_env
 from bench.tuning import parse_variants
 from devkit.ports import free_port
 from schema import root
+from server import app as server_app
 from server import cli
 from tuning.execution_plans import PlannedExecutionContext
 from tuning.leaf_fields import LeafFieldsExecutionContext
 from tuning.shared_event_results import SharedEventResultsExecutionContext
 
-VARIANTS = ("all", "-acyclic_executor")
+VARIANTS = ("all", "-acyclic_executor", "-statement_count")
 PLAIN = "plain"
 #: Where a server writes its collections on SIGUSR2 (set by the benchmark for each server).
 GC_FILE_ENV = "BENCH_GC_FILE"
@@ -102,9 +106,21 @@ def _without_acyclic_executor() -> None:
     vars(root)["CertsExecutionContext"] = CertsExecutionContext
 
 
+#: What a switch enters for the length of its server's process.
+_SWITCHED = ExitStack()
+
+
+def _without_statement_count() -> None:
+    """The SQL count by a LogRecord per statement (tuning/statement_count.py off)."""
+    assert hasattr(server_app, "count_sql_statements")
+    vars(server_app)["count_sql_statements"] = lambda: None
+    _SWITCHED.enter_context(sql_counted_by_log_records())
+
+
 SWITCHES: dict[str, Callable[[], None]] = {
     "all": lambda: None,
     "-acyclic_executor": _without_acyclic_executor,
+    "-statement_count": _without_statement_count,
 }
 
 

@@ -44,12 +44,13 @@ from resolvers.requests import queries
 from schema.root import CertsExecutionContext, CertsSchema, schema
 from server.app import create_app
 from server.dependencies import build_dependencies
-from server.logs import sql_counter
+from server.logs import count_statement, sql_counter
 from server.settings import Settings
 from services.auth import authenticate
 from tuning.execution_plans import PLAIN_VALUES, PlanCache, swap_plan_cache
 from tuning.leaf_fields import leaf_fields
 from tuning.lean_resolvers import Replaced, lean_resolvers, restore
+from tuning.statement_count import counting_paused
 
 BASE_URL = "https://certs.bench.example"
 SQL_LOGGER = "tortoise.db_client"
@@ -178,8 +179,8 @@ def as_is() -> Iterator[None]:
 @contextmanager
 def sql_uncounted() -> Iterator[None]:
     """Tortoise's statement logger as in the plain endpoint's process, which counts no SQL:
-    `certs serve` sets it to DEBUG with a counting handler (server/logs.py), so that each
-    statement builds a LogRecord there and only there."""
+    `certs serve` counts each statement's `debug` call (server/logs.py,
+    tuning/statement_count.py); here no call is counted and no handler is there."""
     sql = logging.getLogger(SQL_LOGGER)
     handlers, level, propagate = list(sql.handlers), sql.level, sql.propagate
     for handler in handlers:
@@ -187,12 +188,37 @@ def sql_uncounted() -> Iterator[None]:
     sql.setLevel(logging.NOTSET)
     sql.propagate = True
     try:
-        yield
+        with counting_paused(sql):
+            yield
     finally:
         for handler in handlers:
             sql.addHandler(handler)
         sql.setLevel(level)
         sql.propagate = propagate
+
+
+class _RecordCounter(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        count_statement()
+
+
+@contextmanager
+def sql_counted_by_log_records() -> Iterator[None]:
+    """`certs serve`'s SQL count before tuning/statement_count.py: Tortoise's logger at DEBUG,
+    not propagating, a LogRecord per statement to a handler that counts it."""
+    sql = logging.getLogger(SQL_LOGGER)
+    handler = _RecordCounter(logging.DEBUG)
+    level, propagate = sql.level, sql.propagate
+    with counting_paused(sql):
+        sql.addHandler(handler)
+        sql.setLevel(logging.DEBUG)
+        sql.propagate = False
+        try:
+            yield
+        finally:
+            sql.removeHandler(handler)
+            sql.setLevel(level)
+            sql.propagate = propagate
 
 
 def _scope(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
@@ -441,6 +467,11 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
             (
                 "GraphQL: certs serve's application, without execution plans",
                 without_execution_plans,
+                through_app,
+            ),
+            (
+                "GraphQL: certs serve's application, SQL counted by log records",
+                sql_counted_by_log_records,
                 through_app,
             ),
             ("GraphQL: certs serve's application", as_is, through_app),

@@ -4,7 +4,8 @@ which applies it in every worker process of `--workers N` (a `basicConfig` in th
 would configure none of them).
 
 Also counts the SQL statements of an operation: Tortoise logs each statement at DEBUG on
-`tortoise.db_client`; a handler there adds one to the counter of the running operation.
+`tortoise.db_client`; each of those calls adds one to the counter of the running operation
+(tuning/statement_count.py: a call, no log record).
 """
 
 import logging
@@ -17,6 +18,7 @@ from typing import Any
 import orjson
 
 from schema.request_scope import current_request_id
+from tuning.statement_count import count_debug_calls
 
 LOG_FORMATS = ("json", "text")
 #: LogRecord attributes that are not fields of the event.
@@ -105,25 +107,18 @@ def sql_counter_off() -> None:
     _sql_count.set(None)
 
 
-class _SqlCounter(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        box = _sql_count.get()
-        if box is not None:
-            box[0] += 1
-
-
-_counter = _SqlCounter(logging.DEBUG)
+def count_statement() -> None:
+    """One more statement for the running operation's count, if one is counting."""
+    box = _sql_count.get()
+    if box is not None:
+        box[0] += 1
 
 
 def count_sql_statements() -> None:
-    """Lets `tortoise.db_client` log at DEBUG to the counter only (not to the output handlers,
-    unless LOG_LEVEL is DEBUG, when the statements are printed as before)."""
-    sql = logging.getLogger("tortoise.db_client")
-    if _counter not in sql.handlers:
-        sql.addHandler(_counter)
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        sql.propagate = False
-    sql.setLevel(logging.DEBUG)
+    """Counts each statement Tortoise logs on `tortoise.db_client` by a call, without a log
+    record (tuning/statement_count.py); the statements are printed as before when LOG_LEVEL is
+    DEBUG (the logger's level and propagation are left as logging_config sets them)."""
+    count_debug_calls(logging.getLogger("tortoise.db_client"), count_statement)
 
 
 @contextmanager

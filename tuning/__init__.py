@@ -8,7 +8,9 @@ would make it unnecessary, and `CHECKED_AGAINST`: the library versions it was re
 **Where it sits.** Below the server and the GraphQL layer, which use it (`server/` hands uvicorn
 `light_ws_protocol` and puts `direct_socket` outermost; `schema/root.py` builds the schema with
 `execution_plans`, `shared_event_results`, `leaf_fields`, `acyclic_executor` and
-`document_limits`, then gives its fields `lean_resolvers` and `leaf_fields`), and above the small parts it builds on (`events.inbox`).
+`document_limits`, then gives its fields `lean_resolvers` and `leaf_fields`; `server/logs.py`
+counts each operation's SQL statements through `statement_count`), and above the small parts it
+builds on (`events.inbox`).
 import-linter's layers contract (`pyproject.toml`) keeps it there: a patch never imports the
 server, the schema, a resolver or a service, so the schema needs no patch handed in from above
 and the server assembles nothing the schema could not test alone. Anything a patch

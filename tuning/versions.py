@@ -30,6 +30,7 @@ from tuning import (
     lean_resolvers,
     light_ws_protocol,
     shared_event_results,
+    statement_count,
 )
 
 #: Each patch (its module) and the library versions it was checked against.
@@ -42,6 +43,7 @@ PATCHES: Mapping[str, Mapping[str, str]] = {
     "tuning.light_ws_protocol": light_ws_protocol.CHECKED_AGAINST,
     "tuning.direct_socket": direct_socket.CHECKED_AGAINST,
     "tuning.acyclic_executor": acyclic_executor.CHECKED_AGAINST,
+    "tuning.statement_count": statement_count.CHECKED_AGAINST,
     # SQLITE_EXECUTE_METHODS: the names of Tortoise's SQLite client methods it wraps.
     "server.tracing": {"tortoise-orm": "1.1.9"},
     # Subscription groups: Strawberry's protocol handlers' ends, Starlette's WebSocket under them.

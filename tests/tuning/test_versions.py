@@ -41,7 +41,8 @@ def test_an_unchecked_version_refuses_to_start_and_names_it_and_its_patches() ->
 def test_the_app_refuses_to_start_on_an_unchecked_version(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(PATCHES["server.tracing"], "tortoise-orm", "0.0.1")
+    for patch in ("server.tracing", "tuning.statement_count"):
+        monkeypatch.setitem(PATCHES[patch], "tortoise-orm", "0.0.1")
     with pytest.raises(UncheckedLibraryVersion, match=r"tortoise-orm 1\.1\.9 \(checked: 0\.0\.1"):
         create_app(Settings(database_url="sqlite://:memory:", data_dir=tmp_path))
 
