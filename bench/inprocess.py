@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,10 @@ from tuning.statement_count import counting_paused
 BASE_URL = "https://certs.bench.example"
 SQL_LOGGER = "tortoise.db_client"
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+#: The row of everything on but tuning/lean_resolvers.py (÷ the row of everything on).
+CHAIN_NOW = "GraphQL, now but Strawberry's resolver chain"
+APPLICATION = "GraphQL: certs serve's application"
+TRACKING_CHAIN = f"{APPLICATION} but Strawberry's resolver chain"
 #: The cheapest document: what any request costs before its fields.
 TYPENAME = "query Typename { __typename }"
 
@@ -88,6 +92,28 @@ def _fields_restored(attribute: str, patch: Callable[[CertsSchema], Replaced]) -
 def without_lean_resolvers() -> AbstractContextManager[None]:
     """Strawberry's own resolver chain for every field (tuning/lean_resolvers.py off)."""
     return _fields_restored("lean_fields", lean_resolvers)
+
+
+#: The plans made with Strawberry's resolver chain, by schema: kept apart across rounds.
+_CHAIN_PLANS: dict[int, PlanCache] = {}
+
+
+def chain_with_plans(target: CertsSchema = schema) -> Callable[[], AbstractContextManager[None]]:
+    """Everything on but tuning/lean_resolvers.py: Strawberry's resolver chain for every field of
+    `target`, executed from plans of their own (a plan keeps the resolvers it was made with)."""
+
+    @contextmanager
+    def setting() -> Iterator[None]:
+        cache = _CHAIN_PLANS.setdefault(id(target), PlanCache())
+        own = swap_plan_cache(target._schema, cache)
+        restore(target.lean_fields)
+        try:
+            yield
+        finally:
+            target.lean_fields = lean_resolvers(target)
+            swap_plan_cache(target._schema, own)
+
+    return setting
 
 
 def without_leaf_fields() -> AbstractContextManager[None]:
@@ -331,10 +357,14 @@ async def run(args: argparse.Namespace) -> Table:
             ),
             ("GraphQL, + execution plans", without_leaf_shortcuts, graphql(_orjson_dumps)),
             ("GraphQL, + leaf shortcuts (now)", as_is, graphql(_orjson_dumps)),
-            ("plain", as_is, plain),
         ]
         if args.last:  # only the last rows of GraphQL, and plain: one change's A/B, more rounds
-            variants = variants[-args.last - 1 :]
+            variants = variants[-args.last :]
+        variants = [
+            *variants,
+            (CHAIN_NOW, chain_with_plans(), graphql(_orjson_dumps)),
+            ("plain", as_is, plain),
+        ]
         answer = orjson.loads(await plain())
         for name, setting, call in variants:
             with setting():
@@ -355,7 +385,10 @@ async def run(args: argparse.Namespace) -> Table:
                 "all rounds (ms)",
             ],
         )
-        paired = paired_ratios(rounds, [name for name, _, _ in variants])
+        now = "GraphQL, + leaf shortcuts (now)"
+        paired = paired_ratios(
+            rounds, [name for name, _, _ in variants], against={CHAIN_NOW: now, "plain": now}
+        )
         for name, _, _ in variants:
             table.add(
                 name,
@@ -367,7 +400,7 @@ async def run(args: argparse.Namespace) -> Table:
             )
         table.note(
             f"{fields:,} fields per page; fastest of {args.rounds} rounds of {args.calls} calls, "
-            "the variants taking turns"
+            f"the variants taking turns; `{CHAIN_NOW}` and `plain` ÷ the row `{now}`"
         )
         return table
 
@@ -375,12 +408,17 @@ async def run(args: argparse.Namespace) -> Table:
 Variant = tuple[str, Callable[[], Any], Callable[[], Awaitable[object]]]
 
 
-def paired_ratios(measured: dict[str, list[float]], names: Sequence[str]) -> dict[str, str]:
-    """Each variant's median, over the rounds, of its ratio to the variant run just before it:
-    the pair shares that moment's load, so the median of the pairs shows a few % that the fastest
-    rounds can hide. Empty for the first."""
+def paired_ratios(
+    measured: dict[str, list[float]],
+    names: Sequence[str],
+    against: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Each variant's median, over the rounds, of its ratio to the variant run just before it
+    (or to the one `against` names for it): the pair shares that moment's load, so the median of
+    the pairs shows a few % that the fastest rounds can hide. Empty for the first."""
     paired = {names[0]: ""}
     for above, name in itertools.pairwise(names):
+        above = (against or {}).get(name, above)
         pairs = zip(measured[name], measured[above], strict=True)
         paired[name] = f"{statistics.median(this / before for this, before in pairs):.3f}"
     return paired
@@ -407,7 +445,7 @@ def _graphql_post(token: str | None, body: bytes) -> dict[str, Any]:
 
 
 async def run_tracking(args: argparse.Namespace) -> list[Table]:
-    async with fresh_database("sqlite") as url, tortoise(url):
+    async with fresh_database(args.database) as url, tortoise(url):
         dataset = await load(url, Sizes(args.companies, args.requests, args.certificates))
         settings = Settings(
             database_url=url,
@@ -474,20 +512,26 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
                 sql_counted_by_log_records,
                 through_app,
             ),
-            ("GraphQL: certs serve's application", as_is, through_app),
+            (APPLICATION, as_is, through_app),
+            (TRACKING_CHAIN, chain_with_plans(schema), through_app),
             ("GraphQL: the view alone (no middleware)", as_is, through_view),
             ("GraphQL: schema.execute + orjson (principal known)", as_is, execute_only),
             ("plain: its application", sql_uncounted, plain),
         ]
         tracking = _table(
-            "Tracking request in-process (SQLite): CPU per request, GraphQL's layers beside plain",
+            f"Tracking request in-process ({DATABASES[args.database]}): CPU per request, GraphQL's "
+            "layers beside plain",
             "CPU ms/request",
             variants,
             await measure(variants, args.rounds, args.calls),
             note=f"fastest of {args.rounds} rounds of {args.calls} requests, the variants taking "
             f"turns; tokens of {len(tokens)} companies round-robin. Application = middleware + "
             "view (body, authentication, context, persisted queries, log line and metrics, "
-            "response) + schema.execute",
+            f"response) + schema.execute; `{TRACKING_CHAIN}` and the view ÷ the application's row",
+            against={
+                TRACKING_CHAIN: APPLICATION,
+                "GraphQL: the view alone (no middleware)": APPLICATION,
+            },
         )
 
         typename = orjson.dumps({"query": TYPENAME, "variables": {}})
@@ -539,6 +583,7 @@ def _table(
     variants: Sequence[Variant],
     measured: dict[str, list[float]],
     note: str,
+    against: Mapping[str, str] | None = None,
 ) -> Table:
     best = {name: min(values) for name, values in measured.items()}
     table = Table(
@@ -546,7 +591,7 @@ def _table(
         ["variant", unit, "plain/this CPU", "÷ row above, median of rounds", "all rounds (ms)"],
     )
     plain = next(name for name, _, _ in variants if name.startswith("plain"))
-    paired = paired_ratios(measured, [name for name, _, _ in variants])
+    paired = paired_ratios(measured, [name for name, _, _ in variants], against)
     for name, _, _ in variants:
         table.add(
             name,
@@ -571,8 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--database",
         choices=tuple(DATABASES),
         default="sqlite",
-        help="queue page: the database (PostgreSQL at bench.data's admin URL; the server's CPU "
-        "is not counted, on either side); the tracking request is on SQLite",
+        help="the database (PostgreSQL at bench.data's admin URL; the server's CPU is not "
+        "counted, on either side)",
     )
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=5000)

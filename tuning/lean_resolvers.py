@@ -23,6 +23,13 @@ average 3.6 (11:18): 0.937. A bare `getattr` for fields without a resolver too w
 same way and did not pay (0.998, 0.983; docs/performance.md, "Tried, and did not pay"). `python -m
 bench.inprocess` shows it as the row "+ lean resolvers" against the row above it.
 
+**Re-measured after the execution plans** (issue 18, seventh pass; everything on against
+everything on but this patch, its plans kept apart: the row "GraphQL, now but Strawberry's
+resolver chain" of `python -m bench.inprocess --database postgres --rounds 30 --calls 10 --last
+1`, and of `--page tracking`; 2026-12-01 16:38-16:41 UTC, load average 1.3-2.1): the median of
+the rounds' ratios off/on **1.089** on PostgreSQL and **1.056** on SQLite for the queue page of
+50, **1.009 and 1.021** for the tracking request on PostgreSQL. Still 5-9 % of the page: kept.
+
 **Upstream.** No issue exists; the text to file is docs/performance/upstream/
 strawberry-lean-resolvers.md.
 
