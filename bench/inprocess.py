@@ -2,7 +2,9 @@
 change of the second and third performance rounds switched off and on in the same run (A/B).
 `python -m bench.inprocess --page tracking`: the tracking request through each whole ASGI
 application (`certs serve`'s and the plain endpoint's: middleware, view, authentication, execution,
-encoding; no socket, no HTTP parsing), and each change of the per-request path off and on.
+encoding; no socket, no HTTP parsing), and each change of the per-request path off and on, on
+SQLite or (`--database postgres`) PostgreSQL; the routes under Starlette's own middleware only
+bound what our middleware can cost.
 
 No HTTP, no load generator: one process executes the page (schema.execute + the JSON encoding,
 as the view does) and the plain endpoint's `queue_page` + orjson, `--calls` times per round, the
@@ -31,6 +33,7 @@ import orjson
 import uvloop
 from graphql import GraphQLResolveInfo, parse
 from graphql import execute as graphql_execute
+from starlette.applications import Starlette
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from bench.data import Sizes, fresh_database, load, tortoise
@@ -457,6 +460,8 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
         )
         graphql_app, plain_app = create_app(settings), create_plain_app(settings)
         view = graphql_view(graphql_app)
+        # The same routes under Starlette's own middleware only: what ours cost, at most.
+        bare = Starlette(routes=graphql_app.routes)
         schema = graphql_app.state.fanout.schema
         deps = graphql_app.state.deps
         tokens = dataset.customer_tokens_shuffled()[:50]
@@ -475,6 +480,9 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
 
         async def through_app() -> bytes:
             return await asgi_call(graphql_app, graphql_requests[next_company()], body)
+
+        async def through_starlette() -> bytes:
+            return await asgi_call(bare, graphql_requests[next_company()], body)
 
         async def through_view() -> bytes:
             return await asgi_call(view, graphql_requests[next_company()], body)
@@ -514,22 +522,26 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
             ),
             (APPLICATION, as_is, through_app),
             (TRACKING_CHAIN, chain_with_plans(schema), through_app),
+            ("GraphQL: the routes without our middleware", as_is, through_starlette),
             ("GraphQL: the view alone (no middleware)", as_is, through_view),
             ("GraphQL: schema.execute + orjson (principal known)", as_is, execute_only),
             ("plain: its application", sql_uncounted, plain),
         ]
         tracking = _table(
-            f"Tracking request in-process ({DATABASES[args.database]}): CPU per request, GraphQL's "
-            "layers beside plain",
+            f"Tracking request in-process ({DATABASES[args.database]}): CPU per request, "
+            "GraphQL's layers beside plain",
             "CPU ms/request",
             variants,
             await measure(variants, args.rounds, args.calls),
             note=f"fastest of {args.rounds} rounds of {args.calls} requests, the variants taking "
             f"turns; tokens of {len(tokens)} companies round-robin. Application = middleware + "
             "view (body, authentication, context, persisted queries, log line and metrics, "
-            f"response) + schema.execute; `{TRACKING_CHAIN}` and the view ÷ the application's row",
+            "response) + schema.execute; the routes without our middleware = Starlette's error "
+            f"and exception middleware and router + the view; `{TRACKING_CHAIN}`, the routes and the "
+            "view ÷ the application's row",
             against={
                 TRACKING_CHAIN: APPLICATION,
+                "GraphQL: the routes without our middleware": APPLICATION,
                 "GraphQL: the view alone (no middleware)": APPLICATION,
             },
         )
@@ -616,8 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--database",
         choices=tuple(DATABASES),
         default="sqlite",
-        help="the database (PostgreSQL at bench.data's admin URL; the server's CPU is not "
-        "counted, on either side)",
+        help="the database of the queue page or the tracking request (PostgreSQL at bench.data's "
+        "admin URL; the server's CPU is not counted, on either side)",
     )
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=5000)
