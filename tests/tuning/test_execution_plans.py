@@ -9,7 +9,7 @@ import enum
 import functools
 import gc
 import re
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ from schema.document_cache import BoundedCache, CachedParseAndValidate
 from schema.root import CertsExecutionContext, CertsSchema, build_schema
 from services.dependencies import Dependencies
 from tests.support import operations
+from tests.support.awaitables import Later
 from tests.support.factories import Caller
 from tests.support.flows import submit, three_requests
 from tests.support.graphql import GraphQLClient, data_of
@@ -340,17 +341,6 @@ async def test_the_queue_runs_the_same_sql_statements_with_the_plans(
 class Colour(enum.Enum):
     RED = "red"
     BLUE = "blue"
-
-
-class Later:
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        yield from asyncio.sleep(0).__await__()
-        if isinstance(self.value, Exception):
-            raise self.value
-        return self.value
 
 
 @strawberry.interface

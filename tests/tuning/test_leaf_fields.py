@@ -4,7 +4,6 @@ changed in this round)."""
 
 import asyncio
 import enum
-from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.root import CertsExecutionContext
 from schema.root import schema as certs_schema
+from tests.support.awaitables import Later
 from tuning.leaf_fields import LeafField, LeafFieldsExecutionContext, leaf_fields
 from tuning.lean_resolvers import restore
 
@@ -22,17 +22,6 @@ from tuning.lean_resolvers import restore
 class Colour(enum.Enum):
     RED = "red"
     BLUE = "blue"
-
-
-class Later:
-    """An awaitable value (not a coroutine: it may go unawaited when the field is not asked)."""
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __await__(self) -> Generator[Any, None, str]:
-        yield from asyncio.sleep(0).__await__()
-        return self.value
 
 
 @strawberry.type
