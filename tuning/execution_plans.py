@@ -194,9 +194,8 @@ class FieldPlan:
         self.name = node.name.value
         self.field_def = field_def
         self.return_type = field_def.type
-        self.resolve = field_def.resolve
+        self.resolve = resolve = field_def.resolve
         self.type_name = parent_type.name
-        resolve = field_def.resolve
         leaf = resolve if type(resolve) is LeafField and not node.arguments else None
         self.leaf = leaf
         self.has_args = bool(field_def.args or node.arguments)
@@ -323,8 +322,7 @@ def _completer(plans: OperationPlans, return_type: GraphQLOutputType) -> Complet
                 raise result
             completed = inner(context, field, info, path, result)
             if completed is None:
-                msg = f"Cannot return null for non-nullable field {field.parent_type}.{field.name}."
-                raise TypeError(msg)
+                raise TypeError(field.null_message)
             return completed
 
         return non_null
@@ -385,13 +383,11 @@ def _coercer(leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
     wrapped = getattr(leaf_type, "wrapped_cls", None)
     by_value: dict[Any, str] = {}
     if isinstance(leaf_type, GraphQLEnumType) and wrapped is not None:
-        for name, value in reversed(leaf_type.values.items()):
-            try:
-                by_value[value.value] = name
-            except TypeError:  # not hashable: Strawberry's path for every value
-                by_value.clear()
-                wrapped = None
-                break
+        found = _first_names_by_value(leaf_type)
+        if found is None:  # not hashable: Strawberry's path for every value
+            wrapped = None
+        else:
+            by_value = found
 
     def coerce(result: Any) -> Any:
         if wrapped is not None and isinstance(result, wrapped):
@@ -422,14 +418,26 @@ def _enum_names(leaf_type: GraphQLLeafType) -> tuple[type | None, dict[Any, str]
         or hasattr(wrapped, "__await__")
     ):
         return None, {}
-    by_value: dict[Any, str] = {}
+    by_value = _first_names_by_value(leaf_type)
+    if by_value is None:  # a value that is not hashable: `coerce` for every value
+        return None, {}
     try:
-        for name, value in reversed(leaf_type.values.items()):
-            by_value[value.value] = name
         names = {member: by_value[member.value] for member in wrapped if member.value in by_value}
-    except TypeError:  # a value that is not hashable: `coerce` for every value
+    except TypeError:
         return None, {}
     return wrapped, names
+
+
+def _first_names_by_value(enum_type: GraphQLEnumType) -> dict[Any, str] | None:
+    """Each of the enum's values with its first name, as Strawberry's `coerce_output_value` finds
+    it by comparing in order; None when a value is not hashable."""
+    by_value: dict[Any, str] = {}
+    try:
+        for name, value in reversed(enum_type.values.items()):
+            by_value[value.value] = name
+    except TypeError:
+        return None
+    return by_value
 
 
 def _nullable(complete: Completer) -> Completer:
