@@ -149,7 +149,8 @@ async def bench_database(run: Run, kind: str) -> None:
                     args.max_requests,
                     args.rounds,
                 )
-                run.emit(await run_tracking(dataset, env, options, label))
+                for table in await run_tracking(dataset, env, options, label):
+                    run.emit(table)
             if "queue" in args.only:
                 from bench.queue import queue_statements, queue_throughput
 

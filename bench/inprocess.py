@@ -36,6 +36,7 @@ from graphql import execute as graphql_execute
 from starlette.applications import Starlette
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from bench.bare_graphql import create_bare_app
 from bench.data import Sizes, fresh_database, load, tortoise
 from bench.fields import resolved_fields
 from bench.operations import QUEUE, TRACKING
@@ -62,6 +63,7 @@ DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 CHAIN_NOW = "GraphQL, now but Strawberry's resolver chain"
 APPLICATION = "GraphQL: certs serve's application"
 TRACKING_CHAIN = f"{APPLICATION} but Strawberry's resolver chain"
+BARE = "GraphQL floor: graphql-core's execute behind a bare route (bench/bare_graphql.py)"
 #: The cheapest document: what any request costs before its fields.
 TYPENAME = "query Typename { __typename }"
 
@@ -459,6 +461,7 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
             log_level="WARNING",
         )
         graphql_app, plain_app = create_app(settings), create_plain_app(settings)
+        bare_app = create_bare_app(settings)
         view = graphql_view(graphql_app)
         # The same routes under Starlette's own middleware only: what ours cost, at most.
         bare = Starlette(routes=graphql_app.routes)
@@ -486,6 +489,9 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
 
         async def through_view() -> bytes:
             return await asgi_call(view, graphql_requests[next_company()], body)
+
+        async def through_bare_route() -> bytes:
+            return await asgi_call(bare_app, graphql_requests[next_company()], body)
 
         async def execute(document: str, principal: Any) -> str:
             context = Context(deps=deps, public_base_url=BASE_URL, principal=principal)
@@ -525,6 +531,7 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
             ("GraphQL: the routes without our middleware", as_is, through_starlette),
             ("GraphQL: the view alone (no middleware)", as_is, through_view),
             ("GraphQL: schema.execute + orjson (principal known)", as_is, execute_only),
+            (BARE, as_is, through_bare_route),
             ("plain: its application", sql_uncounted, plain),
         ]
         tracking = _table(
@@ -538,11 +545,14 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
             "view (body, authentication, context, persisted queries, log line and metrics, "
             "response) + schema.execute; the routes without our middleware = Starlette's error "
             f"and exception middleware and router + the view; `{TRACKING_CHAIN}`, the routes and the "
-            "view ÷ the application's row",
+            f"view ÷ the application's row; `{BARE}` (bench/bare_graphql.py: authentication, "
+            "graphql-core's execute of the cached document, orjson) ÷ the application's row too: "
+            "what the layers around execution cost at most",
             against={
                 TRACKING_CHAIN: APPLICATION,
                 "GraphQL: the routes without our middleware": APPLICATION,
                 "GraphQL: the view alone (no middleware)": APPLICATION,
+                BARE: APPLICATION,
             },
         )
 

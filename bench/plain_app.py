@@ -19,7 +19,8 @@ Served by uvicorn with the same loop and HTTP parser as `certs serve`:
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any
 
@@ -204,8 +205,10 @@ async def queue_page(
     }
 
 
-def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlette:
-    clock = clock or SystemClock()
+def database_lifespan(
+    settings: Settings,
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The ORM opened for the application's life, as `certs serve` opens it."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -216,6 +219,12 @@ def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlett
             yield
         finally:
             await Tortoise.close_connections()
+
+    return lifespan
+
+
+def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    clock = clock or SystemClock()
 
     async def tracking(request: Request) -> Response:
         principal = await principal_from_header(request.headers.get("authorization"), clock)
@@ -290,7 +299,7 @@ def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlett
 
     return Starlette(
         routes=[Route("/tracking", tracking), Route("/queue", queue), Route("/health", health)],
-        lifespan=lifespan,
+        lifespan=database_lifespan(settings),
     )
 
 

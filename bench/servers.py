@@ -172,13 +172,28 @@ def certs_serve(env: dict[str, str], workers: int = 1) -> Iterator[Server]:
 
 @contextmanager
 def plain_serve(env: dict[str, str], workers: int = 1) -> Iterator[Server]:
+    """The hand-written JSON endpoints (bench/plain_app.py)."""
+    with _factory_serve("plain", "bench.plain_app:app_from_env", env, workers) as server:
+        yield server
+
+
+@contextmanager
+def bare_serve(env: dict[str, str], workers: int = 1) -> Iterator[Server]:
+    """graphql-core executing our schema behind one bare route (bench/bare_graphql.py)."""
+    with _factory_serve("bare GraphQL", "bench.bare_graphql:app_from_env", env, workers) as server:
+        yield server
+
+
+@contextmanager
+def _factory_serve(name: str, factory: str, env: dict[str, str], workers: int) -> Iterator[Server]:
+    """An application factory under uvicorn with `certs serve`'s loop and HTTP parser."""
     port = free_port()
     argv = [
         sys.executable,
         "-m",
         "uvicorn",
         "--factory",
-        "bench.plain_app:app_from_env",
+        factory,
         "--host",
         HOST,
         "--port",
@@ -192,5 +207,5 @@ def plain_serve(env: dict[str, str], workers: int = 1) -> Iterator[Server]:
         "--log-level",
         "warning",
     ]
-    with _running(f"plain --workers {workers}", argv, env, port) as server:
+    with _running(f"{name} --workers {workers}", argv, env, port) as server:
         yield server

@@ -6,7 +6,7 @@ from bench.data import Dataset, tokens_used_now
 from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import TRACKING
 from bench.report import Table
-from bench.servers import HOST, Server, certs_serve, plain_serve
+from bench.servers import HOST, Server, bare_serve, certs_serve, plain_serve
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,26 @@ async def check_same_answers(graphql: Server, plain: Server, tokens: list[str]) 
 
 async def run_tracking(
     dataset: Dataset, env: dict[str, str], options: LoadOptions, label: str
-) -> Table:
+) -> list[Table]:
+    """The tracking query against the plain endpoint, then the same runs' floor: how much of the
+    difference is the server's layers around execution and how much is executing a document
+    (bench/bare_graphql.py)."""
+    floor = Table(
+        f"Tracking query ({label}): the floor under the server's layers (bare graphql-core route)",
+        [
+            "workers",
+            "clients",
+            "bare req/s",
+            "p50",
+            "p99",
+            "CPU ms/req",
+            "bare/plain req/s",
+            "plain/bare CPU",
+            "GraphQL/bare req/s",
+            "bare/GraphQL CPU",
+            "errors",
+        ],
+    )
     table = Table(
         f"Tracking query ({label}): requests/s and latency (ms)",
         [
@@ -57,17 +76,24 @@ async def run_tracking(
     rounds = max(options.rounds, 1)
     tokens = dataset.customer_tokens_shuffled()
     for workers in options.workers:
-        with certs_serve(env, workers) as graphql, plain_serve(env, workers) as plain:
+        with (
+            certs_serve(env, workers) as graphql,
+            plain_serve(env, workers) as plain,
+            bare_serve(env, workers) as bare,
+        ):
             compared = await check_same_answers(graphql, plain, tokens[:25])
+            await check_same_answers(bare, plain, tokens[:25])
             gql_requests = [graphql_request(HOST, graphql.port, t, TRACKING) for t in tokens]
             plain_requests = [get_request(HOST, plain.port, t, "/tracking") for t in tokens]
+            bare_requests = [graphql_request(HOST, bare.port, t, TRACKING) for t in tokens]
             for clients in options.clients:
-                parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
+                parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": [], "bare": []}
                 for round_ in range(rounds):
                     await tokens_used_now()
                     for name, server, requests in (
                         ("graphql", graphql, gql_requests),
                         ("plain", plain, plain_requests),
+                        ("bare", bare, bare_requests),
                     ):
                         part = await run_load(
                             HOST,
@@ -82,7 +108,7 @@ async def run_tracking(
                         )
                         parts[name].append(part)
                 results = {name: LoadResult.merged(measured) for name, measured in parts.items()}
-                g, p = results["graphql"], results["plain"]
+                g, p, b = results["graphql"], results["plain"], results["bare"]
                 table.add(
                     workers,
                     clients,
@@ -98,7 +124,20 @@ async def run_tracking(
                     f"{p.cpu_ms_per_request / g.cpu_ms_per_request:.2f}",
                     g.errors + p.errors,
                 )
-                print(table.rows[-1], flush=True)
+                floor.add(
+                    workers,
+                    clients,
+                    b.rps,
+                    b.p50,
+                    b.p99,
+                    b.cpu_ms_per_request,
+                    f"{b.rps / p.rps:.2f}" if p.rps else "—",
+                    f"{p.cpu_ms_per_request / b.cpu_ms_per_request:.2f}",
+                    f"{g.rps / b.rps:.2f}" if b.rps else "—",
+                    f"{b.cpu_ms_per_request / g.cpu_ms_per_request:.2f}",
+                    b.errors,
+                )
+                print(table.rows[-1], floor.rows[-1], flush=True)
                 for name, result in results.items():
                     if result.first_error:
                         table.note(f"{name}, {clients} clients: {result.first_error}")
@@ -115,7 +154,17 @@ async def run_tracking(
     )
     table.note(
         f"each cell: {options.warmup:g} s warm-up, then {options.duration:g} s measured (closed "
-        "loop, keep-alive, one request in flight per client), GraphQL and plain taking turns "
-        f"{rounds} times; tokens of {len(tokens)} companies round-robin"
+        "loop, keep-alive, one request in flight per client), GraphQL, plain and the bare route "
+        f"taking turns {rounds} times; tokens of {len(tokens)} companies round-robin"
     )
-    return table
+    floor.note(
+        "bare: graphql-core executing the same document on the service's schema (resolvers, "
+        "loaders, execution plans) behind one Starlette route, with authentication and orjson but "
+        "without our middleware, Strawberry's view or its extensions (bench/bare_graphql.py); "
+        "measured in the same rounds as the table above, its answers checked equal to plain's"
+    )
+    floor.note(
+        "bare/plain is the ceiling of the tracking target while execution stays as it is; "
+        "GraphQL/bare is what the layers around execution cost"
+    )
+    return [table, floor]
