@@ -78,7 +78,7 @@ typecheck: install
 schema: install
 	$(BIN)/certs export-schema --output schema.graphql
 
-## Benchmarks of the real server on SQLite and PostgreSQL (README, Performance); `python -m bench --help`
+## Benchmarks of the real server on SQLite and PostgreSQL (docs/performance.md); `python -m bench --help`
 bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m bench

@@ -112,8 +112,8 @@ def _lagging(
 class Subscription:
     """One subscriber's place on the bus: registered while the `async with` lasts, and the stream
     of its events. A class rather than an `asynccontextmanager` over an async generator: those
-    keep two suspended frames for the subscription's whole life (README, Performance: memory per
-    idle subscriber). Raises `SubscriptionLagging` once the subscriber fell behind."""
+    keep two suspended frames for the subscription's whole life (docs/performance.md: memory
+    per idle subscriber). Raises `SubscriptionLagging` once the subscriber fell behind."""
 
     __slots__ = ("_accept", "_inbox", "_inboxes", "_max_lag")
 

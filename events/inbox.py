@@ -11,7 +11,7 @@ class Inbox(Generic[T]):
     """A queue for one reader that waits on it most of its life: a subscriber, a socket.
 
     Not `asyncio.Queue`: it keeps four deques from birth (about 3 KiB), and there are thousands
-    of idle readers per process (README, Performance: memory per idle subscriber). This holds no
+    of idle readers per process (docs/performance.md: memory per idle subscriber). This holds no
     deque while empty and a future only while its reader waits. `capacity=None`: unbounded.
     """
 

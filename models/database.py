@@ -15,8 +15,8 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
 
     Tortoise takes a connection from the pool for every statement; asyncpg then sends, on each
     release, `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` — one more round
-    trip per statement (about a tenth of the server's time on the tracking query; README,
-    Performance). It undoes session state this service never creates: no advisory locks, cursors
+    trip per statement (about a tenth of the server's time on the tracking query; docs/performance/
+    history.md). It undoes session state this service never creates: no advisory locks, cursors
     outside transactions, LISTEN or SET. An open transaction is still rolled back on release.
     """
 

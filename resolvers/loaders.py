@@ -119,7 +119,7 @@ _event_loaders: dict[int, Loaders] = {}
 def loaders_for_event(event: object) -> Loaders:
     """The loaders of one published event, shared by every subscription of this process that
     receives it (the bus hands the same object to all of them): a change fanned out to N
-    subscribers costs the statements of one, not N times them (README, Performance).
+    subscribers costs the statements of one, not N times them (docs/performance/history.md).
 
     Safe to share: loaders read rows by id, with no caller in the key, and each subscriber was
     authorised for the event before it asks. Fresh per event: keyed by the event object, not its

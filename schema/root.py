@@ -178,7 +178,7 @@ def build_schema(
     when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
     rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
     # Parsing and validating a document cost more than executing the tracking query (docs/
-    # Performance): both are cached by the query's text, the limits' errors included.
+    # performance/history.md): both are cached by the query's text, the limits' errors included.
     parsed: BoundedCache[Any] = BoundedCache(
         max_entries=DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES
     )

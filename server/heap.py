@@ -1,4 +1,4 @@
-"""Heap settings for a process that serves requests (README, Performance): the garbage
+"""Heap settings for a process that serves requests (docs/performance/history.md): the garbage
 collector's, and state every connection would otherwise make for itself.
 
 A serving process holds some 100,000 long-lived objects from start-up (modules, the GraphQL
@@ -8,7 +8,7 @@ query's p99 at 16 clients on SQLite (172-177 ms before, 95-108 ms after).
 
 Since tuning/acyclic_executor.py an operation leaves no cyclic garbage (its executor was in a
 reference cycle): under the tracking query's load the collector does not run at all, where it
-made a young collection every ~90 requests (docs/performance.md, issue 18 fourth pass).
+made a young collection every ~90 requests (docs/performance/history.md, issue 18 fourth pass).
 """
 
 import decimal

@@ -27,7 +27,7 @@ class DirectWebSocketRoute:
     Placed outermost among the app's middleware. The HTTP middleware lets sockets through
     untouched, yet every layer a connection passes (middleware, exception handlers, router,
     route) keeps a suspended frame for as long as the socket stays open: about 3.5 KiB per idle
-    subscriber, for nothing (README, Performance: memory per idle subscriber).
+    subscriber, for nothing (docs/performance.md: memory per idle subscriber).
     """
 
     def __init__(self, app: ASGIApp, *, path: str, endpoint: ASGIApp) -> None:

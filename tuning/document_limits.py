@@ -35,7 +35,7 @@ class DocumentLimits(SchemaExtension):
 
     Strawberry's `MaxTokensLimiter`, `AddValidationRules` and `DisableIntrospection` do the same
     from an `on_operation` hook, which stays suspended, with its context manager and exit stack, for
-    as long as a subscription lives (README, Performance: memory per idle subscriber). List it
+    as long as a subscription lives (docs/performance.md: memory per idle subscriber). List it
     before `ParserCache` and `ValidationCache`: hooks run in the order of the extensions, and the
     caches key on what this sets.
     """

@@ -55,7 +55,7 @@ rounds' ratios on/off: on PostgreSQL 0.942, 0.947, 0.949 (15:50-15:51 UTC, load 
 and, after tuning/acyclic_executor.py was merged, 0.971, 0.958, 0.960 (16:04-16:08, load 1.0-2.0):
 **about -3 to -5 %** of the page's CPU; on SQLite 0.970, 0.955, 0.971, 0.986, 0.967 (15:43-15:48)
 and 0.979, 0.983, 0.983 (16:04-16:08): -2 to -3 %. Kept for PostgreSQL, the production database
-(docs/performance.md, "What changed in this round", item 10).
+(docs/performance.md, "What changed, each measured alone", item 10).
 
 **Measured alone** (off and on taking turns, `time.process_time`, SQLite, 2026-12-01): the
 reviewers' queue page of 50 in-process, `python -m bench.inprocess --rounds 30 --calls 10`

@@ -1,7 +1,7 @@
 """The WebSocket protocol `certs serve` gives uvicorn: its wsproto one, made lighter per socket.
 
 Thousands of subscribers stay connected and idle for hours, so what a socket keeps at rest is the
-server's memory (README, Performance: memory per idle subscriber). uvicorn's protocol is kept
+server's memory (docs/performance.md: memory per idle subscriber). uvicorn's protocol is kept
 whole; this only changes where its state lives and drops what the connection no longer needs.
 
 **Measured alone** (`python -m bench.tuning --variants all,-light_ws_protocol`, 1,000 reviewers'

@@ -48,7 +48,7 @@ class SharedEventResultsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     same event object from the bus, and the payload its resolver yields is built from the rows of
     that event's shared loaders. Subscribers that ask the same question (the same parsed operation,
     the same variables) as the same principal, of the same payload row, get the same answer: the
-    first executes it and the others await its result (README, Performance: 2,000 reviewers'
+    first executes it and the others await its result (docs/performance/history.md: 2,000 reviewers'
     dashboards, one execution). The principal is part of the question, so no one is ever answered
     with what someone else may see; a result with errors is not shared (each executes its own, so
     errors are masked and logged per subscriber); and the results live with the event's loaders,

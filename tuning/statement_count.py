@@ -17,7 +17,7 @@ set to DEBUG to count, so in production no record is built.
 
 **Measured alone** (`python -m bench.inprocess --page tracking --rounds 20 --calls 40`, the
 variant "SQL counted by log records" against certs serve's application, the variants taking
-turns; see docs/performance.md "What changed in this round", item 11 for the figures).
+turns; see docs/performance.md "What changed, each measured alone", item 11 for the figures).
 
 **Upstream.** Tortoise has no statement hook (its signals are the models' saves and deletes);
 https://github.com/tortoise/tortoise-orm/issues/591 asks for database event hooks, open; the

@@ -3,7 +3,7 @@
 PostgreSQL (unlike MySQL) does not index a foreign key by itself, and Tortoise's migrations create
 none for `ForeignKeyField`: every read of a request's documents or history, of a company's
 certificates or requests, scanned the whole table. With 5,000 requests that was most of the
-tracking screen's time (see README, Performance).
+tracking screen's time (see docs/performance/history.md).
 
 Plain SQL, understood alike by SQLite and PostgreSQL. Tortoise's SQLite migrator rebuilds a table
 for some field changes and drops its indexes then: a later migration that alters one of these

@@ -48,7 +48,7 @@ strawberry.enum(
 @strawberry.type(description="A digital certificate issued by Andes SCD to the company.")
 class Certificate(Node):
     """Plain fields are copied from the row (Strawberry reads them without a resolver call:
-    README, Performance); methods are the fields that load something or need the request."""
+    docs/performance.md); methods are the fields that load something or need the request."""
 
     row: strawberry.Private[CertificateRow]
     serial_number: str

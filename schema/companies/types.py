@@ -57,7 +57,7 @@ class Notice:
 )
 class Company(Node):
     """Plain fields are copied from the row (Strawberry reads them without a resolver call:
-    README, Performance); methods are the fields that load something or need the request."""
+    docs/performance.md); methods are the fields that load something or need the request."""
 
     row: strawberry.Private[CompanyRow]
     nit: str = strawberry.field(description='Formatted with its check digit, e.g. "900123456-8".')

@@ -48,7 +48,7 @@ class LegalRepresentative:
 @strawberry.type(description="A request for the company's own certificate.")
 class CertificateRequest(Node):
     """Plain fields are copied from the row (Strawberry reads them without a resolver call:
-    README, Performance); methods are the fields that load something or need the request."""
+    docs/performance.md); methods are the fields that load something or need the request."""
 
     row: strawberry.Private[RequestRow]
     #: Set when a list loaded its requests' companies, documents, history and certificates

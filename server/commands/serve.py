@@ -50,7 +50,7 @@ def _run_uvicorn(settings: Settings, args: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         # uvicorn's wsproto protocol rather than "auto" (websockets, which keeps the handshake's
-        # headers), with a lighter message queue (README, Performance: memory per subscriber).
+        # headers), with a lighter message queue (docs/performance.md: memory per idle subscriber).
         ws="tuning.light_ws_protocol:LightWSProtocol",
         # permessage-deflate keeps a zlib compressor and decompressor per socket: about half of
         # an idle subscriber's memory, to compress messages of a few hundred bytes.

@@ -1,4 +1,5 @@
-"""The serving process's garbage-collector settings (server/heap.py, README Performance)."""
+"""The serving process's garbage-collector settings (server/heap.py,
+docs/performance/history.md)."""
 
 import json
 import subprocess

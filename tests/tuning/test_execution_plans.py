@@ -1,7 +1,7 @@
 """Queries executed from plans kept across requests answer what graphql-core's own executor answers:
 the same data and the same errors (message, path, locations), for random documents against the real
 schema and database, for a plan reused with other variables, for nulls and exceptions, and with the
-same SQL statements (docs/performance.md: what changed in this round)."""
+same SQL statements (docs/performance.md: what changed, each measured alone)."""
 
 import asyncio
 import base64

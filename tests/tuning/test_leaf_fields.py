@@ -1,6 +1,6 @@
 """Fields without a resolver of a scalar or enum type are read without an info, and answer what
 graphql-core's path answers: values, nulls, errors and their paths (docs/performance.md: what
-changed in this round)."""
+changed, each measured alone)."""
 
 import asyncio
 import enum

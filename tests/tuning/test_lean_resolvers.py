@@ -1,5 +1,5 @@
 """Fields without arguments call their resolver directly, and answer what Strawberry's chain
-answers (docs/performance.md: what changed in this round)."""
+answers (docs/performance.md: what changed, each measured alone)."""
 
 import asyncio
 from typing import Any

@@ -1,4 +1,5 @@
-"""The WebSocket protocol `certs serve` gives uvicorn (README, Performance: memory per subscriber)."""
+"""The WebSocket protocol `certs serve` gives uvicorn (docs/performance.md: memory per idle
+subscriber)."""
 
 import asyncio
 from collections.abc import AsyncIterator

@@ -1,4 +1,4 @@
-"""The executor a subscription keeps for its whole life stays small (README, Performance: memory
+"""The executor a subscription keeps for its whole life stays small (docs/performance.md: memory
 per idle subscriber)."""
 
 from graphql import parse
