@@ -252,7 +252,7 @@ def sql_counted_by_log_records() -> Iterator[None]:
             sql.propagate = propagate
 
 
-def _scope(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+def http_scope(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
     """An HTTP request's ASGI scope as uvicorn builds it."""
     raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     if body:
@@ -442,24 +442,29 @@ async def measure(variants: Sequence[Variant], rounds: int, calls: int) -> dict[
     return measured
 
 
-def _graphql_post(token: str | None, body: bytes) -> dict[str, Any]:
+def graphql_post_scope(token: str | None, body: bytes) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    return _scope("POST", "/graphql", headers, body)
+    return http_scope("POST", "/graphql", headers, body)
+
+
+def bench_settings(url: str) -> Settings:
+    """An application's settings on the benchmark's database: no background workers, no logs."""
+    return Settings(
+        database_url=url,
+        data_dir=Path(tempfile.mkdtemp(prefix="certs-bench-")),
+        outbox_worker=False,
+        jobs_scheduler=False,
+        public_base_url=BASE_URL,
+        log_level="WARNING",
+    )
 
 
 async def run_tracking(args: argparse.Namespace) -> list[Table]:
     async with fresh_database(args.database) as url, tortoise(url):
         dataset = await load(url, Sizes(args.companies, args.requests, args.certificates))
-        settings = Settings(
-            database_url=url,
-            data_dir=Path(tempfile.mkdtemp(prefix="certs-bench-")),
-            outbox_worker=False,
-            jobs_scheduler=False,
-            public_base_url=BASE_URL,
-            log_level="WARNING",
-        )
+        settings = bench_settings(url)
         graphql_app, plain_app = create_app(settings), create_plain_app(settings)
         bare_app = create_bare_app(settings)
         view = graphql_view(graphql_app)
@@ -469,9 +474,9 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
         deps = graphql_app.state.deps
         tokens = dataset.customer_tokens_shuffled()[:50]
         body = orjson.dumps({"query": TRACKING, "variables": {}})
-        graphql_requests = [_graphql_post(token, body) for token in tokens]
+        graphql_requests = [graphql_post_scope(token, body) for token in tokens]
         plain_requests = [
-            _scope("GET", "/tracking", {"Authorization": f"Bearer {t}"}, b"") for t in tokens
+            http_scope("GET", "/tracking", {"Authorization": f"Bearer {t}"}, b"") for t in tokens
         ]
         clock = SystemClock()
         principals = [await authenticate(token, now=clock.now()) for token in tokens]
@@ -557,7 +562,7 @@ async def run_tracking(args: argparse.Namespace) -> list[Table]:
         )
 
         typename = orjson.dumps({"query": TYPENAME, "variables": {}})
-        anonymous = _graphql_post(None, typename)
+        anonymous = graphql_post_scope(None, typename)
         document = parse(TYPENAME)
 
         async def typename_app() -> bytes:

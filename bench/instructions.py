@@ -1,0 +1,291 @@
+"""`python -m bench.instructions`: the instructions a request executes, counted by valgrind's
+callgrind, for `certs serve`'s application, the bare graphql-core route (bench/bare_graphql.py) and
+the plain endpoint: the tracking request or the reviewer queue's page, in-process.
+
+Why a count: on two shared cores the same run gives CPU times 5-10 % apart from one minute to the
+next, more than most changes this benchmark has to judge. An instruction count does not depend on
+what else the machine runs: each variant runs in a process of its own under callgrind, with
+address-space randomisation off (`setarch -R`) and a fixed hash seed, and only the measured
+requests are counted (`--instr-atstart=no`, then `callgrind_control -i on` / `off` around them).
+What it does not see: time spent waiting on memory and caches (a count, not a duration), and
+PostgreSQL's own server process; SQLite runs in the process and is counted.
+
+How: the data is loaded once, natively, into a fresh database (`bench.data`); then, for each
+variant, a child process (this module with `--child`) builds the application on it, answers
+`--warmup` requests (caches, execution plans), says READY, answers `--requests` requests while
+instrumented, says DONE and exits. The parent divides the count by the requests.
+Takes 2-4 minutes: each child imports the server under valgrind.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from bench.bare_graphql import create_bare_app
+from bench.data import Sizes, fresh_database, load, tokens_used_now, tortoise
+from bench.fields import resolved_fields
+from bench.inprocess import asgi_call, bench_settings, graphql_post_scope, http_scope
+from bench.operations import QUEUE, TRACKING
+from bench.plain_app import create_plain_app
+from bench.report import Table
+from server.app import create_app
+from server.heap import settle_startup_heap
+from server.settings import Settings
+
+VARIANTS = ("certs serve", "bare route", "plain")
+#: The queue page the benchmark measures (bench/queue.py's larger size).
+QUEUE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Count:
+    variant: str
+    instructions: int
+    requests: int
+
+    @property
+    def per_request(self) -> float:
+        return self.instructions / self.requests
+
+
+def callgrind_totals(text: str) -> int:
+    """The instructions a callgrind output file counted (its `totals:` line, else `summary:`)."""
+    for key in ("totals", "summary"):
+        found = re.search(rf"^{key}:\s+(\d+)", text, re.MULTILINE)
+        if found:
+            return int(found.group(1))
+    raise ValueError("not a callgrind output file: no totals or summary line")
+
+
+def tool(name: str) -> str:
+    """A program's full path; valgrind and callgrind_control come with Debian's valgrind."""
+    path = shutil.which(name)
+    if path is None:
+        raise FileNotFoundError(f"bench.instructions needs {name} (Debian: valgrind, util-linux)")
+    return path
+
+
+def valgrind_argv(output: Path, command: Sequence[str]) -> list[str]:
+    """`command` under callgrind, counting nothing until told, with a fixed address layout."""
+    return [
+        tool("setarch"),
+        "-R",  # no address-space randomisation: the same layout, the same count
+        tool("valgrind"),
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={output}",
+        *command,
+    ]
+
+
+def _expect(stream: IO[str], word: str, child: subprocess.Popen[str]) -> None:
+    line = stream.readline().strip()
+    if line != word:
+        child.kill()
+        _, err = child.communicate()
+        raise RuntimeError(f"the child said {line!r} instead of {word}: {err[-3000:]}")
+
+
+def count_child(command: Sequence[str], requests: int, variant: str) -> Count:
+    """Runs one child under callgrind and counts what it executes between READY and DONE."""
+    with tempfile.TemporaryDirectory(prefix="certs-callgrind-") as folder:
+        output = Path(folder) / "callgrind.out"
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        child = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+            valgrind_argv(output, command),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert child.stdin is not None
+        assert child.stdout is not None
+        _expect(child.stdout, "READY", child)
+        _instrumentation(child.pid, "on")
+        child.stdin.write("GO\n")
+        child.stdin.flush()
+        _expect(child.stdout, "DONE", child)
+        _instrumentation(child.pid, "off")
+        child.stdin.write("END\n")
+        child.stdin.flush()
+        _, err = child.communicate(timeout=120)
+        if child.returncode != 0:
+            raise RuntimeError(f"{variant}: the child failed: {err[-3000:]}")
+        return Count(variant, callgrind_totals(output.read_text()), requests)
+
+
+def _instrumentation(pid: int, state: str) -> None:
+    subprocess.run(  # noqa: S603 - valgrind's own tool, fixed arguments
+        [tool("callgrind_control"), "--instr=" + state, str(pid)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+# The child: builds one application, warms it, answers the measured requests on the parent's word.
+
+
+def _request(page: str, variant: str, token: str) -> tuple[dict[str, Any], bytes]:
+    if variant == "plain":
+        path, query = ("/tracking", b"") if page == "tracking" else ("/queue", b"first=50")
+        scope = http_scope("GET", path, {"Authorization": f"Bearer {token}"}, b"")
+        scope["query_string"] = query
+        return scope, b""
+    document, variables = (TRACKING, {}) if page == "tracking" else (QUEUE, {"first": QUEUE_PAGE})
+    body = orjson.dumps({"query": document, "variables": variables})
+    return graphql_post_scope(token, body), body
+
+
+def _application(variant: str, url: str) -> Any:
+    factories: dict[str, Callable[[Settings], Any]] = {
+        "certs serve": create_app,
+        "bare route": create_bare_app,
+        "plain": create_plain_app,
+    }
+    return factories[variant](bench_settings(url))
+
+
+async def _child(args: argparse.Namespace) -> None:
+    tokens: list[str] = json.loads(args.tokens)
+    requests = [_request(args.page, args.variant, token) for token in tokens]
+    async with tortoise(args.url):
+        app = _application(args.variant, args.url)
+        settle_startup_heap()  # as the servers do: the same garbage-collector settings
+        turn = 0
+
+        async def answer() -> bytes:
+            nonlocal turn
+            scope, body = requests[turn % len(requests)]
+            turn += 1
+            return await asgi_call(app, scope, body)
+
+        for _ in range(args.warmup):
+            await answer()
+        print("READY", flush=True)
+        sys.stdin.readline()
+        for _ in range(args.requests):
+            await answer()
+        print("DONE", flush=True)
+        sys.stdin.readline()
+
+
+async def _fields(url: str, page: str, token: str) -> int:
+    """The fields the page resolves, from GraphQL's answer (bench/fields.py)."""
+    scope, body = _request(page, "certs serve", token)
+    async with tortoise(url):
+        answer = await asgi_call(_application("certs serve", url), scope, body)
+    return resolved_fields(orjson.loads(answer)["data"])
+
+
+async def run(args: argparse.Namespace) -> Table:
+    async with fresh_database(args.database) as url:
+        async with tortoise(url):
+            dataset = await load(url, Sizes(args.companies, args.requests_in_db, args.certificates))
+        tokens = (
+            dataset.customer_tokens_shuffled()[:50]
+            if args.page == "tracking"
+            else [dataset.reviewer_token]
+        )
+        fields = await _fields(url, args.page, tokens[0])
+        counts: list[Count] = []
+        for variant in VARIANTS:
+            async with tortoise(url):
+                await tokens_used_now()  # no request of the next minute writes last_used_at
+            command = [
+                sys.executable,
+                "-m",
+                "bench.instructions",
+                "--child",
+                "--variant",
+                variant,
+                "--url",
+                url,
+                "--page",
+                args.page,
+                "--tokens",
+                json.dumps(tokens),
+                "--requests",
+                str(args.requests),
+                "--warmup",
+                str(args.warmup),
+            ]
+            count = await asyncio.to_thread(count_child, command, args.requests, variant)
+            print(f"{variant}: {count.per_request / 1e6:.2f} M instructions a request")
+            counts.append(count)
+    return _table(args, counts, fields)
+
+
+def _table(args: argparse.Namespace, counts: list[Count], fields: int) -> Table:
+    database = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[args.database]
+    what = "tracking request" if args.page == "tracking" else f"queue page of {QUEUE_PAGE}"
+    table = Table(
+        f"Instructions per {what} ({database}, callgrind, in-process)",
+        ["variant", "M instructions/request", "plain ÷ this", "instructions/field"],
+    )
+    plain = counts[-1].per_request
+    for count in counts:
+        table.add(
+            count.variant,
+            f"{count.per_request / 1e6:.2f}",
+            f"{plain / count.per_request:.3f}",
+            f"{count.per_request / fields:,.0f}",
+        )
+    table.note(
+        f"{args.requests} requests counted after {args.warmup} of warm-up, each variant in a "
+        "process of its own under valgrind's callgrind (no address randomisation, "
+        f"PYTHONHASHSEED=0); {fields:,} fields a request (bench/fields.py); the application, "
+        "not HTTP: no socket, no uvicorn, the same for every variant"
+    )
+    table.note(
+        "certs serve: middleware, Strawberry's view and extensions, execution; bare route: "
+        "authentication, graphql-core's execute of the cached document, orjson "
+        "(bench/bare_graphql.py); plain: the hand-written endpoint (bench/plain_app.py)"
+    )
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--page", choices=("tracking", "queue"), default="tracking")
+    parser.add_argument("--requests", type=int, default=20, help="requests counted per variant")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--companies", type=int, default=1000)
+    parser.add_argument("--requests-in-db", type=int, default=5000)
+    parser.add_argument("--certificates", type=int, default=1000)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--tokens", help=argparse.SUPPRESS)  # a JSON list
+    args = parser.parse_args(argv)
+    if args.child:
+        import uvloop
+
+        uvloop.run(_child(args))
+        return 0
+    missing = [
+        tool for tool in ("valgrind", "callgrind_control", "setarch") if not shutil.which(tool)
+    ]
+    if missing:
+        print(f"bench.instructions needs {', '.join(missing)} (Debian: valgrind, util-linux)")
+        return 2
+    print(asyncio.run(run(args)).render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""`python -m bench.instructions` counts what a child executes between its READY and its DONE, the
+same count every run, and nothing of its start-up.
+
+The counting tests need valgrind: without it they skip, loudly; with REQUIRE_VALGRIND=1 (set by
+`.ci/run`, which installs it) they fail instead.
+"""
+
+import os
+import shutil
+import sys
+
+import pytest
+
+from bench.instructions import Count, callgrind_totals, count_child
+
+#: A child in the benchmark's protocol whose measured part is a loop of `n` turns.
+CHILD = """
+import sys
+print("READY", flush=True)
+sys.stdin.readline()
+for _ in range({n}):
+    pass
+print("DONE", flush=True)
+sys.stdin.readline()
+"""
+
+
+def valgrind_or_skip() -> None:
+    if shutil.which("valgrind") and shutil.which("callgrind_control"):
+        return
+    reason = "valgrind is not installed: the instruction counter's tests did NOT run"
+    if os.environ.get("REQUIRE_VALGRIND") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def count(turns: int) -> Count:
+    # -S: no site-packages at start-up, which the count does not include anyway: a faster test.
+    return count_child([sys.executable, "-S", "-c", CHILD.format(n=turns)], 1, "loop")
+
+
+def test_the_count_is_the_same_every_run_and_grows_with_the_measured_work_only() -> None:
+    valgrind_or_skip()
+    once, twice, again = count(2_000), count(4_000), count(2_000)
+    assert once.instructions == again.instructions
+    # Start-up (interpreter, imports) runs before READY: uncounted, or the loop would be a sliver.
+    loop = twice.instructions - once.instructions
+    assert loop > 0
+    assert once.instructions == pytest.approx(loop, rel=0.05)
+
+
+def test_a_child_that_does_not_follow_the_protocol_is_an_error_with_its_output() -> None:
+    valgrind_or_skip()
+    with pytest.raises(RuntimeError, match="instead of READY"):
+        count_child([sys.executable, "-S", "-c", "print('hello')"], 1, "rude")
+
+
+def test_the_totals_come_from_callgrinds_output_file() -> None:
+    assert callgrind_totals("events: Ir\nsummary: 5\nfn=(1) f\n0 5\ntotals: 123456\n") == 123456
+    assert callgrind_totals("events: Ir\nsummary: 77\n") == 77
+    with pytest.raises(ValueError, match="not a callgrind output file"):
+        callgrind_totals("nothing here")
