@@ -32,11 +32,18 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from starlette.applications import Starlette
 
 from bench.bare_graphql import create_bare_app
 from bench.data import Sizes, fresh_database, load, tokens_used_now, tortoise
 from bench.fields import resolved_fields
-from bench.inprocess import asgi_call, bench_settings, graphql_post_scope, http_scope
+from bench.inprocess import (
+    asgi_call,
+    bench_settings,
+    graphql_post_scope,
+    graphql_view,
+    http_scope,
+)
 from bench.operations import QUEUE, TRACKING
 from bench.plain_app import create_plain_app
 from bench.report import Table
@@ -44,7 +51,11 @@ from server.app import create_app
 from server.heap import settle_startup_heap
 from server.settings import Settings
 
-VARIANTS = ("certs serve", "bare route", "plain")
+#: From the whole application down to the plain endpoint, each row one layer less than the row
+#: above: our middleware, then Starlette's router and error middleware, then Strawberry's view and
+#: `schema.execute` with our hooks and extensions (the bare route keeps authentication, execution
+#: and orjson).
+VARIANTS = ("certs serve", "without our middleware", "the view alone", "bare route", "plain")
 #: The queue page the benchmark measures (bench/queue.py's larger size).
 QUEUE_PAGE = 50
 
@@ -153,6 +164,8 @@ def _request(page: str, variant: str, token: str) -> tuple[dict[str, Any], bytes
 def _application(variant: str, url: str) -> Any:
     factories: dict[str, Callable[[Settings], Any]] = {
         "certs serve": create_app,
+        "without our middleware": lambda settings: Starlette(routes=create_app(settings).routes),
+        "the view alone": lambda settings: graphql_view(create_app(settings)),
         "bare route": create_bare_app,
         "plain": create_plain_app,
     }
@@ -234,16 +247,25 @@ def _table(args: argparse.Namespace, counts: list[Count], fields: int) -> Table:
     what = "tracking request" if args.page == "tracking" else f"queue page of {QUEUE_PAGE}"
     table = Table(
         f"Instructions per {what} ({database}, callgrind, in-process)",
-        ["variant", "M instructions/request", "plain ÷ this", "instructions/field"],
+        [
+            "variant",
+            "M instructions/request",
+            "plain ÷ this",
+            "÷ row above",
+            "instructions/field",
+        ],
     )
     plain = counts[-1].per_request
+    above: Count | None = None
     for count in counts:
         table.add(
             count.variant,
             f"{count.per_request / 1e6:.2f}",
             f"{plain / count.per_request:.3f}",
+            f"{count.per_request / above.per_request:.3f}" if above else "",
             f"{count.per_request / fields:,.0f}",
         )
+        above = count
     table.note(
         f"{args.requests} requests counted after {args.warmup} of warm-up, each variant in a "
         "process of its own under valgrind's callgrind (no address randomisation, "
@@ -251,9 +273,11 @@ def _table(args: argparse.Namespace, counts: list[Count], fields: int) -> Table:
         "not HTTP: no socket, no uvicorn, the same for every variant"
     )
     table.note(
-        "certs serve: middleware, Strawberry's view and extensions, execution; bare route: "
-        "authentication, graphql-core's execute of the cached document, orjson "
-        "(bench/bare_graphql.py); plain: the hand-written endpoint (bench/plain_app.py)"
+        "certs serve: its whole application; without our middleware: its routes under "
+        "Starlette's own error middleware and router; the view alone: the GraphQL view (Strawberry's "
+        "view, our hooks, schema.execute with the extensions); bare route: authentication, "
+        "graphql-core's execute of the cached document, orjson (bench/bare_graphql.py); plain: the "
+        "hand-written endpoint (bench/plain_app.py)"
     )
     return table
 
