@@ -13,9 +13,8 @@ from domain.clock import FixedClock
 from domain.enums import Role
 from schema.root import schema
 from server.settings import Settings
-from tests.bench.test_plain_app import queue_of_three
 from tests.support.factories import Caller, make_caller, make_company
-from tests.support.flows import submit
+from tests.support.flows import queue_of_three, submit
 from tests.support.graphql import GraphQLClient, data_of
 
 

@@ -1,7 +1,6 @@
 """The plain queue endpoint answers what GraphQL answers, and the benchmark's count of resolved
 fields is the number of fields graphql-core executes."""
 
-from datetime import date, timedelta
 from inspect import isawaitable
 from typing import Any
 
@@ -11,26 +10,14 @@ from graphql import GraphQLResolveInfo, execute, parse
 from bench.fields import resolved_fields
 from bench.operations import QUEUE
 from domain.clock import FixedClock
-from domain.enums import Role
 from resolvers.context import Context
 from schema.root import schema
 from server.dependencies import build_dependencies
 from server.settings import Settings
 from services.auth import authenticate
-from tests.support.factories import Caller, make_caller, make_company
-from tests.support.flows import submit, three_requests
+from tests.support.factories import Caller
+from tests.support.flows import queue_of_three
 from tests.support.graphql import GraphQLClient, data_of
-
-TODAY = date(2026, 11, 24)
-
-
-async def queue_of_three(gql: GraphQLClient, reviewer: Caller, clock: FixedClock) -> None:
-    """In review: two overdue requests (one rejected and resubmitted: a longer history, a
-    replaced document) and a fresh one; a fourth, approved, is not in the queue."""
-    await three_requests(gql, reviewer, clock)
-    clock.advance(timedelta(days=5))
-    fresh = await make_caller(Role.CUSTOMER, await make_company(name="Empresa Cuatro"))
-    assert (await submit(gql, fresh.token, issued_on=TODAY))["errors"] == []
 
 
 async def both_answers(

@@ -117,3 +117,13 @@ async def three_requests(gql: GraphQLClient, reviewer: Caller, clock: FixedClock
         "2027-11-25T05:00:00+00:00",
     )
     assert approved["errors"] == []
+
+
+async def queue_of_three(gql: GraphQLClient, reviewer: Caller, clock: FixedClock) -> None:
+    """In review: two overdue requests (one rejected and resubmitted: a longer history, a
+    replaced document) and a fresh one; a fourth, approved, is not in the queue."""
+    today = local_date(clock.now())
+    await three_requests(gql, reviewer, clock)
+    clock.advance(timedelta(days=5))
+    fresh = await make_caller(Role.CUSTOMER, await make_company(name="Empresa Cuatro"))
+    assert (await submit(gql, fresh.token, issued_on=today))["errors"] == []
