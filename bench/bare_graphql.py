@@ -37,8 +37,8 @@ from resolvers.context import Context
 from schema.root import CertsExecutionContext, CertsSchema, build_schema
 from server.auth import principal_from_header
 from server.dependencies import build_dependencies
-from server.heap import settle_startup_heap
-from server.logs import sql_counter
+from server.heap import settle_startup_heap, share_decimal_context
+from server.logs import count_sql_statements, sql_counter
 from server.settings import Settings
 
 #: Distinct query texts kept parsed and validated: the benchmark sends two.
@@ -59,6 +59,7 @@ def create_bare_app(
     clock = clock or SystemClock()
     built = schema or build_schema()
     deps = build_dependencies(settings, clock=clock)
+    count_sql_statements()  # as create_app does: sql_counter() below then counts
     documents: dict[str, DocumentNode | list[GraphQLError]] = {}
 
     def document_of(query: str) -> DocumentNode | list[GraphQLError]:
@@ -80,6 +81,8 @@ def create_bare_app(
             query, variables = body["query"], body.get("variables")
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return _json({"errors": [{"message": "cuerpo no válido"}]}, 400)
+        if not isinstance(query, str) or not isinstance(variables, dict | None):
+            return _json({"errors": [{"message": "query o variables no válidas"}]}, 400)
         document = document_of(query)
         if isinstance(document, list):
             return _json({"errors": _errors(document)}, 400)
@@ -114,6 +117,7 @@ def create_bare_app(
 
 def app_from_env() -> Starlette:
     """uvicorn's `--factory`: importing this module (as the tests do) builds nothing."""
+    share_decimal_context()  # as server.asgi does, before any task: the same heap
     app = create_bare_app(Settings.from_env())
     settle_startup_heap()  # as server.asgi does: the same garbage-collector settings
     return app

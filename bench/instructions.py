@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,8 @@ from server.settings import Settings
 VARIANTS = ("certs serve", "without our middleware", "the view alone", "bare route", "plain")
 #: The queue page the benchmark measures (bench/queue.py's larger size).
 QUEUE_PAGE = 50
+#: The longest wait for a child's READY (start-up and warm-up under valgrind) or DONE.
+WAIT_SECONDS = 900.0
 
 
 @dataclass(frozen=True)
@@ -101,50 +104,76 @@ def valgrind_argv(output: Path, command: Sequence[str]) -> list[str]:
     ]
 
 
-def _expect(stream: IO[str], word: str, child: subprocess.Popen[str]) -> None:
-    line = stream.readline().strip()
+def _expect(
+    stream: IO[str], word: str, child: subprocess.Popen[str], errors: Path, seconds: float
+) -> None:
+    """The child's next line is `word`, within `seconds` (valgrind's start-up takes a minute)."""
+    ready, _, _ = select.select([stream], [], [], seconds)
+    line = stream.readline().strip() if ready else f"nothing in {seconds:g} s"
     if line != word:
         child.kill()
-        _, err = child.communicate()
-        raise RuntimeError(f"the child said {line!r} instead of {word}: {err[-3000:]}")
+        child.wait()
+        said = errors.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the child said {line!r} instead of {word}: {said}")
 
 
 def count_child(command: Sequence[str], requests: int, variant: str) -> Count:
-    """Runs one child under callgrind and counts what it executes between READY and DONE."""
+    """Runs one child under callgrind and counts what it executes between READY and DONE. Its
+    standard error (valgrind's own lines, a traceback) goes to a file: a pipe nobody reads could
+    fill up and stop the child."""
     with tempfile.TemporaryDirectory(prefix="certs-callgrind-") as folder:
-        output = Path(folder) / "callgrind.out"
+        output, errors = Path(folder) / "callgrind.out", Path(folder) / "stderr.txt"
         env = {**os.environ, "PYTHONHASHSEED": "0"}
-        child = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            valgrind_argv(output, command),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+        with errors.open("w") as stderr:
+            child = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+                valgrind_argv(output, command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+                env=env,
+            )
         assert child.stdin is not None
         assert child.stdout is not None
-        _expect(child.stdout, "READY", child)
-        _instrumentation(child.pid, "on")
-        child.stdin.write("GO\n")
-        child.stdin.flush()
-        _expect(child.stdout, "DONE", child)
-        _instrumentation(child.pid, "off")
-        child.stdin.write("END\n")
-        child.stdin.flush()
-        _, err = child.communicate(timeout=120)
+        try:
+            _expect(child.stdout, "READY", child, errors, WAIT_SECONDS)
+            _instrumentation(child.pid, "on")
+            child.stdin.write("GO\n")
+            child.stdin.flush()
+            _expect(child.stdout, "DONE", child, errors, WAIT_SECONDS)
+            _instrumentation(child.pid, "off")
+            child.stdin.write("END\n")
+            child.stdin.flush()
+            child.wait(timeout=120)
+        finally:
+            if child.poll() is None:  # an error above: no child outlives the count
+                child.kill()
+                child.wait()
+            child.stdin.close()
+            child.stdout.close()
         if child.returncode != 0:
-            raise RuntimeError(f"{variant}: the child failed: {err[-3000:]}")
-        return Count(variant, callgrind_totals(output.read_text()), requests)
+            said = errors.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{variant}: the child failed: {said}")
+        counted = callgrind_totals(output.read_text())
+        if counted == 0:
+            raise RuntimeError(f"{variant}: callgrind counted nothing (instrumentation never on)")
+        return Count(variant, counted, requests)
 
 
 def _instrumentation(pid: int, state: str) -> None:
-    subprocess.run(  # noqa: S603 - valgrind's own tool, fixed arguments
+    """callgrind_control exits 0 even when it reached no valgrind: its answer must say OK."""
+    answer = subprocess.run(  # noqa: S603 - valgrind's own tool, fixed arguments
         [tool("callgrind_control"), "--instr=" + state, str(pid)],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=60,
+        check=False,
     )
+    if "OK" not in answer.stdout:
+        raise RuntimeError(
+            f"callgrind_control could not switch instrumentation {state} in {pid}: "
+            f"{answer.stdout[-1000:]} {answer.stderr[-1000:]}"
+        )
 
 
 # The child: builds one application, warms it, answers the measured requests on the parent's word.
@@ -152,7 +181,9 @@ def _instrumentation(pid: int, state: str) -> None:
 
 def _request(page: str, variant: str, token: str) -> tuple[dict[str, Any], bytes]:
     if variant == "plain":
-        path, query = ("/tracking", b"") if page == "tracking" else ("/queue", b"first=50")
+        path, query = (
+            ("/tracking", b"") if page == "tracking" else ("/queue", f"first={QUEUE_PAGE}".encode())
+        )
         scope = http_scope("GET", path, {"Authorization": f"Bearer {token}"}, b"")
         scope["query_string"] = query
         return scope, b""
@@ -188,6 +219,8 @@ async def _child(args: argparse.Namespace) -> None:
 
         for _ in range(args.warmup):
             await answer()
+        # Right before the count: no measured request writes its token's last_used_at.
+        await tokens_used_now()
         print("READY", flush=True)
         sys.stdin.readline()
         for _ in range(args.requests):
@@ -216,8 +249,6 @@ async def run(args: argparse.Namespace) -> Table:
         fields = await _fields(url, args.page, tokens[0])
         counts: list[Count] = []
         for variant in VARIANTS:
-            async with tortoise(url):
-                await tokens_used_now()  # no request of the next minute writes last_used_at
             command = [
                 sys.executable,
                 "-m",
@@ -271,6 +302,11 @@ def _table(args: argparse.Namespace, counts: list[Count], fields: int) -> Table:
         "process of its own under valgrind's callgrind (no address randomisation, "
         f"PYTHONHASHSEED=0); {fields:,} fields a request (bench/fields.py); the application, "
         "not HTTP: no socket, no uvicorn, the same for every variant"
+    )
+    table.note(
+        "counted: this process's instructions, SQLite's included (it runs in the process); "
+        "PostgreSQL's server runs in a process of its own and is not counted, so a PostgreSQL "
+        "row is not the cheaper one for that"
     )
     table.note(
         "certs serve: its whole application; without our middleware: its routes under "

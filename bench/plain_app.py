@@ -42,7 +42,7 @@ from models import Certificate, CertificateRequest, Company
 from models.database import tortoise_config
 from resolvers.ids import to_global_id
 from server.auth import principal_from_header
-from server.heap import settle_startup_heap
+from server.heap import settle_startup_heap, share_decimal_context
 from server.settings import Settings
 from services import reads
 from services.principal import Principal
@@ -313,6 +313,7 @@ async def _none() -> None:
 
 def app_from_env() -> Starlette:
     """uvicorn's `--factory`: importing this module (as the tests do) builds nothing."""
+    share_decimal_context()  # as server.asgi does, before any task: the same heap
     app = create_plain_app(Settings.from_env())
     settle_startup_heap()  # as server.asgi does: the same garbage-collector settings
     return app

@@ -204,6 +204,7 @@ def _factory_serve(name: str, factory: str, env: dict[str, str], workers: int) -
         "uvloop",
         "--http",
         "httptools",
+        "--no-proxy-headers",  # as certs serve runs uvicorn (server/commands/serve.py)
         "--log-level",
         "warning",
     ]

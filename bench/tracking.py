@@ -88,13 +88,18 @@ async def run_tracking(
             bare_requests = [graphql_request(HOST, bare.port, t, TRACKING) for t in tokens]
             for clients in options.clients:
                 parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": [], "bare": []}
+                sides = [
+                    ("graphql", graphql, gql_requests),
+                    ("plain", plain, plain_requests),
+                    ("bare", bare, bare_requests),
+                ]
                 for round_ in range(rounds):
-                    await tokens_used_now()
-                    for name, server, requests in (
-                        ("graphql", graphql, gql_requests),
-                        ("plain", plain, plain_requests),
-                        ("bare", bare, bare_requests),
-                    ):
+                    # Each round starts with another side: none always follows the same one.
+                    turn = round_ % len(sides)
+                    for name, server, requests in sides[turn:] + sides[:turn]:
+                        # Before each side's turn: no turn of a long round reaches the minute
+                        # after which its requests would write the tokens' last_used_at.
+                        await tokens_used_now()
                         part = await run_load(
                             HOST,
                             server.port,
@@ -132,7 +137,9 @@ async def run_tracking(
                     b.p99,
                     b.cpu_ms_per_request,
                     f"{b.rps / p.rps:.2f}" if p.rps else "—",
-                    f"{p.cpu_ms_per_request / b.cpu_ms_per_request:.2f}",
+                    f"{p.cpu_ms_per_request / b.cpu_ms_per_request:.2f}"
+                    if b.cpu_ms_per_request
+                    else "—",
                     f"{g.rps / b.rps:.2f}" if b.rps else "—",
                     f"{b.cpu_ms_per_request / g.cpu_ms_per_request:.2f}",
                     b.errors,
@@ -155,7 +162,8 @@ async def run_tracking(
     table.note(
         f"each cell: {options.warmup:g} s warm-up, then {options.duration:g} s measured (closed "
         "loop, keep-alive, one request in flight per client), GraphQL, plain and the bare route "
-        f"taking turns {rounds} times; tokens of {len(tokens)} companies round-robin"
+        f"taking turns {rounds} times, each round starting with the next of them; tokens of "
+        f"{len(tokens)} companies round-robin"
     )
     floor.note(
         "bare: graphql-core executing the same document on the service's schema (resolvers, "

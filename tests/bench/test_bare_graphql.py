@@ -11,11 +11,12 @@ from bench.bare_graphql import create_bare_app
 from bench.operations import QUEUE, TRACKING
 from domain.clock import FixedClock
 from domain.enums import Role
-from schema.root import schema
+from schema.root import build_schema, schema
 from server.settings import Settings
 from tests.support.factories import Caller, make_caller, make_company
 from tests.support.flows import queue_of_three, submit
 from tests.support.graphql import GraphQLClient, data_of
+from tuning.execution_plans import plan_cache
 
 
 @pytest.fixture
@@ -68,8 +69,30 @@ async def test_the_bare_route_answers_errors_as_data_and_refuses_what_it_cannot_
     invalid = await post(bare, "{ certificateTracking { nope } }", None)
     assert invalid.status_code == 400
     assert "nope" in invalid.json()["errors"][0]["message"]
+    cached = await post(bare, "{ certificateTracking { nope } }", None)
+    assert cached.json() == invalid.json()
+    assert (await post(bare, "{ certificateTracking {", None)).status_code == 400
+    for query, variables in ((None, None), (42, None), (["{ a }"], None), (TRACKING, [1])):
+        wrong = await bare.post("/graphql", json={"query": query, "variables": variables})
+        assert wrong.status_code == 400, (query, variables)
     unreadable = await bare.post(
         "/graphql", content=b"{", headers={"Content-Type": "application/json"}
     )
     assert unreadable.status_code == 400
     assert (await bare.post("/graphql", json=["not", "an", "object"])).status_code == 400
+
+
+async def test_the_bare_route_executes_from_the_servers_execution_plans(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """The floor runs the server's executor (tuning/execution_plans.py), not graphql-core's own:
+    a schema of its own starts with no plans and keeps one plan set for the tracking document."""
+    own = build_schema()
+    assert len(plan_cache(own._schema)) == 0
+    customer = await make_caller(Role.CUSTOMER, await make_company(name="Empresa Uno"))
+    transport = httpx.ASGITransport(app=create_bare_app(settings, clock=clock, schema=own))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for _ in range(2):
+            answer = (await post(client, TRACKING, customer.token)).json()
+            assert answer["data"]["certificateTracking"]["company"]["legalName"] == "Empresa Uno"
+    assert len(plan_cache(own._schema)) == 1
