@@ -31,22 +31,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
-from bench.plain_app import database_lifespan
+from bench.plain_app import as_served, database_lifespan, health, json_response
 from domain.clock import Clock, SystemClock
 from resolvers.context import Context
 from schema.root import CertsExecutionContext, CertsSchema, build_schema
 from server.auth import principal_from_header
 from server.dependencies import build_dependencies
-from server.heap import settle_startup_heap, share_decimal_context
 from server.logs import count_sql_statements, sql_counter
 from server.settings import Settings
 
 #: Distinct query texts kept parsed and validated: the benchmark sends two.
 MAX_DOCUMENTS = 16
-
-
-def _json(data: Any, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
 
 
 def _errors(errors: list[GraphQLError]) -> list[GraphQLFormattedError]:
@@ -80,12 +75,12 @@ def create_bare_app(
             body = orjson.loads(await request.body())
             query, variables = body["query"], body.get("variables")
         except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _json({"errors": [{"message": "cuerpo no válido"}]}, 400)
+            return json_response({"errors": [{"message": "cuerpo no válido"}]}, 400)
         if not isinstance(query, str) or not isinstance(variables, dict | None):
-            return _json({"errors": [{"message": "query o variables no válidas"}]}, 400)
+            return json_response({"errors": [{"message": "query o variables no válidas"}]}, 400)
         document = document_of(query)
         if isinstance(document, list):
-            return _json({"errors": _errors(document)}, 400)
+            return json_response({"errors": _errors(document)}, 400)
         principal = await principal_from_header(request.headers.get("authorization"), clock)
         context = Context(deps=deps, public_base_url=settings.public_base_url, principal=principal)
         with sql_counter():  # as the view runs every operation (tuning/statement_count.py)
@@ -104,10 +99,7 @@ def create_bare_app(
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = _errors(result.errors)
-        return _json(answer)
-
-    async def health(request: Request) -> Response:
-        return _json({"status": "ok"})
+        return json_response(answer)
 
     return Starlette(
         routes=[Route("/graphql", graphql, methods=["POST"]), Route("/health", health)],
@@ -117,7 +109,4 @@ def create_bare_app(
 
 def app_from_env() -> Starlette:
     """uvicorn's `--factory`: importing this module (as the tests do) builds nothing."""
-    share_decimal_context()  # as server.asgi does, before any task: the same heap
-    app = create_bare_app(Settings.from_env())
-    settle_startup_heap()  # as server.asgi does: the same garbage-collector settings
-    return app
+    return as_served(lambda: create_bare_app(Settings.from_env()))

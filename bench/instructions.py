@@ -46,10 +46,9 @@ from bench.inprocess import (
     http_scope,
 )
 from bench.operations import QUEUE, TRACKING
-from bench.plain_app import create_plain_app
+from bench.plain_app import as_served, create_plain_app
 from bench.report import Table
 from server.app import create_app
-from server.heap import settle_startup_heap
 from server.settings import Settings
 
 #: From the whole application down to the plain endpoint, each row one layer less than the row
@@ -207,8 +206,7 @@ async def _child(args: argparse.Namespace) -> None:
     tokens: list[str] = json.loads(args.tokens)
     requests = [_request(args.page, args.variant, token) for token in tokens]
     async with tortoise(args.url):
-        app = _application(args.variant, args.url)
-        settle_startup_heap()  # as the servers do: the same garbage-collector settings
+        app = as_served(lambda: _application(args.variant, args.url))  # the servers' heap
         turn = 0
 
         async def answer() -> bytes:

@@ -48,7 +48,7 @@ from services import reads
 from services.principal import Principal
 
 
-def _json(data: Any, status_code: int = 200) -> Response:
+def json_response(data: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
 
 
@@ -223,18 +223,32 @@ def database_lifespan(
     return lifespan
 
 
+async def health(request: Request) -> Response:
+    """What the benchmark polls until a server it started answers."""
+    return json_response({"status": "ok"})
+
+
+def as_served(build: Callable[[], Starlette]) -> Starlette:
+    """An application built with the heap `certs serve` runs with (server/asgi.py): the decimal
+    context made before any task, the start-up heap frozen and the collector's settings."""
+    share_decimal_context()
+    app = build()
+    settle_startup_heap()
+    return app
+
+
 def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     clock = clock or SystemClock()
 
     async def tracking(request: Request) -> Response:
         principal = await principal_from_header(request.headers.get("authorization"), clock)
         if principal is None:
-            return _json({"error": "UNAUTHENTICATED"}, 401)
+            return json_response({"error": "UNAUTHENTICATED"}, 401)
         now = clock.now()
         try:
             data = await reads.get_tracking(principal, None, now)
         except DomainError as error:
-            return _json({"error": error.code.value}, 404)
+            return json_response({"error": error.code.value}, 404)
         certificate = data.certificate
         latest = data.latest_request
         can_renew, latest_json = await asyncio.gather(
@@ -272,16 +286,16 @@ def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlett
                 }
             }
         }
-        return _json(body)
+        return json_response(body)
 
     async def queue(request: Request) -> Response:
         principal = await principal_from_header(request.headers.get("authorization"), clock)
         if principal is None:
-            return _json({"error": "UNAUTHENTICATED"}, 401)
+            return json_response({"error": "UNAUTHENTICATED"}, 401)
         try:
             first = int(request.query_params.get("first", reads.DEFAULT_PAGE_SIZE))
         except ValueError:
-            return _json({"error": "INVALID_INPUT"}, 400)
+            return json_response({"error": "INVALID_INPUT"}, 400)
         try:
             body = await queue_page(
                 principal,
@@ -291,11 +305,8 @@ def create_plain_app(settings: Settings, clock: Clock | None = None) -> Starlett
                 now=clock.now(),
             )
         except DomainError as error:
-            return _json({"error": error.code.value, "message": error.message}, 400)
-        return _json(body)
-
-    async def health(request: Request) -> Response:
-        return _json({"status": "ok"})
+            return json_response({"error": error.code.value, "message": error.message}, 400)
+        return json_response(body)
 
     return Starlette(
         routes=[Route("/tracking", tracking), Route("/queue", queue), Route("/health", health)],
@@ -313,7 +324,4 @@ async def _none() -> None:
 
 def app_from_env() -> Starlette:
     """uvicorn's `--factory`: importing this module (as the tests do) builds nothing."""
-    share_decimal_context()  # as server.asgi does, before any task: the same heap
-    app = create_plain_app(Settings.from_env())
-    settle_startup_heap()  # as server.asgi does: the same garbage-collector settings
-    return app
+    return as_served(lambda: create_plain_app(Settings.from_env()))

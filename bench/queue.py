@@ -5,7 +5,7 @@ from bench.data import Dataset, tokens_used_now
 from bench.fields import resolved_fields
 from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import QUEUE, TRACKING
-from bench.report import Table
+from bench.report import Table, ratio
 from bench.servers import HOST, Server, certs_serve, plain_serve
 from bench.sqlcount import count_statements
 
@@ -132,7 +132,7 @@ async def queue_throughput(
                 p.p50,
                 p.p99,
                 p_cpu,
-                f"{g.rps / p.rps:.2f}" if p.rps else "—",
+                ratio(g.rps, p.rps),
                 f"{p_cpu / g_cpu:.2f}",
                 (g_cpu - p_cpu) * 1000 / fields,
                 g.errors + p.errors,

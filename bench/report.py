@@ -18,6 +18,11 @@ def fmt(value: object, digits: int = 1) -> str:
     return str(value)
 
 
+def ratio(numerator: float, denominator: float) -> str:
+    """A ratio of two measurements to two decimals; "—" when the divisor measured nothing."""
+    return f"{numerator / denominator:.2f}" if denominator else "—"
+
+
 @dataclass
 class Table:
     title: str

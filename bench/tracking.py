@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from bench.data import Dataset, tokens_used_now
 from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import TRACKING
-from bench.report import Table
+from bench.report import Table, ratio
 from bench.servers import HOST, Server, bare_serve, certs_serve, plain_serve
 
 
@@ -86,13 +86,13 @@ async def run_tracking(
             gql_requests = [graphql_request(HOST, graphql.port, t, TRACKING) for t in tokens]
             plain_requests = [get_request(HOST, plain.port, t, "/tracking") for t in tokens]
             bare_requests = [graphql_request(HOST, bare.port, t, TRACKING) for t in tokens]
+            sides = [
+                ("graphql", graphql, gql_requests),
+                ("plain", plain, plain_requests),
+                ("bare", bare, bare_requests),
+            ]
             for clients in options.clients:
-                parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": [], "bare": []}
-                sides = [
-                    ("graphql", graphql, gql_requests),
-                    ("plain", plain, plain_requests),
-                    ("bare", bare, bare_requests),
-                ]
+                parts: dict[str, list[LoadResult]] = {name: [] for name, _, _ in sides}
                 for round_ in range(rounds):
                     # Each round starts with another side: none always follows the same one.
                     turn = round_ % len(sides)
@@ -125,8 +125,8 @@ async def run_tracking(
                     p.p50,
                     p.p99,
                     p.cpu_ms_per_request,
-                    f"{g.rps / p.rps:.2f}" if p.rps else "—",
-                    f"{p.cpu_ms_per_request / g.cpu_ms_per_request:.2f}",
+                    ratio(g.rps, p.rps),
+                    ratio(p.cpu_ms_per_request, g.cpu_ms_per_request),
                     g.errors + p.errors,
                 )
                 floor.add(
@@ -136,12 +136,10 @@ async def run_tracking(
                     b.p50,
                     b.p99,
                     b.cpu_ms_per_request,
-                    f"{b.rps / p.rps:.2f}" if p.rps else "—",
-                    f"{p.cpu_ms_per_request / b.cpu_ms_per_request:.2f}"
-                    if b.cpu_ms_per_request
-                    else "—",
-                    f"{g.rps / b.rps:.2f}" if b.rps else "—",
-                    f"{b.cpu_ms_per_request / g.cpu_ms_per_request:.2f}",
+                    ratio(b.rps, p.rps),
+                    ratio(p.cpu_ms_per_request, b.cpu_ms_per_request),
+                    ratio(g.rps, b.rps),
+                    ratio(b.cpu_ms_per_request, g.cpu_ms_per_request),
                     b.errors,
                 )
                 print(table.rows[-1], floor.rows[-1], flush=True)
