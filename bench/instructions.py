@@ -10,6 +10,13 @@ requests are counted (`--instr-atstart=no`, then `callgrind_control -i on` / `of
 What it does not see: time spent waiting on memory and caches (a count, not a duration), and
 PostgreSQL's own server process; SQLite runs in the process and is counted.
 
+With `--simulate-caches`, callgrind also runs its cache and branch-predictor simulation
+(`--cache-sim=yes --branch-sim=yes`) and the table adds cache misses and mispredicted branches a
+request, each beside plain's. They are a model's (valgrind's caches are shaped after the host's,
+its predictor is a simple one), not the CPU's: this VM has no hardware counters. What they show
+is whether one side misses more per instruction than the other, which a count of instructions
+cannot (docs/performance.md, "Time is not instructions"). About twice as slow.
+
 How: the data is loaded once, natively, into a fresh database (`bench.data`); then, for each
 variant, a child process (this module with `--child`) builds the application on it, answers
 `--warmup` requests (caches, execution plans), says READY, answers `--requests` requests while
@@ -28,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,7 +54,7 @@ from bench.inprocess import (
 )
 from bench.operations import QUEUE, TRACKING
 from bench.plain_app import as_served, create_plain_app
-from bench.report import Table
+from bench.report import Table, ratio
 from server.app import create_app
 from server.settings import Settings
 
@@ -62,24 +69,52 @@ QUEUE_PAGE = 50
 WAIT_SECONDS = 900.0
 
 
+#: The simulation's events, summed into what the table shows (callgrind's names: `I1mr`
+#: instruction-cache read misses at the first level, `D1mr`/`D1mw` data read/write misses there,
+#: `ILmr`/`DLmr`/`DLmw` the same at the last level, `Bcm`/`Bim` mispredicted conditional and
+#: indirect branches).
+SIMULATED = {
+    "L1 data misses": ("D1mr", "D1mw"),
+    "L1 instruction misses": ("I1mr",),
+    "last-level misses": ("ILmr", "DLmr", "DLmw"),
+    "mispredicted branches": ("Bcm", "Bim"),
+}
+
+
 @dataclass(frozen=True)
 class Count:
     variant: str
     instructions: int
     requests: int
+    #: Every event of callgrind's totals by its name (`Ir`, the instructions, among them).
+    events: dict[str, int] = field(default_factory=dict)
 
     @property
     def per_request(self) -> float:
         return self.instructions / self.requests
 
+    def simulated_per_request(self, name: str) -> float:
+        """One of SIMULATED's sums a request; KeyError when the count ran no simulation."""
+        return sum(self.events[event] for event in SIMULATED[name]) / self.requests
+
+
+def callgrind_events(text: str) -> dict[str, int]:
+    """The totals of a callgrind output file by event name (its `events:` line, then its
+    `totals:` line, else `summary:`; a count without events names is of `Ir` alone)."""
+    names_line = re.search(r"^events:\s+(.+)$", text, re.MULTILINE)
+    names = names_line.group(1).split() if names_line else ["Ir"]
+    for key in ("totals", "summary"):
+        found = re.search(rf"^{key}:\s+(\d+(?:\s+\d+)*)\s*$", text, re.MULTILINE)
+        if found:
+            values = [int(value) for value in found.group(1).split()]
+            # callgrind leaves trailing zeros out of a cost line
+            return dict(zip(names, values + [0] * (len(names) - len(values)), strict=True))
+    raise ValueError("not a callgrind output file: no totals or summary line")
+
 
 def callgrind_totals(text: str) -> int:
-    """The instructions a callgrind output file counted (its `totals:` line, else `summary:`)."""
-    for key in ("totals", "summary"):
-        found = re.search(rf"^{key}:\s+(\d+)", text, re.MULTILINE)
-        if found:
-            return int(found.group(1))
-    raise ValueError("not a callgrind output file: no totals or summary line")
+    """The instructions a callgrind output file counted."""
+    return callgrind_events(text)["Ir"]
 
 
 def tool(name: str) -> str:
@@ -90,13 +125,15 @@ def tool(name: str) -> str:
     return path
 
 
-def valgrind_argv(output: Path, command: Sequence[str]) -> list[str]:
-    """`command` under callgrind, counting nothing until told, with a fixed address layout."""
+def valgrind_argv(output: Path, command: Sequence[str], simulate: bool = False) -> list[str]:
+    """`command` under callgrind, counting nothing until told, with a fixed address layout; with
+    `simulate`, its cache and branch-predictor simulation too."""
     return [
         tool("setarch"),
         "-R",  # no address-space randomisation: the same layout, the same count
         tool("valgrind"),
         "--tool=callgrind",
+        *(("--cache-sim=yes", "--branch-sim=yes") if simulate else ()),
         "--instr-atstart=no",
         f"--callgrind-out-file={output}",
         *command,
@@ -116,7 +153,9 @@ def _expect(
         raise RuntimeError(f"the child said {line!r} instead of {word}: {said}")
 
 
-def count_child(command: Sequence[str], requests: int, variant: str) -> Count:
+def count_child(
+    command: Sequence[str], requests: int, variant: str, simulate: bool = False
+) -> Count:
     """Runs one child under callgrind and counts what it executes between READY and DONE. Its
     standard error (valgrind's own lines, a traceback) goes to a file: a pipe nobody reads could
     fill up and stop the child."""
@@ -125,7 +164,7 @@ def count_child(command: Sequence[str], requests: int, variant: str) -> Count:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         with errors.open("w") as stderr:
             child = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-                valgrind_argv(output, command),
+                valgrind_argv(output, command, simulate),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
@@ -153,10 +192,10 @@ def count_child(command: Sequence[str], requests: int, variant: str) -> Count:
         if child.returncode != 0:
             said = errors.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{variant}: the child failed: {said}")
-        counted = callgrind_totals(output.read_text())
-        if counted == 0:
+        events = callgrind_events(output.read_text())
+        if events["Ir"] == 0:
             raise RuntimeError(f"{variant}: callgrind counted nothing (instrumentation never on)")
-        return Count(variant, counted, requests)
+        return Count(variant, events["Ir"], requests, events)
 
 
 def _instrumentation(pid: int, state: str) -> None:
@@ -265,7 +304,9 @@ async def run(args: argparse.Namespace) -> Table:
                 "--warmup",
                 str(args.warmup),
             ]
-            count = await asyncio.to_thread(count_child, command, args.requests, variant)
+            count = await asyncio.to_thread(
+                count_child, command, args.requests, variant, args.simulate_caches
+            )
             print(f"{variant}: {count.per_request / 1e6:.2f} M instructions a request")
             counts.append(count)
     return _table(args, counts, fields)
@@ -284,16 +325,23 @@ def _table(args: argparse.Namespace, counts: list[Count], fields: int) -> Table:
             "instructions/field",
         ],
     )
-    plain = counts[-1].per_request
+    simulated = list(SIMULATED) if args.simulate_caches else []
+    for name in simulated:
+        table.columns += [f"k {name}/request", "plain ÷ this"]
+    plain = counts[-1]
     above: Count | None = None
     for count in counts:
-        table.add(
+        cells: list[object] = [
             count.variant,
             f"{count.per_request / 1e6:.2f}",
-            f"{plain / count.per_request:.3f}",
+            f"{plain.per_request / count.per_request:.3f}",
             f"{count.per_request / above.per_request:.3f}" if above else "",
             f"{count.per_request / fields:,.0f}",
-        )
+        ]
+        for name in simulated:
+            mine = count.simulated_per_request(name)
+            cells += [f"{mine / 1e3:,.1f}", ratio(plain.simulated_per_request(name), mine)]
+        table.add(*cells)
         above = count
     table.note(
         f"{args.requests} requests counted after {args.warmup} of warm-up, each variant in a "
@@ -313,6 +361,13 @@ def _table(args: argparse.Namespace, counts: list[Count], fields: int) -> Table:
         "graphql-core's execute of the cached document, orjson (bench/bare_graphql.py); plain: the "
         "hand-written endpoint (bench/plain_app.py)"
     )
+    if simulated:
+        table.note(
+            "misses and mispredicted branches: callgrind's simulation (--cache-sim=yes "
+            "--branch-sim=yes; caches shaped after the host's, a simple predictor), not the "
+            "CPU's; where plain ÷ this is lower than for the instructions, the variant misses "
+            "more per instruction than plain, and its time ratio is worse than its count's"
+        )
     return table
 
 
@@ -322,6 +377,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--page", choices=("tracking", "queue"), default="tracking")
     parser.add_argument("--requests", type=int, default=20, help="requests counted per variant")
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument(
+        "--simulate-caches",
+        action="store_true",
+        help="also simulate the caches and the branch predictor (misses a request; twice as slow)",
+    )
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--requests-in-db", type=int, default=5000)
     parser.add_argument("--certificates", type=int, default=1000)

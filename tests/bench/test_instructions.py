@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from bench.instructions import Count, callgrind_totals, count_child
+from bench.instructions import SIMULATED, Count, callgrind_events, callgrind_totals, count_child
 
 #: A child in the benchmark's protocol whose measured part is a loop of `n` turns.
 CHILD = """
@@ -34,9 +34,9 @@ def valgrind_or_skip() -> None:
     pytest.skip(reason)
 
 
-def count(turns: int) -> Count:
+def count(turns: int, simulate: bool = False) -> Count:
     # -S: no site-packages at start-up, which the count does not include anyway: a faster test.
-    return count_child([sys.executable, "-S", "-c", CHILD.format(n=turns)], 1, "loop")
+    return count_child([sys.executable, "-S", "-c", CHILD.format(n=turns)], 1, "loop", simulate)
 
 
 def test_the_count_is_the_same_every_run_and_grows_with_the_measured_work_only() -> None:
@@ -47,6 +47,20 @@ def test_the_count_is_the_same_every_run_and_grows_with_the_measured_work_only()
     loop = twice.instructions - once.instructions
     assert loop > 0
     assert once.instructions == pytest.approx(loop, rel=0.05)
+
+
+def test_the_simulation_adds_misses_and_mispredictions_without_changing_the_count() -> None:
+    valgrind_or_skip()
+    plain, simulated = count(2_000), count(2_000, simulate=True)
+    assert simulated.instructions == plain.instructions
+    assert set(plain.events) == {"Ir"}
+    with pytest.raises(KeyError):
+        plain.simulated_per_request("L1 data misses")
+    # A loop's branches are predicted, not all of them: a model that ran, not one that said 0.
+    branches = simulated.events["Bc"] + simulated.events["Bi"]
+    assert 0 < simulated.simulated_per_request("mispredicted branches") < branches
+    for name in SIMULATED:
+        assert simulated.simulated_per_request(name) >= 0
 
 
 def test_a_child_that_does_not_follow_the_protocol_is_an_error_with_its_output() -> None:
@@ -60,3 +74,9 @@ def test_the_totals_come_from_callgrinds_output_file() -> None:
     assert callgrind_totals("events: Ir\nsummary: 77\n") == 77
     with pytest.raises(ValueError, match="not a callgrind output file"):
         callgrind_totals("nothing here")
+
+
+def test_the_events_are_read_by_name_trailing_zeros_included() -> None:
+    text = "events: Ir Dr D1mr Bcm\nsummary: 0\nfn=(1) f\n0 9 4 1\ntotals: 900 40 10\n"
+    assert callgrind_events(text) == {"Ir": 900, "Dr": 40, "D1mr": 10, "Bcm": 0}
+    assert callgrind_totals(text) == 900
