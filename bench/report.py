@@ -1,6 +1,7 @@
 """Plain-text tables (Markdown pipe tables, so they paste into the README as they are)."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -21,6 +22,16 @@ def fmt(value: object, digits: int = 1) -> str:
 def ratio(numerator: float, denominator: float) -> str:
     """A ratio of two measurements to two decimals; "—" when the divisor measured nothing."""
     return f"{numerator / denominator:.2f}" if denominator else "—"
+
+
+def spread(values: Sequence[float]) -> str:
+    """Several measurements of one ratio: their median and, in brackets, their range."""
+    if not values:
+        return "—"
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return f"{median:.2f} ({ordered[0]:.2f}–{ordered[-1]:.2f})"
 
 
 @dataclass

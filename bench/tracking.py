@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from bench.data import Dataset, tokens_used_now
 from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
 from bench.operations import TRACKING
-from bench.report import Table, ratio
+from bench.report import Table, ratio, spread
 from bench.servers import HOST, Server, bare_serve, certs_serve, plain_serve
 
 
@@ -69,6 +69,7 @@ async def run_tracking(
             "p99",
             "CPU ms/req",
             "GraphQL/plain req/s",
+            "by round: median (range)",
             "plain/GraphQL CPU",
             "errors",
         ],
@@ -126,6 +127,15 @@ async def run_tracking(
                     p.p99,
                     p.cpu_ms_per_request,
                     ratio(g.rps, p.rps),
+                    spread(
+                        [
+                            graphql_part.rps / plain_part.rps
+                            for graphql_part, plain_part in zip(
+                                parts["graphql"], parts["plain"], strict=True
+                            )
+                            if plain_part.rps
+                        ]
+                    ),
                     ratio(p.cpu_ms_per_request, g.cpu_ms_per_request),
                     g.errors + p.errors,
                 )
@@ -152,6 +162,10 @@ async def run_tracking(
                 f"{workers} worker(s): answers compared for {compared} companies (identical data); "
                 f"response size GraphQL {size_g:,.0f} B, plain {size_p:,.0f} B"
             )
+    table.note(
+        "by round: GraphQL/plain req/s of each round alone (the two sides a few seconds apart): "
+        "how far one round's ratio strays from the cell's, on this machine"
+    )
     table.note(
         "CPU ms/req: user + system CPU of the server's processes during the measurement, per "
         "request (robust to other load on the machine, unlike req/s); plain/GraphQL CPU is "
