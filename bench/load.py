@@ -8,6 +8,7 @@ the server. Each response is checked (status 200, no GraphQL `errors`).
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,19 @@ class LoadResult:
     @property
     def p99(self) -> float:
         return self.percentile(99)
+
+
+def round_ratios(
+    tops: Sequence[LoadResult],
+    bottoms: Sequence[LoadResult],
+    measure: Callable[[LoadResult], float],
+) -> list[float]:
+    """`measure(top) / measure(bottom)` round by round (two sides' parts of an interleaved cell),
+    leaving out a round in which either side measured nothing."""
+    pairs = ((measure(top), measure(bottom)) for top, bottom in zip(tops, bottoms, strict=True))
+    return [
+        top / bottom for top, bottom in pairs if bottom and top and not math.isnan(top + bottom)
+    ]
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:

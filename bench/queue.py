@@ -3,9 +3,16 @@ plain endpoint over HTTP: CPU per request and per resolved field."""
 
 from bench.data import Dataset, tokens_used_now
 from bench.fields import resolved_fields
-from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
+from bench.load import (
+    LoadResult,
+    get_request,
+    graphql_request,
+    round_ratios,
+    run_load,
+    same_answer,
+)
 from bench.operations import QUEUE, TRACKING
-from bench.report import Table, ratio
+from bench.report import Table, ratio, spread
 from bench.servers import HOST, Server, certs_serve, plain_serve
 from bench.sqlcount import count_statements
 
@@ -85,6 +92,7 @@ async def queue_throughput(
             "CPU ms/req",
             "GraphQL/plain req/s",
             "GraphQL/plain by CPU",
+            "by round: median (range)",
             "extra µs/field",
             "errors",
         ],
@@ -134,6 +142,9 @@ async def queue_throughput(
                 p_cpu,
                 ratio(g.rps, p.rps),
                 f"{p_cpu / g_cpu:.2f}",
+                spread(
+                    round_ratios(parts["plain"], parts["graphql"], lambda r: r.cpu_ms_per_request)
+                ),
                 (g_cpu - p_cpu) * 1000 / fields,
                 g.errors + p.errors,
             )
@@ -149,7 +160,8 @@ async def queue_throughput(
         "CPU: user + system of the server's processes (/proc) while measured; CPU µs/field is "
         "GraphQL's CPU per request over its fields, extra µs/field what GraphQL costs per field "
         "beyond the plain endpoint's same reads; GraphQL/plain by CPU = plain CPU / GraphQL CPU "
-        "(the req/s ratio if the server alone were the bottleneck)"
+        "(the req/s ratio if the server alone were the bottleneck); by round: that ratio of "
+        "every round alone, its median and range"
     )
     table.note(
         f"each cell: {warmup:g} s warm-up, then {duration:g} s measured, GraphQL and plain taking "

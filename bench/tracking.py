@@ -3,7 +3,14 @@
 from dataclasses import dataclass
 
 from bench.data import Dataset, tokens_used_now
-from bench.load import LoadResult, get_request, graphql_request, run_load, same_answer
+from bench.load import (
+    LoadResult,
+    get_request,
+    graphql_request,
+    round_ratios,
+    run_load,
+    same_answer,
+)
 from bench.operations import TRACKING
 from bench.report import Table, ratio, spread
 from bench.servers import HOST, Server, bare_serve, certs_serve, plain_serve
@@ -71,6 +78,7 @@ async def run_tracking(
             "GraphQL/plain req/s",
             "by round: median (range)",
             "plain/GraphQL CPU",
+            "by round: median (range)",
             "errors",
         ],
     )
@@ -127,16 +135,13 @@ async def run_tracking(
                     p.p99,
                     p.cpu_ms_per_request,
                     ratio(g.rps, p.rps),
-                    spread(
-                        [
-                            graphql_part.rps / plain_part.rps
-                            for graphql_part, plain_part in zip(
-                                parts["graphql"], parts["plain"], strict=True
-                            )
-                            if plain_part.rps
-                        ]
-                    ),
+                    spread(round_ratios(parts["graphql"], parts["plain"], lambda r: r.rps)),
                     ratio(p.cpu_ms_per_request, g.cpu_ms_per_request),
+                    spread(
+                        round_ratios(
+                            parts["plain"], parts["graphql"], lambda r: r.cpu_ms_per_request
+                        )
+                    ),
                     g.errors + p.errors,
                 )
                 floor.add(
@@ -163,8 +168,8 @@ async def run_tracking(
                 f"response size GraphQL {size_g:,.0f} B, plain {size_p:,.0f} B"
             )
     table.note(
-        "by round: GraphQL/plain req/s of each round alone (the two sides a few seconds apart): "
-        "how far one round's ratio strays from the cell's, on this machine"
+        "by round: each ratio of every round alone (the two sides a few seconds apart), their "
+        "median and range: how far one round's ratio strays from the cell's on this machine"
     )
     table.note(
         "CPU ms/req: user + system CPU of the server's processes during the measurement, per "
