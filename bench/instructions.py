@@ -16,7 +16,8 @@ request, each beside plain's. They are a model's (valgrind's caches are shaped a
 its predictor is a simple one), not the CPU's: this VM has no hardware counters. What they show
 is whether one side misses more per instruction than the other, which a count of instructions
 cannot (docs/performance.md, "Time is not instructions"). It takes 3-4 minutes a page and
-database here, against 1.5-3 without.
+database here, against 1.5-3 without. `--keep DIR` keeps callgrind's output file of each variant,
+for `callgrind_annotate --sort=D1mr FILE` (which functions the misses, or the instructions, fall in).
 
 How: the data is loaded once, natively, into a fresh database (`bench.data`); then, for each
 variant, a child process (this module with `--child`) builds the application on it, answers
@@ -155,11 +156,16 @@ def _expect(
 
 
 def count_child(
-    command: Sequence[str], requests: int, variant: str, simulate: bool = False
+    command: Sequence[str],
+    requests: int,
+    variant: str,
+    simulate: bool = False,
+    keep: Path | None = None,
 ) -> Count:
     """Runs one child under callgrind and counts what it executes between READY and DONE. Its
     standard error (valgrind's own lines, a traceback) goes to a file: a pipe nobody reads could
-    fill up and stop the child."""
+    fill up and stop the child. With `keep`, callgrind's output file is copied there, for
+    `callgrind_annotate` (which functions the count, or the simulation's misses, fall in)."""
     with tempfile.TemporaryDirectory(prefix="certs-callgrind-") as folder:
         output, errors = Path(folder) / "callgrind.out", Path(folder) / "stderr.txt"
         env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -193,7 +199,10 @@ def count_child(
         if child.returncode != 0:
             said = errors.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{variant}: the child failed: {said}")
-        events = callgrind_events(output.read_text())
+        text = output.read_text()
+        if keep is not None:
+            keep.write_text(text)
+        events = callgrind_events(text)
         if events["Ir"] == 0:
             raise RuntimeError(f"{variant}: callgrind counted nothing (instrumentation never on)")
         return Count(variant, events["Ir"], requests, events)
@@ -305,8 +314,13 @@ async def run(args: argparse.Namespace) -> Table:
                 "--warmup",
                 str(args.warmup),
             ]
+            kept = (
+                args.keep / f"{args.page}-{args.database}-{variant.replace(' ', '-')}.callgrind"
+                if args.keep
+                else None
+            )
             count = await asyncio.to_thread(
-                count_child, command, args.requests, variant, args.simulate_caches
+                count_child, command, args.requests, variant, args.simulate_caches, kept
             )
             print(f"{variant}: {count.per_request / 1e6:.2f} M instructions a request")
             counts.append(count)
@@ -383,6 +397,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also simulate the caches and the branch predictor (misses a request; slower)",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a folder to keep callgrind's output files in, one a variant, for callgrind_annotate",
+    )
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--requests-in-db", type=int, default=5000)
     parser.add_argument("--certificates", type=int, default=1000)
@@ -402,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"bench.instructions needs {', '.join(missing)} (Debian: valgrind, util-linux)")
         return 2
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     print(asyncio.run(run(args)).render())
     return 0
 

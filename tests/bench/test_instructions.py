@@ -7,11 +7,20 @@ The counting tests need valgrind: without it they skip, loudly; with REQUIRE_VAL
 
 import os
 import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from bench.instructions import SIMULATED, Count, callgrind_events, callgrind_totals, count_child
+from bench.instructions import (
+    SIMULATED,
+    Count,
+    callgrind_events,
+    callgrind_totals,
+    count_child,
+    tool,
+)
 
 #: A child in the benchmark's protocol whose measured part is a loop of `n` turns.
 CHILD = """
@@ -61,6 +70,17 @@ def test_the_simulation_adds_misses_and_mispredictions_without_changing_the_coun
     assert 0 < simulated.simulated_per_request("mispredicted branches") < branches
     for name in SIMULATED:
         assert simulated.simulated_per_request(name) >= 0
+
+
+def test_a_kept_output_file_holds_the_count_for_callgrind_annotate(tmp_path: Path) -> None:
+    valgrind_or_skip()
+    kept = tmp_path / "loop.callgrind"
+    counted = count_child([sys.executable, "-S", "-c", CHILD.format(n=2_000)], 1, "loop", keep=kept)
+    assert callgrind_events(kept.read_text()) == counted.events
+    annotated = subprocess.run(  # noqa: S603 - valgrind's own tool, a file of this test
+        [tool("callgrind_annotate"), str(kept)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "PROGRAM TOTALS" in annotated
 
 
 def test_a_child_that_does_not_follow_the_protocol_is_an_error_with_its_output() -> None:
