@@ -112,8 +112,10 @@ async def queue_throughput(
             )
             parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
             for round_ in range(rounds):
-                await tokens_used_now()
-                for name, server, request in sides:
+                # Each round starts with the other side: neither always follows the same one.
+                turn = round_ % len(sides)
+                for name, server, request in sides[turn:] + sides[:turn]:
+                    await tokens_used_now()  # no measured request writes last_used_at
                     part = await run_load(
                         HOST,
                         server.port,
@@ -165,6 +167,6 @@ async def queue_throughput(
     )
     table.note(
         f"each cell: {warmup:g} s warm-up, then {duration:g} s measured, GraphQL and plain taking "
-        f"turns {rounds} times"
+        f"turns {rounds} times, each round starting with the other"
     )
     return table
