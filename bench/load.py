@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,6 +222,51 @@ async def run_load(
     if budget[0] <= 0:
         result.seconds = max(elapsed, 1e-9)
     return result
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the servers an interleaved cell compares: its requests and how to read its CPU."""
+
+    name: str
+    port: int
+    requests: Sequence[HttpRequest]
+    cpu_probe: Callable[[], float]
+
+
+async def interleaved_rounds(
+    host: str,
+    sides: Sequence[Side],
+    *,
+    rounds: int,
+    clients: int,
+    duration: float,
+    warmup: float,
+    max_requests: int,
+    before_turn: Callable[[], Awaitable[None]],
+) -> dict[str, list[LoadResult]]:
+    """The sides take turns `rounds` times, each measuring `duration / rounds` (a drift of the
+    machine's speed during the cell hits every side alike), each round starting with the next
+    side (none always follows the same one); `before_turn` runs before every turn. Later rounds
+    only reopen their connections: the servers are warm. Returns each side's parts, in rounds."""
+    rounds = max(rounds, 1)
+    parts: dict[str, list[LoadResult]] = {side.name: [] for side in sides}
+    for round_ in range(rounds):
+        turn = round_ % len(sides)
+        for side in [*sides[turn:], *sides[:turn]]:
+            await before_turn()
+            part = await run_load(
+                host,
+                side.port,
+                side.requests,
+                clients=clients,
+                duration=duration / rounds,
+                warmup=warmup if round_ == 0 else min(warmup, 0.5),
+                max_requests=max(max_requests // rounds, 1),
+                cpu_probe=side.cpu_probe,
+            )
+            parts[side.name].append(part)
+    return parts
 
 
 async def fetch_once(host: str, port: int, request: HttpRequest) -> tuple[int, bytes]:

@@ -5,10 +5,11 @@ from bench.data import Dataset, tokens_used_now
 from bench.fields import resolved_fields
 from bench.load import (
     LoadResult,
+    Side,
     get_request,
     graphql_request,
+    interleaved_rounds,
     round_ratios,
-    run_load,
     same_answer,
 )
 from bench.operations import QUEUE, TRACKING
@@ -102,31 +103,21 @@ async def queue_throughput(
     with certs_serve(env, workers) as graphql, plain_serve(env, workers) as plain:
         for first in PAGE_SIZES:
             fields = await check_same_queue(graphql, plain, token, first)
-            sides = (
-                (
-                    "graphql",
-                    graphql,
-                    graphql_request(HOST, graphql.port, token, QUEUE, {"first": first}),
-                ),
-                ("plain", plain, get_request(HOST, plain.port, token, f"/queue?first={first}")),
+            graphql_page = graphql_request(HOST, graphql.port, token, QUEUE, {"first": first})
+            plain_page = get_request(HOST, plain.port, token, f"/queue?first={first}")
+            parts = await interleaved_rounds(
+                HOST,
+                [
+                    Side("graphql", graphql.port, [graphql_page], graphql.cpu_seconds),
+                    Side("plain", plain.port, [plain_page], plain.cpu_seconds),
+                ],
+                rounds=rounds,
+                clients=clients,
+                duration=duration,
+                warmup=warmup,
+                max_requests=max_requests,
+                before_turn=tokens_used_now,  # no measured request writes last_used_at
             )
-            parts: dict[str, list[LoadResult]] = {"graphql": [], "plain": []}
-            for round_ in range(rounds):
-                # Each round starts with the other side: neither always follows the same one.
-                turn = round_ % len(sides)
-                for name, server, request in sides[turn:] + sides[:turn]:
-                    await tokens_used_now()  # no measured request writes last_used_at
-                    part = await run_load(
-                        HOST,
-                        server.port,
-                        [request],
-                        clients=clients,
-                        duration=duration / rounds,
-                        warmup=warmup if round_ == 0 else min(warmup, 0.5),
-                        max_requests=max(max_requests // rounds, 1),
-                        cpu_probe=server.cpu_seconds,
-                    )
-                    parts[name].append(part)
             g = LoadResult.merged(parts["graphql"])
             p = LoadResult.merged(parts["plain"])
             g_cpu, p_cpu = g.cpu_ms_per_request, p.cpu_ms_per_request

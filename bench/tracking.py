@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from bench.data import Dataset, tokens_used_now
 from bench.load import (
     LoadResult,
+    Side,
     get_request,
     graphql_request,
+    interleaved_rounds,
     round_ratios,
-    run_load,
     same_answer,
 )
 from bench.operations import TRACKING
@@ -96,31 +97,23 @@ async def run_tracking(
             plain_requests = [get_request(HOST, plain.port, t, "/tracking") for t in tokens]
             bare_requests = [graphql_request(HOST, bare.port, t, TRACKING) for t in tokens]
             sides = [
-                ("graphql", graphql, gql_requests),
-                ("plain", plain, plain_requests),
-                ("bare", bare, bare_requests),
+                Side("graphql", graphql.port, gql_requests, graphql.cpu_seconds),
+                Side("plain", plain.port, plain_requests, plain.cpu_seconds),
+                Side("bare", bare.port, bare_requests, bare.cpu_seconds),
             ]
             for clients in options.clients:
-                parts: dict[str, list[LoadResult]] = {name: [] for name, _, _ in sides}
-                for round_ in range(rounds):
-                    # Each round starts with another side: none always follows the same one.
-                    turn = round_ % len(sides)
-                    for name, server, requests in sides[turn:] + sides[:turn]:
-                        # Before each side's turn: no turn of a long round reaches the minute
-                        # after which its requests would write the tokens' last_used_at.
-                        await tokens_used_now()
-                        part = await run_load(
-                            HOST,
-                            server.port,
-                            requests,
-                            clients=clients,
-                            duration=options.duration / rounds,
-                            # Later rounds only reopen their connections: the server is warm.
-                            warmup=options.warmup if round_ == 0 else min(options.warmup, 0.5),
-                            max_requests=max(options.max_requests // rounds, 1),
-                            cpu_probe=server.cpu_seconds,
-                        )
-                        parts[name].append(part)
+                parts = await interleaved_rounds(
+                    HOST,
+                    sides,
+                    rounds=rounds,
+                    clients=clients,
+                    duration=options.duration,
+                    warmup=options.warmup,
+                    max_requests=options.max_requests,
+                    # Before each side's turn: no turn of a long round reaches the minute after
+                    # which its requests would write the tokens' last_used_at.
+                    before_turn=tokens_used_now,
+                )
                 results = {name: LoadResult.merged(measured) for name, measured in parts.items()}
                 g, p, b = results["graphql"], results["plain"], results["bare"]
                 table.add(
