@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,10 +86,13 @@ SIMULATED = {
 @dataclass(frozen=True)
 class Count:
     variant: str
-    instructions: int
     requests: int
     #: Every event of callgrind's totals by its name (`Ir`, the instructions, among them).
-    events: dict[str, int] = field(default_factory=dict)
+    events: dict[str, int]
+
+    @property
+    def instructions(self) -> int:
+        return self.events["Ir"]
 
     @property
     def per_request(self) -> float:
@@ -112,11 +115,6 @@ def callgrind_events(text: str) -> dict[str, int]:
             # callgrind leaves trailing zeros out of a cost line
             return dict(zip(names, values + [0] * (len(names) - len(values)), strict=True))
     raise ValueError("not a callgrind output file: no totals or summary line")
-
-
-def callgrind_totals(text: str) -> int:
-    """The instructions a callgrind output file counted."""
-    return callgrind_events(text)["Ir"]
 
 
 def tool(name: str) -> str:
@@ -205,7 +203,7 @@ def count_child(
         events = callgrind_events(text)
         if events["Ir"] == 0:
             raise RuntimeError(f"{variant}: callgrind counted nothing (instrumentation never on)")
-        return Count(variant, events["Ir"], requests, events)
+        return Count(variant, requests, events)
 
 
 def _instrumentation(pid: int, state: str) -> None:
